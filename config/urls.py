@@ -1,0 +1,12 @@
+"""URL map: each app owns its own urls module."""
+
+from django.urls import include, path
+
+from dondoc.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("dondoc.organization.urls")),
+    path("", include("dondoc.audit.urls")),
+]

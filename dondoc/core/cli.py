@@ -1,0 +1,44 @@
+"""The ``dondoc`` console command: Django's management commands under friendlier names.
+
+``dondoc serve``, ``dondoc demo``, ``dondoc backup FILE``, ``dondoc audit verify``,
+``dondoc import-tasks FILE.xlsx`` … — hyphens become underscores.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+MAIN_COMMANDS = [
+    ("serve", "serve the application (gunicorn + static files)"),
+    ("migrate", "create or update the database tables"),
+    ("demo", "load the demo data (idempotent)"),
+    ("createadmin", "create an administrator account"),
+    ("backup FILE", "write a backup of the database and uploaded files"),
+    ("restore FILE", "replace the database and files with a backup"),
+    ("audit verify", "check the audit chain for tampering"),
+    ("check", "check the configuration"),
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if len(args) < 2 or args[1] in {"-h", "--help", "help"}:
+        print("dondoc — theo dõi, đôn đốc thực hiện nhiệm vụ\n\nusage: dondoc COMMAND [options]\n")
+        for name, text in MAIN_COMMANDS:
+            print(f"  {name:<16} {text}")
+        print("\nEvery Django management command works too (dondoc help --all).")
+        if len(args) >= 3 and args[2] == "--all":
+            args = [args[0], "help"]
+        else:
+            return
+    else:
+        args[1] = args[1].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Base classes shared by the domain models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """A model edited by several people: ``version`` guards against lost updates.
+
+    Services save changes with :func:`dondoc.core.concurrency.save_versioned`, which
+    only writes when the stored version is the one the editor started from.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def field_values(self, fields: list[str]) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in fields}

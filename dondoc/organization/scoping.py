@@ -1,0 +1,164 @@
+"""Who may see and change what: the organisation's access rules, written once.
+
+Every page, export, report and API endpoint reaches unit-owned data through these
+functions. The rules:
+
+* ``admin`` sees and manages everything.
+* ``leader``, ``staff`` and ``inspector`` work for an agency (the nearest ancestor of
+  their unit whose kind is *agency*, e.g. the City Police): they see its whole subtree.
+  ``staff`` also manage its units and its work.
+* ``unit_manager``, ``officer`` and ``viewer`` see their own unit's subtree; a
+  ``unit_manager`` manages the accounts of that subtree.
+
+An object outside the scope is answered exactly like an object that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from dondoc.organization.models import Role, Unit, UnitKind, User
+
+AGENCY_WIDE_ROLES = {Role.LEADER, Role.STAFF, Role.INSPECTOR}
+MANAGER_ASSIGNABLE_ROLES = [Role.UNIT_MANAGER, Role.OFFICER, Role.VIEWER]
+
+M = TypeVar("M", bound=models.Model)
+
+_NOTHING = Q(pk__in=[])
+
+
+def _ancestor_paths(unit: Unit) -> list[str]:
+    step = Unit.steplen
+    return [unit.path[: step * depth] for depth in range(1, len(unit.path) // step + 1)]
+
+
+def scope_root(user: Any) -> Unit | None:
+    """The unit whose subtree ``user`` sees; ``None`` for admins (everything)."""
+    if getattr(user, "is_authenticated", False) is False:
+        raise PermissionError("anonymous users have no scope")
+    if user.role == Role.ADMIN or user.is_superuser:
+        return None
+    if hasattr(user, "_dondoc_scope_root"):
+        cached: Unit | None = user._dondoc_scope_root
+        return cached
+    unit: Unit | None = user.unit
+    root = unit
+    if unit is not None and user.role in AGENCY_WIDE_ROLES:
+        agency = (
+            Unit.objects.filter(path__in=_ancestor_paths(unit), kind=UnitKind.AGENCY)
+            .order_by("-depth")
+            .first()
+        )
+        root = agency or unit
+    user._dondoc_scope_root = root
+    return root
+
+
+def is_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
+
+
+def unit_scope_q(user: Any, unit_field: str) -> Q:
+    """A filter keeping rows whose ``unit_field`` (a Unit relation) lies in the user's scope.
+
+    ``unit_field`` is a lookup path to a unit, e.g. ``"lead_unit"`` or ``"unit"``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return _NOTHING
+    root = scope_root(user)
+    if root is None:
+        return Q()
+    return Q(**{f"{unit_field}__path__startswith": root.path})
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(user.is_authenticated and (user.role in roles or is_admin(user)))
+
+
+# Units -------------------------------------------------------------------------------
+
+
+def units_visible_to(user: Any) -> models.QuerySet[Unit]:
+    root = scope_root(user)
+    if root is None:
+        return Unit.objects.all()
+    return Unit.objects.subtree_of(root)
+
+
+def units_manageable_by(user: Any) -> models.QuerySet[Unit]:
+    """Units the user may create children under, rename, move and dissolve."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if user.role == Role.STAFF:
+        return units_visible_to(user)
+    return Unit.objects.none()
+
+
+def can_manage_units(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+# Users -------------------------------------------------------------------------------
+
+
+def users_visible_to(user: Any) -> models.QuerySet[User]:
+    root = scope_root(user)
+    if root is None:
+        return User.objects.all()
+    return User.objects.filter(unit__path__startswith=root.path)
+
+
+def users_manageable_by(user: Any) -> models.QuerySet[User]:
+    """Accounts the user may create, edit and deactivate."""
+    if is_admin(user):
+        return User.objects.all()
+    if user.role == Role.UNIT_MANAGER and user.unit is not None:
+        return User.objects.filter(
+            unit__path__startswith=user.unit.path, role__in=MANAGER_ASSIGNABLE_ROLES,
+            is_superuser=False,
+        )
+    return User.objects.none()
+
+
+def can_manage_users(user: Any) -> bool:
+    return has_role(user, Role.UNIT_MANAGER)
+
+
+def roles_assignable_by(user: Any) -> list[tuple[str, str]]:
+    if is_admin(user):
+        return [(role.value, str(role.label)) for role in Role]
+    if user.role == Role.UNIT_MANAGER:
+        return [(role.value, str(role.label)) for role in MANAGER_ASSIGNABLE_ROLES]
+    return []
+
+
+def units_for_accounts_of(user: Any) -> models.QuerySet[Unit]:
+    """Units a new or edited account may be placed in by ``user``."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if user.role == Role.UNIT_MANAGER and user.unit is not None:
+        return Unit.objects.subtree_of(user.unit)
+    return Unit.objects.none()
+
+
+# Audit -------------------------------------------------------------------------------
+
+
+def can_read_audit(user: Any) -> bool:
+    return has_role(user, Role.LEADER, Role.STAFF, Role.INSPECTOR, Role.UNIT_MANAGER)
+
+
+# Generic helpers ---------------------------------------------------------------------
+
+
+def get_visible_or_404(queryset: models.QuerySet[M], **lookup: Any) -> M:
+    """The object from an already-scoped queryset, or 404 — never a hint it exists."""
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
