@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "dondoc.core",
     "dondoc.audit",
     "dondoc.organization",
+    "dondoc.plans",
+    "dondoc.progress",
 ]
 
 MIDDLEWARE = [

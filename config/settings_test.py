@@ -18,3 +18,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {}
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 AXES_FAILURE_LIMIT = 5
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="dondoc-test-static-"))

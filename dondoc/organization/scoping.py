@@ -162,3 +162,141 @@ def get_visible_or_404(queryset: models.QuerySet[M], **lookup: Any) -> M:
         return queryset.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# Documents and tasks -----------------------------------------------------------------
+#
+# A task is visible to the units it concerns: its lead unit, its coordinating units and
+# the unit that assigned it — each together with the units above them in scope. Units
+# report on tasks of their own subtree; the assigning side decides on them.
+
+
+def _own_unit_path(user: Any) -> str | None:
+    unit = getattr(user, "unit", None)
+    return unit.path if unit is not None else None
+
+
+def documents_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Documents managed within the scope, or by a unit above the user's (directives flow down)."""
+    from dondoc.plans.models import Document
+
+    if not getattr(user, "is_authenticated", False):
+        return Document.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Document.objects.all()
+    above = _ancestor_paths(user.unit) if user.unit is not None else []
+    return Document.objects.filter(
+        Q(owner_unit__path__startswith=root.path) | Q(owner_unit__path__in=above)
+    )
+
+
+def documents_editable_by(user: Any) -> models.QuerySet[Any]:
+    from dondoc.plans.models import Document
+
+    if is_admin(user):
+        return Document.objects.all()
+    if user.is_authenticated and user.role == Role.STAFF:
+        return documents_visible_to(user).filter(
+            owner_unit__path__startswith=scope_root(user).path  # type: ignore[union-attr]
+        )
+    return Document.objects.none()
+
+
+def _task_scope_q(path: str) -> Q:
+    from dondoc.plans.models import Task
+
+    coordinated = Task.coordinating_units.through.objects.filter(
+        task_id=models.OuterRef("pk"), unit__path__startswith=path
+    )
+    return (
+        Q(lead_unit__path__startswith=path)
+        | Q(assigning_unit__path__startswith=path)
+        | Q(models.Exists(coordinated))
+    )
+
+
+def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.plans.models import Task
+
+    if not getattr(user, "is_authenticated", False):
+        return Task.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Task.objects.all()
+    return Task.objects.filter(_task_scope_q(root.path))
+
+
+def tasks_decidable_by(user: Any) -> models.QuerySet[Any]:
+    """Tasks whose definition and decisions (approve, extend, suspend, cancel) the user owns:
+    staff for what their agency assigned, a unit manager for what its subtree assigned
+    (cascaded sub-tasks)."""
+    from dondoc.plans.models import Task
+
+    if is_admin(user):
+        return Task.objects.all()
+    if not user.is_authenticated or user.role not in {Role.STAFF, Role.UNIT_MANAGER}:
+        return Task.objects.none()
+    root = scope_root(user)
+    assert root is not None
+    return Task.objects.filter(assigning_unit__path__startswith=root.path)
+
+
+def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:
+    """Tasks the user may report progress on: those of their own unit's subtree, as lead
+    or coordinator."""
+    from dondoc.plans.models import Task
+
+    if is_admin(user):
+        return Task.objects.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}:
+        return Task.objects.none()
+    coordinated = Task.coordinating_units.through.objects.filter(
+        task_id=models.OuterRef("pk"), unit__path__startswith=path
+    )
+    return Task.objects.filter(Q(lead_unit__path__startswith=path) | Q(models.Exists(coordinated)))
+
+
+def tasks_led_by_own_subtree(user: Any) -> models.QuerySet[Any]:
+    """Tasks whose lead unit is in the user's own subtree: the lead may request completion
+    and extensions and (managers) cascade sub-tasks."""
+    from dondoc.plans.models import Task
+
+    if is_admin(user):
+        return Task.objects.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}:
+        return Task.objects.none()
+    return Task.objects.filter(lead_unit__path__startswith=path)
+
+
+def can_give_directions(user: Any) -> bool:
+    return has_role(user, Role.LEADER)
+
+
+def can_cascade(user: Any) -> bool:
+    return has_role(user, Role.UNIT_MANAGER, Role.STAFF)
+
+
+def units_assignable_by(user: Any) -> models.QuerySet[Unit]:
+    """Units a user may name as lead or coordinator when assigning: the whole agency scope
+    for staff (partners included), the own subtree for a unit manager."""
+    if is_admin(user):
+        return Unit.objects.filter(is_active=True)
+    if user.role == Role.STAFF:
+        return units_visible_to(user).filter(is_active=True)
+    if user.role == Role.UNIT_MANAGER and user.unit is not None:
+        return Unit.objects.subtree_of(user.unit).filter(is_active=True)
+    return Unit.objects.none()
+
+
+def get_editable_or_403(visible: models.QuerySet[M], editable: models.QuerySet[M],
+                        **lookup: Any) -> M:
+    """404 when the object is outside the scope; 403 when visible but not changeable."""
+    from django.core.exceptions import PermissionDenied
+
+    obj = get_visible_or_404(visible, **lookup)
+    if not editable.filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj

@@ -1,0 +1,1 @@
+"""Home-page attention items for tasks (registered with dondoc.core.dashboard)."""

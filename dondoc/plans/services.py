@@ -1,0 +1,536 @@
+"""Writes for documents and tasks: each runs in one transaction and is audited.
+
+Every workflow step (assign, report, request completion or extension, decide, suspend,
+cancel, transfer) keeps the task's derived fields (deadline in force, completion date,
+pending request, last report) in step with the records the status engine reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dondoc.audit.models import Action
+from dondoc.audit.services import diff, record, snapshot
+from dondoc.core.concurrency import ConflictError, save_versioned
+from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_upload
+from dondoc.organization.models import Unit
+from dondoc.plans.models import (
+    CompletionRequest,
+    DeadlineExtension,
+    DeadlineKind,
+    Direction,
+    Document,
+    DocumentAttachment,
+    LeadUnitChange,
+    RequestStatus,
+    Suspension,
+    Task,
+    TaskEvent,
+    TaskEventKind,
+    TaskFile,
+    TaskGroup,
+    TaskState,
+)
+from dondoc.progress.models import ProgressUpdate
+
+DOCUMENT_FIELDS = ["kind", "number", "title", "issuer", "issue_date", "summary", "parent",
+                   "owner_unit", "code_prefix", "is_public"]
+TASK_FIELDS = ["document", "group", "parent", "code", "title", "description", "lead_unit",
+               "coordinating_units", "assigning_unit", "deadline_kind", "due_date", "deadline",
+               "expected_product", "priority", "tags", "state", "progress", "is_public"]
+
+
+class WorkflowError(Exception):
+    """A step the task's current state does not allow; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def today() -> dt.date:
+    """The business day in Asia/Ho_Chi_Minh."""
+    return timezone.localdate()
+
+
+def _event(task: Task, actor: Any, kind: str, summary: str) -> None:
+    TaskEvent.objects.create(task=task, actor=actor if _is_user(actor) else None, kind=kind,
+                             summary=summary[:500])
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _actor(actor: Any) -> Any:
+    return actor if _is_user(actor) else None
+
+
+# Documents ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_create(*, actor: Any, **fields: Any) -> Document:
+    document = Document(**fields, created_by=_actor(actor))
+    document.full_clean()
+    document.save()
+    record(actor=actor, action=Action.CREATE, obj=document, unit_id=document.owner_unit_id,
+           changes=diff({}, snapshot(document, DOCUMENT_FIELDS)))
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor: Any, document: Document, expected_version: int,
+                    **fields: Any) -> Document:
+    before = snapshot(Document.objects.get(pk=document.pk), DOCUMENT_FIELDS)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    if document.parent_id and _document_is_ancestor(document, document.parent_id):
+        raise ValidationError({"parent": _("A document cannot implement one of its own "
+                                           "implementing documents.")})
+    document.full_clean()
+    save_versioned(document, expected_version=expected_version, fields=list(fields))
+    record(actor=actor, action=Action.UPDATE, obj=document, unit_id=document.owner_unit_id,
+           changes=diff(before, snapshot(document, DOCUMENT_FIELDS)))
+    return document
+
+
+def _document_is_ancestor(document: Document, parent_id: int) -> bool:
+    """True when ``parent_id`` is the document itself or one of its descendants."""
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == document.pk:
+            return True
+        seen.add(current)
+        current = Document.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False
+
+
+@transaction.atomic
+def document_attach(*, actor: Any, document: Document, upload: UploadedFile) -> DocumentAttachment:
+    validate_upload(upload, allowed=DOCUMENT_TYPES)
+    attachment = DocumentAttachment(
+        document=document, original_name=(upload.name or "file")[:255], size=upload.size or 0,
+        sha256=sha256_of(upload), uploaded_by=_actor(actor),
+    )
+    attachment.file.save(storage_name("documents", upload.name or ""), upload, save=False)
+    attachment.save()
+    record(actor=actor, action=Action.CREATE, obj=attachment, unit_id=document.owner_unit_id,
+           changes={"file": [None, attachment.original_name], "document": [None, document.pk]})
+    return attachment
+
+
+@transaction.atomic
+def group_create(*, actor: Any, document: Document, number: str, title: str,
+                 order: int | None = None) -> TaskGroup:
+    if order is None:
+        order = document.groups.count() + 1
+    group = TaskGroup(document=document, number=number.strip(), title=title.strip(), order=order)
+    group.full_clean()
+    group.save()
+    record(actor=actor, action=Action.CREATE, obj=group, unit_id=document.owner_unit_id,
+           changes=diff({}, snapshot(group, ["number", "title", "order"])))
+    return group
+
+
+# Tasks -------------------------------------------------------------------------------
+
+
+def next_task_code(document: Document, group: TaskGroup | None, parent: Task | None) -> str:
+    if parent is not None:
+        base = parent.code
+    elif group is not None:
+        base = f"{document.code_prefix}-{group.number}"
+    else:
+        base = document.code_prefix
+    taken = set(Task.objects.filter(code__startswith=f"{base}.").values_list("code", flat=True))
+    number = 1
+    while f"{base}.{number}" in taken:
+        number += 1
+    return f"{base}.{number}"
+
+
+def _check_units(lead_unit: Unit, coordinating_units: Iterable[Unit]) -> list[Unit]:
+    if not lead_unit.is_active:
+        raise ValidationError({"lead_unit": _("%(unit)s has been dissolved; choose its "
+                                              "successor.") % {"unit": lead_unit.name}})
+    return [unit for unit in coordinating_units if unit.pk != lead_unit.pk]
+
+
+@transaction.atomic
+def task_create(
+    *, actor: Any, document: Document, title: str, lead_unit: Unit,
+    assigning_unit: Unit, deadline_kind: str = DeadlineKind.FIXED,
+    due_date: dt.date | None = None, group: TaskGroup | None = None,
+    parent: Task | None = None, coordinating_units: Sequence[Unit] = (),
+    description: str = "", expected_product: str = "", priority: int = 2, tags: str = "",
+    assigned_on: dt.date | None = None, code: str = "", is_public: bool = False,
+) -> Task:
+    """Assign a new task (or a sub-task when ``parent`` is given)."""
+    coordinators = _check_units(lead_unit, coordinating_units)
+    if group is not None and group.document_id != document.pk:
+        raise ValidationError({"group": _("The group belongs to another document.")})
+    if parent is not None:
+        if not lead_unit.is_in_subtree_of(parent.lead_unit) or lead_unit.pk == parent.lead_unit_id:
+            raise ValidationError({"lead_unit": _(
+                "A sub-task goes to a sub-unit of %(unit)s.") % {"unit": parent.lead_unit.name}})
+        if not parent.is_open:
+            raise ValidationError(_("Sub-tasks can only be added to an open task."))
+    task = Task(
+        document=document, group=group, parent=parent,
+        code=code or next_task_code(document, group, parent), title=title.strip(),
+        description=description, lead_unit=lead_unit, assigning_unit=assigning_unit,
+        deadline_kind=deadline_kind, due_date=due_date if deadline_kind == DeadlineKind.FIXED
+        else None, expected_product=expected_product, priority=priority, tags=tags,
+        assigned_on=assigned_on or today(), is_public=is_public, created_by=_actor(actor),
+    )
+    task.deadline = task.due_date
+    task.full_clean(exclude=["coordinating_units"])
+    task.save()
+    task.coordinating_units.set(coordinators)
+    summary = _("Assigned to %(unit)s") % {"unit": lead_unit.name}
+    if parent is not None:
+        _event(parent, actor, TaskEventKind.CASCADED,
+               _("Sub-task %(code)s for %(unit)s") % {"code": task.code, "unit": lead_unit.name})
+    _event(task, actor, TaskEventKind.ASSIGNED, summary)
+    record(actor=actor, action=Action.CREATE, obj=task, unit_id=lead_unit.pk,
+           changes=diff({}, snapshot(task, TASK_FIELDS)))
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: Any, task: Task, expected_version: int,
+                coordinating_units: Sequence[Unit] | None = None, **fields: Any) -> Task:
+    """Edit a task's definition. Changing the due date corrects the original deadline."""
+    current = Task.objects.get(pk=task.pk)
+    before = snapshot(current, TASK_FIELDS)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    if task.deadline_kind != DeadlineKind.FIXED:
+        task.due_date = None
+    if "due_date" in fields or "deadline_kind" in fields:
+        approved = task.extensions.filter(status=RequestStatus.APPROVED).order_by(
+            "-decided_on", "-id").first()
+        task.deadline = approved.proposed_due if approved and task.due_date else task.due_date
+        fields = {**fields, "due_date": task.due_date, "deadline": task.deadline}
+    _check_units(task.lead_unit, [])
+    task.full_clean(exclude=["coordinating_units"])
+    save_versioned(task, expected_version=expected_version, fields=list(fields))
+    if coordinating_units is not None:
+        task.coordinating_units.set(_check_units(task.lead_unit, coordinating_units))
+    changes = diff(before, snapshot(task, TASK_FIELDS))
+    if changes:
+        _event(task, actor, TaskEventKind.EDITED,
+               _("Edited: %(fields)s") % {"fields": ", ".join(
+                   str(getattr(Task._meta.get_field(name), "verbose_name", name))
+                   for name in changes)})
+    record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+           changes=changes)
+    return task
+
+
+def _lock(task: Task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+def _save_task(task: Task, fields: list[str]) -> None:
+    """Workflow changes bump the version too, so an edit form opened before them is stale."""
+    save_versioned(task, expected_version=task.version, fields=fields)
+
+
+def _attach(task: Task, actor: Any, uploads: Iterable[UploadedFile], **link: Any) -> list[TaskFile]:
+    files = []
+    for upload in uploads:
+        validate_upload(upload)
+        item = TaskFile(task=task, original_name=(upload.name or "file")[:255],
+                        size=upload.size or 0, sha256=sha256_of(upload),
+                        uploaded_by=_actor(actor), **link)
+        item.file.save(storage_name("tasks", upload.name or ""), upload, save=False)
+        item.save()
+        files.append(item)
+    return files
+
+
+@transaction.atomic
+def progress_post(
+    *, actor: Any, task: Task, unit: Unit, percent: int, results: str,
+    difficulties: str = "", proposals: str = "", files: Sequence[UploadedFile] = (),
+    corrects: ProgressUpdate | None = None, reported_on: dt.date | None = None,
+) -> ProgressUpdate:
+    """Append a progress update; the first one moves the task to 'in progress'."""
+    task = _lock(task)
+    if task.state in {TaskState.COMPLETED, TaskState.CANCELLED}:
+        raise WorkflowError(_("This task is closed; no more progress can be reported."))
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("Progress is a percentage from 0 to 100.")})
+    if corrects is not None and corrects.task_id != task.pk:
+        raise ValidationError({"corrects": _("The corrected update belongs to another task.")})
+    day = reported_on or today()
+    update = ProgressUpdate(task=task, unit=unit, author=_actor(actor), reported_on=day,
+                            percent=percent, results=results.strip(),
+                            difficulties=difficulties.strip(), proposals=proposals.strip(),
+                            corrects=corrects)
+    update.full_clean()
+    update.save()
+    _attach(task, actor, files, progress_update=update)
+    fields = ["last_progress_on"]
+    task.last_progress_on = max(task.last_progress_on or day, day)
+    if unit.pk == task.lead_unit_id:
+        task.progress = percent
+        fields.append("progress")
+    if task.state in {TaskState.ASSIGNED, TaskState.RETURNED}:
+        task.state = TaskState.IN_PROGRESS
+        fields.append("state")
+    _save_task(task, fields)
+    record(actor=actor, action=Action.CREATE, obj=update, unit_id=unit.pk,
+           changes={"task": [None, task.pk], "percent": [None, percent]},
+           message="correction" if corrects else "")
+    return update
+
+
+@transaction.atomic
+def completion_request(*, actor: Any, task: Task, note: str,
+                       files: Sequence[UploadedFile] = (), submitted_on: dt.date | None = None,
+                       ) -> CompletionRequest:
+    task = _lock(task)
+    if task.state not in {TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED}:
+        raise WorkflowError(_("Completion can only be requested for a task in progress."))
+    if not note.strip():
+        raise ValidationError({"note": _("Describe the results and the product delivered.")})
+    day = submitted_on or today()
+    late = task.deadline is not None and day > task.deadline
+    request = CompletionRequest.objects.create(
+        task=task, submitted_by=_actor(actor), submitted_on=day, note=note.strip(),
+        deadline_at_submission=task.deadline, late=late,
+    )
+    _attach(task, actor, files, completion_request=request)
+    task.state = TaskState.SUBMITTED
+    task.pending_since = day
+    task.pending_late = late
+    _save_task(task, ["state", "pending_since", "pending_late"])
+    _event(task, actor, TaskEventKind.COMPLETION, _("Completion requested"))
+    record(actor=actor, action=Action.CREATE, obj=request, unit_id=task.lead_unit_id,
+           changes={"task": [None, task.pk], "late": [None, late]})
+    return request
+
+
+@transaction.atomic
+def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, note: str = "",
+                      decided_on: dt.date | None = None) -> CompletionRequest:
+    """Accept (the task is completed as of the submission date) or return with a reason."""
+    task = _lock(request.task)
+    request = CompletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise WorkflowError(_("This request has already been decided."))
+    if not accept and not note.strip():
+        raise ValidationError({"note": _("Say why the task is returned.")})
+    day = decided_on or today()
+    request.status = RequestStatus.APPROVED if accept else RequestStatus.REFUSED
+    request.decided_by = _actor(actor)
+    request.decided_on = day
+    request.decision_note = note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
+    task.pending_since = None
+    task.pending_late = False
+    if accept:
+        task.state = TaskState.COMPLETED
+        task.completed_on = request.submitted_on
+        task.accepted_on = day
+        task.completion_late = request.late
+        task.progress = 100
+        summary = _("Completion confirmed")
+    else:
+        task.state = TaskState.RETURNED
+        summary = _("Returned for rework: %(reason)s") % {"reason": note.strip()}
+    _save_task(task, ["state", "completed_on", "accepted_on", "completion_late", "progress",
+                      "pending_since", "pending_late"])
+    _event(task, actor, TaskEventKind.COMPLETION, summary)
+    record(actor=actor, action=Action.UPDATE, obj=request, unit_id=task.lead_unit_id,
+           changes={"status": [RequestStatus.PENDING, request.status]}, message=note[:200])
+    return request
+
+
+@transaction.atomic
+def extension_request(*, actor: Any, task: Task, proposed_due: dt.date, reason: str,
+                      requested_on: dt.date | None = None) -> DeadlineExtension:
+    task = _lock(task)
+    if task.deadline_kind != DeadlineKind.FIXED or task.deadline is None:
+        raise WorkflowError(_("Only tasks with a fixed deadline can be extended."))
+    if not task.is_open or task.state == TaskState.SUBMITTED:
+        raise WorkflowError(_("An extension can only be requested for a task in progress."))
+    if task.extensions.filter(status=RequestStatus.PENDING).exists():
+        raise WorkflowError(_("An extension request is already waiting for a decision."))
+    if proposed_due <= task.deadline:
+        raise ValidationError({"proposed_due": _(
+            "The proposed deadline must be after the current one (%(day)s)."
+        ) % {"day": task.deadline.strftime("%d/%m/%Y")}})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    extension = DeadlineExtension.objects.create(
+        task=task, requested_by=_actor(actor), requested_on=requested_on or today(),
+        current_due=task.deadline, proposed_due=proposed_due, reason=reason.strip(),
+    )
+    _event(task, actor, TaskEventKind.EXTENSION,
+           _("Extension requested to %(day)s") % {"day": proposed_due.strftime("%d/%m/%Y")})
+    record(actor=actor, action=Action.CREATE, obj=extension, unit_id=task.lead_unit_id,
+           changes={"proposed_due": [None, proposed_due.isoformat()]})
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
+                     note: str = "", decided_on: dt.date | None = None) -> DeadlineExtension:
+    task = _lock(extension.task)
+    extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != RequestStatus.PENDING:
+        raise WorkflowError(_("This request has already been decided."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Say why the extension is refused.")})
+    day = decided_on or today()
+    extension.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    extension.decided_by = _actor(actor)
+    extension.decided_on = day
+    extension.decision_note = note.strip()
+    extension.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
+    if approve:
+        task.deadline = extension.proposed_due
+        _save_task(task, ["deadline"])
+        summary = _("Deadline extended to %(day)s (original %(original)s)") % {
+            "day": extension.proposed_due.strftime("%d/%m/%Y"),
+            "original": task.due_date.strftime("%d/%m/%Y") if task.due_date else "—"}
+    else:
+        summary = _("Extension refused: %(reason)s") % {"reason": note.strip()}
+    _event(task, actor, TaskEventKind.EXTENSION, summary)
+    record(actor=actor, action=Action.UPDATE, obj=extension, unit_id=task.lead_unit_id,
+           changes={"status": [RequestStatus.PENDING, extension.status]})
+    return extension
+
+
+@transaction.atomic
+def task_suspend(*, actor: Any, task: Task, reason: str, start: dt.date | None = None) -> Task:
+    task = _lock(task)
+    if task.state in {TaskState.COMPLETED, TaskState.CANCELLED, TaskState.SUSPENDED}:
+        raise WorkflowError(_("Only an open task can be suspended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the suspension.")})
+    if task.state == TaskState.SUBMITTED:
+        raise WorkflowError(_("Decide on the pending completion request first."))
+    Suspension.objects.create(task=task, start=start or today(), reason=reason.strip(),
+                              by=_actor(actor))
+    before = task.state
+    task.state = TaskState.SUSPENDED
+    _save_task(task, ["state"])
+    _event(task, actor, TaskEventKind.STATE, _("Suspended: %(reason)s") % {"reason": reason})
+    record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+           changes={"state": [before, task.state]}, message=reason[:200])
+    return task
+
+
+@transaction.atomic
+def task_resume(*, actor: Any, task: Task, end: dt.date | None = None) -> Task:
+    task = _lock(task)
+    suspension = task.suspensions.filter(end__isnull=True).first()
+    if task.state != TaskState.SUSPENDED or suspension is None:
+        raise WorkflowError(_("This task is not suspended."))
+    suspension.end = end or today()
+    suspension.save(update_fields=["end"])
+    task.state = TaskState.IN_PROGRESS if task.last_progress_on else TaskState.ASSIGNED
+    _save_task(task, ["state"])
+    _event(task, actor, TaskEventKind.STATE, _("Resumed"))
+    record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+           changes={"state": [TaskState.SUSPENDED, task.state]})
+    return task
+
+
+@transaction.atomic
+def task_cancel(*, actor: Any, task: Task, reason: str, on: dt.date | None = None) -> Task:
+    task = _lock(task)
+    if task.state in {TaskState.COMPLETED, TaskState.CANCELLED}:
+        raise WorkflowError(_("This task is already closed."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    before = task.state
+    task.state = TaskState.CANCELLED
+    task.cancelled_on = on or today()
+    task.pending_since = None
+    _save_task(task, ["state", "cancelled_on", "pending_since"])
+    task.extensions.filter(status=RequestStatus.PENDING).update(
+        status=RequestStatus.REFUSED, decided_on=task.cancelled_on,
+        decision_note=_("Task cancelled"))
+    _event(task, actor, TaskEventKind.STATE, _("Cancelled: %(reason)s") % {"reason": reason})
+    record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+           changes={"state": [before, task.state]}, message=reason[:200])
+    return task
+
+
+@transaction.atomic
+def direction_add(*, actor: Any, task: Task, text: str) -> Direction:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the direction.")})
+    direction = Direction.objects.create(task=task, author=_actor(actor), text=text.strip())
+    record(actor=actor, action=Action.CREATE, obj=direction, unit_id=task.lead_unit_id,
+           changes={"task": [None, task.pk]})
+    return direction
+
+
+@transaction.atomic
+def direction_acknowledge(*, actor: Any, direction: Direction) -> Direction:
+    if direction.acknowledged_at is not None:
+        return direction
+    direction.acknowledged_by = _actor(actor)
+    direction.acknowledged_at = timezone.now()
+    direction.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    record(actor=actor, action=Action.UPDATE, obj=direction, unit_id=direction.task.lead_unit_id,
+           changes={"acknowledged": [False, True]})
+    return direction
+
+
+@transaction.atomic
+def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
+                   on: dt.date | None = None) -> int:
+    """Hand the open tasks of a dissolved or merged unit to its successor, as lead and as
+    coordinator. History is kept: statistics before ``on`` still count the old unit."""
+    if from_unit.pk == to_unit.pk:
+        raise WorkflowError(_("Choose a different unit to transfer to."))
+    if not to_unit.is_active:
+        raise WorkflowError(_("%(unit)s is dissolved too.") % {"unit": to_unit.name})
+    day = on or today()
+    moved = 0
+    open_filter = Q(state__in=[s.value for s in TaskState if s not in
+                               {TaskState.COMPLETED, TaskState.CANCELLED}])
+    for task in Task.objects.select_for_update().filter(open_filter, lead_unit=from_unit):
+        LeadUnitChange.objects.create(task=task, old_unit=from_unit, new_unit=to_unit,
+                                      changed_on=day)
+        task.lead_unit = to_unit
+        _save_task(task, ["lead_unit"])
+        task.coordinating_units.remove(to_unit)
+        _event(task, actor, TaskEventKind.TRANSFERRED, _(
+            "Lead transferred from %(old)s to %(new)s") % {"old": from_unit.name,
+                                                           "new": to_unit.name})
+        record(actor=actor, action=Action.UPDATE, obj=task, unit_id=to_unit.pk,
+               changes={"lead_unit": [from_unit.pk, to_unit.pk]}, message="transfer")
+        moved += 1
+    for task in Task.objects.filter(open_filter, coordinating_units=from_unit):
+        task.coordinating_units.remove(from_unit)
+        if task.lead_unit_id != to_unit.pk:
+            task.coordinating_units.add(to_unit)
+        _event(task, actor, TaskEventKind.TRANSFERRED, _(
+            "Coordination transferred from %(old)s to %(new)s") % {"old": from_unit.name,
+                                                                   "new": to_unit.name})
+        record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+               changes={"coordinating_units": [from_unit.pk, to_unit.pk]}, message="transfer")
+        moved += 1
+    return moved
+
+
+__all__ = ["ConflictError", "WorkflowError"]

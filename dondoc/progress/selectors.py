@@ -1,0 +1,291 @@
+"""Status and statistics in the database, agreeing with the pure engine (``engine.py``).
+
+``annotate_status`` adds each task's status as of a date D as one SQL ``CASE``: a fast
+form over the task's maintained fields when D is today, and a form over the workflow
+records (extensions, completion requests, suspensions, updates) for any past date.
+``statistics`` turns that into conditional counts: one aggregate query per grouping.
+The tests generate tasks through the real services and check that both forms and the
+engine give the same answer for every task and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from dondoc.plans.models import (
+    CompletionRequest,
+    DeadlineExtension,
+    DeadlineKind,
+    LeadUnitChange,
+    RequestStatus,
+    Suspension,
+    Task,
+    TaskState,
+)
+from dondoc.progress import engine
+from dondoc.progress.engine import Recurrence, Status
+from dondoc.progress.models import ProgressUpdate
+
+STATUS_FIELDS = [status.value for status in Status]
+RECURRENCE_OF_KIND = {
+    DeadlineKind.MONTHLY: Recurrence.MONTHLY,
+    DeadlineKind.QUARTERLY: Recurrence.QUARTERLY,
+    DeadlineKind.YEARLY: Recurrence.YEARLY,
+}
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "DONDOC_DUE_SOON_DAYS", 3))
+
+
+def business_today() -> dt.date:
+    return timezone.localdate()
+
+
+def counted_on(as_of: dt.date) -> Q:
+    """Tasks that count as of D: assigned on or before D and not cancelled by then."""
+    return Q(assigned_on__lte=as_of) & (Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=as_of))
+
+
+def _last_closed_period(as_of: dt.date, recurrence: Recurrence) -> tuple[dt.date, dt.date]:
+    current_start, _end = engine.period_containing(as_of, recurrence)
+    previous_end = current_start - dt.timedelta(days=1)
+    return engine.period_containing(previous_end, recurrence)
+
+
+def _recurring_overdue(as_of: dt.date) -> Any:
+    condition: Any = Q(pk__in=[])
+    for kind, recurrence in RECURRENCE_OF_KIND.items():
+        start, end = _last_closed_period(as_of, recurrence)
+        reported = ProgressUpdate.objects.filter(task=OuterRef("pk"), reported_on__gte=start,
+                                                 reported_on__lte=end)
+        condition |= Q(deadline_kind=kind, assigned_on__lte=end) & ~Exists(reported)
+    return condition
+
+
+def _deadline_at(as_of: dt.date) -> Any:
+    extension = DeadlineExtension.objects.filter(
+        task=OuterRef("pk"), status=RequestStatus.APPROVED, decided_on__lte=as_of
+    ).order_by("-decided_on", "-id").values("proposed_due")[:1]
+    return Coalesce(Subquery(extension), F("due_date"))
+
+
+def annotate_status(queryset: QuerySet[Task], as_of: dt.date | None = None) -> QuerySet[Task]:
+    """Add ``status``, ``deadline_at``, ``due_soon`` and ``not_started`` as of D (default today).
+
+    Rows that do not count as of D (not yet assigned, cancelled) are filtered out.
+    """
+    today = business_today()
+    day = as_of or today
+    soon = day + dt.timedelta(days=due_soon_days())
+    if day == today:
+        return _annotate_current(queryset.filter(counted_on(day)), day, soon)
+    return _annotate_historic(queryset.filter(counted_on(day)), day, soon)
+
+
+def _annotate_current(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> QuerySet[Task]:
+    status = Case(
+        When(state=TaskState.SUSPENDED, then=Value(Status.SUSPENDED)),
+        When(state=TaskState.COMPLETED, completion_late=False,
+             then=Value(Status.COMPLETED_ON_TIME)),
+        When(state=TaskState.COMPLETED, then=Value(Status.COMPLETED_LATE)),
+        When(state=TaskState.SUBMITTED, then=Value(Status.AWAITING_CONFIRMATION)),
+        When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
+        When(~Q(deadline_kind=DeadlineKind.FIXED), then=Value(Status.STANDING)),
+        When(deadline__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
+        default=Value(Status.IN_PROGRESS_ON_TIME),
+        output_field=CharField(),
+    )
+    return queryset.annotate(
+        status=status,
+        deadline_at=F("deadline"),
+        awaiting_late=F("pending_late"),
+        due_soon=ExpressionWrapper(
+            Q(deadline_kind=DeadlineKind.FIXED, deadline__gte=day, deadline__lte=soon)
+            & Q(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]),
+            output_field=BooleanField(),
+        ),
+        not_started=ExpressionWrapper(Q(last_progress_on__isnull=True),
+                                      output_field=BooleanField()),
+    )
+
+
+def _annotate_historic(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> QuerySet[Task]:
+    accepted = CompletionRequest.objects.filter(
+        task=OuterRef("pk"), status=RequestStatus.APPROVED, decided_on__lte=day
+    ).order_by("decided_on", "id")
+    pending = CompletionRequest.objects.filter(task=OuterRef("pk"), submitted_on__lte=day).filter(
+        Q(decided_on__isnull=True) | Q(decided_on__gt=day)
+    ).order_by("-submitted_on", "-id")
+    suspended = Suspension.objects.filter(task=OuterRef("pk"), start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+    reported = ProgressUpdate.objects.filter(task=OuterRef("pk"), reported_on__lte=day)
+    queryset = queryset.annotate(
+        deadline_at=_deadline_at(day),
+        is_suspended=Exists(suspended),
+        accepted_late=Subquery(accepted.values("late")[:1]),
+        awaiting_late=Subquery(pending.values("late")[:1]),
+        has_pending=Exists(pending),
+        has_report=Exists(reported),
+    )
+    status = Case(
+        When(is_suspended=True, then=Value(Status.SUSPENDED)),
+        When(accepted_late=False, then=Value(Status.COMPLETED_ON_TIME)),
+        When(accepted_late=True, then=Value(Status.COMPLETED_LATE)),
+        When(has_pending=True, then=Value(Status.AWAITING_CONFIRMATION)),
+        When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
+        When(~Q(deadline_kind=DeadlineKind.FIXED), then=Value(Status.STANDING)),
+        When(deadline_at__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
+        default=Value(Status.IN_PROGRESS_ON_TIME),
+        output_field=CharField(),
+    )
+    open_status = Q(is_suspended=False, accepted_late__isnull=True, has_pending=False)
+    return queryset.annotate(
+        status=status,
+        due_soon=ExpressionWrapper(
+            open_status & Q(deadline_kind=DeadlineKind.FIXED, deadline_at__gte=day,
+                            deadline_at__lte=soon),
+            output_field=BooleanField(),
+        ),
+        not_started=ExpressionWrapper(~Q(has_report=True), output_field=BooleanField()),
+    )
+
+
+# Statistics --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatRow:
+    key: Any
+    counts: engine.Counts
+
+
+def _aggregates() -> dict[str, Any]:
+    values: dict[str, Any] = {"total": Count("pk")}
+    for status in Status:
+        values[status.value] = Count("pk", filter=Q(status=status.value))
+    values["awaiting_late"] = Count("pk", filter=Q(status=Status.AWAITING_CONFIRMATION,
+                                                   awaiting_late=True))
+    values["due_soon"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME, due_soon=True))
+    values["not_started"] = Count("pk", filter=Q(
+        status__in=[Status.IN_PROGRESS_ON_TIME, Status.IN_PROGRESS_OVERDUE], not_started=True))
+    return values
+
+
+def _counts(row: dict[str, Any]) -> engine.Counts:
+    return engine.Counts(
+        total=row["total"] or 0,
+        completed_on_time=row[Status.COMPLETED_ON_TIME] or 0,
+        completed_late=row[Status.COMPLETED_LATE] or 0,
+        awaiting_confirmation=row[Status.AWAITING_CONFIRMATION] or 0,
+        awaiting_late=row["awaiting_late"] or 0,
+        in_progress_on_time=row[Status.IN_PROGRESS_ON_TIME] or 0,
+        in_progress_overdue=row[Status.IN_PROGRESS_OVERDUE] or 0,
+        due_soon=row["due_soon"] or 0,
+        standing=row[Status.STANDING] or 0,
+        suspended=row[Status.SUSPENDED] or 0,
+        not_started=row["not_started"] or 0,
+    )
+
+
+def lead_path_at(as_of: dt.date | None) -> Any:
+    """The lead unit's path as of D: before a transfer, the old unit still counts."""
+    if as_of is None or as_of >= business_today():
+        return F("lead_unit__path")
+    earlier = LeadUnitChange.objects.filter(task=OuterRef("pk"), changed_on__gt=as_of).order_by(
+        "changed_on", "id").values("old_unit__path")[:1]
+    return Coalesce(Subquery(earlier), F("lead_unit__path"))
+
+
+def statistics(queryset: QuerySet[Task], as_of: dt.date | None = None) -> engine.Counts:
+    """All status counts for the tasks of ``queryset`` as of D, in one aggregate query."""
+    row = annotate_status(queryset, as_of).aggregate(**_aggregates())
+    return _counts(row)
+
+
+def statistics_by(queryset: QuerySet[Task], key: str, as_of: dt.date | None = None,
+                  ) -> list[StatRow]:
+    """Counts grouped by a field (``document``, ``group``, ``lead_unit``…): one query."""
+    rows = annotate_status(queryset, as_of).order_by().values(key).annotate(**_aggregates())
+    return [StatRow(key=row[key], counts=_counts(row)) for row in rows]
+
+
+def statistics_by_subtree(queryset: QuerySet[Task], *, parent_path: str, steplen: int,
+                          as_of: dt.date | None = None) -> list[StatRow]:
+    """Counts per child subtree of the unit with ``parent_path`` (each child with all its
+    descendants), plus the parent's own tasks under the key ``parent_path``: one query."""
+    prefix_length = len(parent_path) + steplen
+    rows = (
+        annotate_status(queryset, as_of)
+        .annotate(lead_path=lead_path_at(as_of))
+        .filter(lead_path__startswith=parent_path)
+        .annotate(branch=Substr("lead_path", 1, prefix_length))
+        .order_by()
+        .values("branch")
+        .annotate(**_aggregates())
+    )
+    return [StatRow(key=row["branch"], counts=_counts(dict(row))) for row in rows]
+
+
+# Engine facts from the database ------------------------------------------------------
+
+
+def facts_for(task: Task) -> engine.TaskFacts:
+    """The engine's input for one task (used by detail pages and by the agreement tests).
+
+    Reads the prefetched relations when present (``extensions``, ``completion_requests``,
+    ``suspensions``, ``updates``).
+    """
+    return engine.TaskFacts(
+        assigned_on=task.assigned_on,
+        due=task.due_date,
+        recurrence=RECURRENCE_OF_KIND.get(task.deadline_kind, Recurrence.NONE),  # type: ignore[call-overload]
+        cancelled_on=task.cancelled_on,
+        extensions=tuple(
+            engine.Extension(approved_on=ext.decided_on, new_due=ext.proposed_due)
+            for ext in sorted(task.extensions.all(), key=_decision_order)
+            if ext.status == RequestStatus.APPROVED and ext.decided_on is not None
+        ),
+        completion_requests=tuple(
+            engine.CompletionRequest(
+                submitted_on=request.submitted_on, decided_on=request.decided_on,
+                accepted=None if request.status == RequestStatus.PENDING
+                else request.status == RequestStatus.APPROVED,
+            )
+            for request in task.completion_requests.all()
+        ),
+        suspensions=tuple(engine.Suspension(start=s.start, end=s.end)
+                          for s in task.suspensions.all()),
+        progress_dates=tuple(update.reported_on for update in task.updates.all()),
+    )
+
+
+def _decision_order(extension: DeadlineExtension) -> tuple[dt.date, int]:
+    return (extension.decided_on or dt.date.min, extension.pk)
+
+
+def evaluate_task(task: Task, as_of: dt.date | None = None) -> engine.Evaluation | None:
+    return engine.evaluate(facts_for(task), as_of or business_today(),
+                           due_soon_days=due_soon_days())
