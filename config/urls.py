@@ -9,4 +9,5 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("dondoc.organization.urls")),
     path("", include("dondoc.audit.urls")),
+    path("", include("dondoc.plans.urls")),
 ]
