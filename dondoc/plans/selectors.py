@@ -1,0 +1,229 @@
+"""Reads of documents and tasks, always starting from the scoping functions.
+
+``task_list`` is the one place that turns filters into a queryset: the task pages, the
+Excel export, statistics pages and the API all call it, so they agree on what a user
+sees and on what every filter means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from dondoc.core.text import fold
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit
+from dondoc.plans.models import Direction, Document, Task
+from dondoc.progress.engine import Status
+from dondoc.progress.selectors import annotate_status
+
+SORTS = {
+    "deadline": ("deadline_at", "code"),
+    "-deadline": ("-deadline_at", "code"),
+    "code": ("code",),
+    "-priority": ("-priority", "deadline_at", "code"),
+    "progress": ("progress", "code"),
+    "-updated": ("-updated_at",),
+}
+# Most urgent first: overdue, then due soonest.
+URGENCY_ORDER = ("deadline_at", "-priority", "code")
+
+
+@dataclass
+class TaskFilters:
+    """Every filter of the task list. Unknown or invalid values are reported, not guessed."""
+
+    document: int | None = None
+    group: int | None = None
+    lead: int | None = None  # a unit id; with ``subtree`` its descendants too
+    subtree: bool = True
+    coordinator: int | None = None
+    unit_role: str = ""  # "lead" | "coordinator" | "" : relative to ``involving``
+    involving: int | None = None  # a unit whose tasks (as lead or coordinator) are wanted
+    status: str = ""  # a Status value or "due_soon" / "not_started"
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    priority: int | None = None
+    query: str = ""
+    as_of: dt.date | None = None
+    parent: int | None = None
+    top_level_only: bool = False
+    sort: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); ``None`` when empty; ValueError when wrong."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def filters_from_params(params: Any) -> TaskFilters:
+    """Read filters from a QueryDict or a plain dict; bad values land in ``errors``."""
+    from django.utils.translation import gettext as _
+
+    filters = TaskFilters()
+
+    def integer(name: str) -> int | None:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            filters.errors[name] = _("Not a valid number: %(value)s") % {"value": raw}
+            return None
+
+    def day(name: str) -> dt.date | None:
+        try:
+            return parse_day(params.get(name))
+        except ValueError:
+            filters.errors[name] = _("Enter a valid date as dd/mm/yyyy.")
+            return None
+
+    filters.document = integer("document")
+    filters.group = integer("group")
+    filters.lead = integer("lead")
+    filters.subtree = params.get("subtree", "1") != "0"
+    filters.coordinator = integer("coordinator")
+    filters.involving = integer("unit")
+    role = params.get("role", "")
+    filters.unit_role = role if role in {"lead", "coordinator"} else ""
+    filters.status = (params.get("status") or "").strip()
+    valid_status = {s.value for s in Status} | {"due_soon", "not_started", "open", "overdue",
+                                                "completed"}
+    if filters.status and filters.status not in valid_status:
+        filters.errors["status"] = _("Unknown status: %(value)s") % {"value": filters.status}
+        filters.status = ""
+    filters.due_from = day("due_from")
+    filters.due_to = day("due_to")
+    filters.as_of = day("as_of")
+    filters.priority = integer("priority")
+    filters.parent = integer("parent")
+    filters.top_level_only = params.get("top") == "1"
+    filters.query = (params.get("q") or "").strip()[:200]
+    sort = params.get("sort") or ""
+    filters.sort = sort if sort in SORTS else ""
+    return filters
+
+
+STATUS_GROUPS = {
+    "open": [Status.IN_PROGRESS_ON_TIME, Status.IN_PROGRESS_OVERDUE, Status.AWAITING_CONFIRMATION,
+             Status.STANDING, Status.SUSPENDED],
+    "overdue": [Status.IN_PROGRESS_OVERDUE],
+    "completed": [Status.COMPLETED_ON_TIME, Status.COMPLETED_LATE],
+}
+
+
+def _unit_path(user: Any, unit_id: int) -> str | None:
+    return scoping.units_visible_to(user).filter(pk=unit_id).values_list("path", flat=True).first()
+
+
+def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
+    """The tasks ``user`` may see that match ``filters``, with their status as of the date,
+    ready to render (related rows joined, nothing fetched per row)."""
+    tasks = scoping.tasks_visible_to(user)
+    if filters.document:
+        tasks = tasks.filter(document_id=filters.document)
+    if filters.group:
+        tasks = tasks.filter(group_id=filters.group)
+    if filters.parent:
+        tasks = tasks.filter(parent_id=filters.parent)
+    if filters.top_level_only:
+        tasks = tasks.filter(parent__isnull=True)
+    if filters.lead:
+        path = _unit_path(user, filters.lead)
+        if path is None:
+            return tasks.none()
+        tasks = (tasks.filter(lead_unit__path__startswith=path) if filters.subtree
+                 else tasks.filter(lead_unit_id=filters.lead))
+    if filters.coordinator:
+        tasks = tasks.filter(Exists(Task.coordinating_units.through.objects.filter(
+            task_id=OuterRef("pk"), unit_id=filters.coordinator)))
+    if filters.involving:
+        path = _unit_path(user, filters.involving)
+        if path is None:
+            return tasks.none()
+        as_lead = Q(lead_unit__path__startswith=path)
+        as_coordinator = Q(Exists(Task.coordinating_units.through.objects.filter(
+            task_id=OuterRef("pk"), unit__path__startswith=path)))
+        tasks = tasks.filter(as_lead if filters.unit_role == "lead" else as_coordinator
+                             if filters.unit_role == "coordinator" else as_lead | as_coordinator)
+    if filters.priority:
+        tasks = tasks.filter(priority=filters.priority)
+    if filters.query:
+        for word in fold(filters.query).split():
+            tasks = tasks.filter(search_text__contains=word)
+    # Annotated with status fields the type checker cannot see: keep it loosely typed.
+    annotated: Any = annotate_status(tasks, filters.as_of)
+    if filters.due_from:
+        annotated = annotated.filter(deadline_at__gte=filters.due_from)
+    if filters.due_to:
+        annotated = annotated.filter(deadline_at__lte=filters.due_to)
+    if filters.status == "due_soon":
+        annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, due_soon=True)
+    elif filters.status == "not_started":
+        annotated = annotated.filter(
+            status__in=[Status.IN_PROGRESS_ON_TIME, Status.IN_PROGRESS_OVERDUE], not_started=True)
+    elif filters.status in STATUS_GROUPS:
+        annotated = annotated.filter(status__in=STATUS_GROUPS[filters.status])
+    elif filters.status:
+        annotated = annotated.filter(status=filters.status)
+    order = SORTS.get(filters.sort, URGENCY_ORDER)
+    result: QuerySet[Task] = annotated.select_related("lead_unit", "document", "group").order_by(
+        *order)
+    return result
+
+
+def task_detail(*, user: Any, pk: int) -> Task:
+    """One visible task with everything its page shows, in a bounded number of queries."""
+    from dondoc.progress.models import ProgressUpdate
+
+    queryset = scoping.tasks_visible_to(user).select_related(
+        "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
+    ).prefetch_related(
+        "coordinating_units", "extensions__requested_by", "extensions__decided_by",
+        "completion_requests__submitted_by", "completion_requests__decided_by",
+        "completion_requests__files", "suspensions",
+        Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
+                 .prefetch_related("files")),
+        Prefetch("directions", queryset=Direction.objects.select_related("author",
+                                                                          "acknowledged_by")),
+        "events__actor", "lead_changes__old_unit", "lead_changes__new_unit",
+    )
+    return scoping.get_visible_or_404(queryset, pk=pk)
+
+
+def document_tree(*, user: Any) -> list[tuple[Document, int]]:
+    """Visible documents in tree order with their depth (parents before children)."""
+    documents = list(scoping.documents_visible_to(user).select_related("owner_unit")
+                     .order_by("issue_date", "number"))
+    by_parent: dict[int | None, list[Document]] = {}
+    ids = {doc.pk for doc in documents}
+    for doc in documents:
+        parent = doc.parent_id if doc.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(doc)
+    ordered: list[tuple[Document, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for doc in by_parent.get(parent, []):
+            ordered.append((doc, depth))
+            walk(doc.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def unit_choices_for_filters(user: Any) -> QuerySet[Unit]:
+    return scoping.units_visible_to(user).filter(is_active=True).only(
+        "pk", "code", "name", "depth", "path")
