@@ -45,9 +45,12 @@ def org(db: None) -> Org:
     pc08 = make_unit(catp, "PC08", "Phòng Cảnh sát giao thông", short_name="Phòng CSGT")
     pc06 = make_unit(catp, "PC06", "Phòng Cảnh sát quản lý hành chính")
     pc08_d1 = make_unit(pc08, "PC08-D1", "Đội CSGT số 1", kind=UnitKind.TEAM)
-    return Org(catp=Unit.objects.get(pk=catp.pk), bgd=bgd, pv01=pv01, px05=px05,
-               pc08=Unit.objects.get(pk=pc08.pk), pc08_d1=pc08_d1, pc06=pc06,
-               other=Unit.objects.get(pk=other.pk))
+    # Sorted insertion renumbers siblings' paths: reload every unit once the tree is built.
+    fresh = Unit.objects.in_bulk([u.pk for u in (catp, other, bgd, pv01, px05, pc08, pc06,
+                                                 pc08_d1)])
+    return Org(catp=fresh[catp.pk], bgd=fresh[bgd.pk], pv01=fresh[pv01.pk],
+               px05=fresh[px05.pk], pc08=fresh[pc08.pk], pc08_d1=fresh[pc08_d1.pk],
+               pc06=fresh[pc06.pk], other=fresh[other.pk])
 
 
 @dataclass

@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("dondoc.organization.urls")),
     path("", include("dondoc.audit.urls")),
     path("", include("dondoc.plans.urls")),
+    path("", include("dondoc.progress.urls")),
+    path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
 ]

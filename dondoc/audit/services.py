@@ -127,6 +127,48 @@ def _jsonable_dict(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class PendingEvent:
+    """An event to append with :func:`record_many`."""
+
+    action: str
+    obj: models.Model
+    unit_id: int | None
+    changes: dict[str, Any]
+    message: str = ""
+
+
+def record_many(*, actor: Any, events: Iterable[PendingEvent]) -> int:
+    """Append many events at once (bulk imports): one lock, one insert per batch.
+
+    The chain is the same as if :func:`record` had been called for each in turn.
+    """
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+        is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        now = timezone.now()
+        address = client_address.get()
+        rows: list[AuditEvent] = []
+        seq, previous = head.seq, head.hash
+        for pending in events:
+            seq += 1
+            event = AuditEvent(
+                seq=seq, created_at=now, actor_id=actor.pk if is_user else None,
+                actor_name=(actor.get_username() if is_user else "system")[:150],
+                action=pending.action, object_type=pending.obj._meta.label_lower,
+                object_id=str(pending.obj.pk), object_repr=str(pending.obj)[:255],
+                unit_id=pending.unit_id, changes=_jsonable_dict(pending.changes),
+                message=pending.message[:255], ip_address=address, prev_hash=previous,
+            )
+            event.hash = compute_hash(event)
+            previous = event.hash
+            rows.append(event)
+        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous)
+    return len(rows)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     checked: int

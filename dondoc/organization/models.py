@@ -163,6 +163,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names, then the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
     def compute_search_text(self) -> str:
         return fold(
             f"{self.username} {self.last_name} {self.first_name} {self.email} {self.position}"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.models import VersionedModel
@@ -378,7 +379,7 @@ class TaskEvent(models.Model):
     kind = models.CharField(max_length=12, choices=TaskEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
     summary = models.CharField(max_length=500)
 
     class Meta:

@@ -11,12 +11,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 
 from dondoc.core.text import fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans.models import Direction, Document, Task
+from dondoc.plans.models import (
+    CompletionRequest,
+    DeadlineExtension,
+    Direction,
+    Document,
+    LeadUnitChange,
+    Task,
+    TaskEvent,
+)
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import annotate_status
 
@@ -28,8 +37,16 @@ SORTS = {
     "progress": ("progress", "code"),
     "-updated": ("-updated_at",),
 }
-# Most urgent first: overdue, then due soonest.
-URGENCY_ORDER = ("deadline_at", "-priority", "code")
+# Most urgent first: by status rank, then the nearest deadline, then priority.
+URGENCY = [Status.IN_PROGRESS_OVERDUE, Status.IN_PROGRESS_ON_TIME, Status.AWAITING_CONFIRMATION,
+           Status.STANDING, Status.SUSPENDED, Status.COMPLETED_LATE, Status.COMPLETED_ON_TIME]
+# Due-soon tasks come right after the overdue ones: first among those in progress on time.
+URGENCY_ORDER = ("urgency", F("due_soon").desc(), F("deadline_at").asc(nulls_last=True),
+                 "-priority", "code")
+# The rank is the position of the status's name in this text. No status name is part of
+# another (checked below), so the positions order like the list.
+URGENCY_NAMES = "|".join(URGENCY)
+assert all(a == b or a not in b for a in URGENCY for b in URGENCY)
 
 
 @dataclass
@@ -129,9 +146,20 @@ def _unit_path(user: Any, unit_id: int) -> str | None:
     return scoping.units_visible_to(user).filter(pk=unit_id).values_list("path", flat=True).first()
 
 
-def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
-    """The tasks ``user`` may see that match ``filters``, with their status as of the date,
-    ready to render (related rows joined, nothing fetched per row)."""
+def _subtree(path: str) -> QuerySet[Unit]:
+    """The units of a subtree, as a subquery: ``lead_unit_id IN (…)`` lets the database
+    start from the subtree's tasks (index on the lead unit) instead of testing the path of
+    every task's lead unit, and one list of ids serves every row."""
+    return Unit.objects.filter(path__startswith=path).values("pk")
+
+
+def _coordinated_by(**unit_lookup: Any) -> QuerySet[Any]:
+    """Ids of the tasks coordinated by the given units, as a subquery (same reason)."""
+    return Task.coordinating_units.through.objects.filter(**unit_lookup).values("task_id")
+
+
+def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
+    """The visible tasks matching the filters that do not depend on status or deadline."""
     tasks = scoping.tasks_visible_to(user)
     if filters.document:
         tasks = tasks.filter(document_id=filters.document)
@@ -145,18 +173,16 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         path = _unit_path(user, filters.lead)
         if path is None:
             return tasks.none()
-        tasks = (tasks.filter(lead_unit__path__startswith=path) if filters.subtree
+        tasks = (tasks.filter(lead_unit__in=_subtree(path)) if filters.subtree
                  else tasks.filter(lead_unit_id=filters.lead))
     if filters.coordinator:
-        tasks = tasks.filter(Exists(Task.coordinating_units.through.objects.filter(
-            task_id=OuterRef("pk"), unit_id=filters.coordinator)))
+        tasks = tasks.filter(pk__in=_coordinated_by(unit_id=filters.coordinator))
     if filters.involving:
         path = _unit_path(user, filters.involving)
         if path is None:
             return tasks.none()
-        as_lead = Q(lead_unit__path__startswith=path)
-        as_coordinator = Q(Exists(Task.coordinating_units.through.objects.filter(
-            task_id=OuterRef("pk"), unit__path__startswith=path)))
+        as_lead = Q(lead_unit__in=_subtree(path))
+        as_coordinator = Q(pk__in=_coordinated_by(unit__in=_subtree(path)))
         tasks = tasks.filter(as_lead if filters.unit_role == "lead" else as_coordinator
                              if filters.unit_role == "coordinator" else as_lead | as_coordinator)
     if filters.priority:
@@ -164,6 +190,14 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.query:
         for word in fold(filters.query).split():
             tasks = tasks.filter(search_text__contains=word)
+    return tasks
+
+
+def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
+    """The tasks ``user`` may see that match ``filters``, with their status as of the date,
+    ready to render (related rows joined, nothing fetched per row). The default order is
+    the most urgent first: overdue, due soon, in progress, awaiting, standing, closed."""
+    tasks = task_scope(user=user, filters=filters)
     # Annotated with status fields the type checker cannot see: keep it loosely typed.
     annotated: Any = annotate_status(tasks, filters.as_of)
     if filters.due_from:
@@ -173,12 +207,16 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.status == "due_soon":
         annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, due_soon=True)
     elif filters.status == "not_started":
-        annotated = annotated.filter(
-            status__in=[Status.IN_PROGRESS_ON_TIME, Status.IN_PROGRESS_OVERDUE], not_started=True)
+        annotated = annotated.filter(not_started=True)  # the engine's flag, as counted
     elif filters.status in STATUS_GROUPS:
         annotated = annotated.filter(status__in=STATUS_GROUPS[filters.status])
     elif filters.status:
         annotated = annotated.filter(status=filters.status)
+    if not filters.sort:
+        # One evaluation of the status per row. A Case(When(status=…)) per rank would repeat
+        # the whole status CASE in every branch: several times the SQL work on a city's
+        # tasks, and milliseconds more to compile each list query (see docs/performance.md).
+        annotated = annotated.annotate(urgency=StrIndex(Value(URGENCY_NAMES), F("status")))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
     result: QuerySet[Task] = annotated.select_related("lead_unit", "document", "group").order_by(
         *order)
@@ -189,17 +227,23 @@ def task_detail(*, user: Any, pk: int) -> Task:
     """One visible task with everything its page shows, in a bounded number of queries."""
     from dondoc.progress.models import ProgressUpdate
 
+    # Each relation in one query, its people and units joined (not one query per hop).
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
     ).prefetch_related(
-        "coordinating_units", "extensions__requested_by", "extensions__decided_by",
-        "completion_requests__submitted_by", "completion_requests__decided_by",
-        "completion_requests__files", "suspensions",
+        "coordinating_units",
+        Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
+            "requested_by", "decided_by")),
+        Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related(
+            "submitted_by", "decided_by").prefetch_related("files")),
+        "suspensions",
         Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
                  .prefetch_related("files")),
         Prefetch("directions", queryset=Direction.objects.select_related("author",
                                                                           "acknowledged_by")),
-        "events__actor", "lead_changes__old_unit", "lead_changes__new_unit",
+        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+        Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
+            "old_unit", "new_unit")),
     )
     return scoping.get_visible_or_404(queryset, pk=pk)
 

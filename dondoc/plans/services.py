@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dondoc.audit.models import Action
-from dondoc.audit.services import diff, record, snapshot
+from dondoc.audit.services import PendingEvent, diff, record, record_many, snapshot
 from dondoc.core.concurrency import ConflictError, save_versioned
 from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_upload
 from dondoc.organization.models import Unit
@@ -62,9 +63,13 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _event(task: Task, actor: Any, kind: str, summary: str) -> None:
+def _event(task: Task, actor: Any, kind: str, summary: str, on: dt.date | None = None) -> None:
+    """A timeline line; ``on`` dates it when the step is recorded after the fact."""
+    at = timezone.now()
+    if on is not None and on != timezone.localdate(at):
+        at = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
     TaskEvent.objects.create(task=task, actor=actor if _is_user(actor) else None, kind=kind,
-                             summary=summary[:500])
+                             summary=summary[:500], at=at)
 
 
 def _is_user(actor: Any) -> bool:
@@ -201,11 +206,88 @@ def task_create(
     summary = _("Assigned to %(unit)s") % {"unit": lead_unit.name}
     if parent is not None:
         _event(parent, actor, TaskEventKind.CASCADED,
-               _("Sub-task %(code)s for %(unit)s") % {"code": task.code, "unit": lead_unit.name})
-    _event(task, actor, TaskEventKind.ASSIGNED, summary)
+               _("Sub-task %(code)s for %(unit)s") % {"code": task.code, "unit": lead_unit.name},
+               on=task.assigned_on)
+    _event(task, actor, TaskEventKind.ASSIGNED, summary, on=task.assigned_on)
     record(actor=actor, action=Action.CREATE, obj=task, unit_id=lead_unit.pk,
            changes=diff({}, snapshot(task, TASK_FIELDS)))
     return task
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """One task of a bulk creation (an imported appendix)."""
+
+    code: str
+    title: str
+    lead_unit: Unit
+    group: TaskGroup | None = None
+    coordinating_units: Sequence[Unit] = ()
+    deadline_kind: str = DeadlineKind.FIXED
+    due_date: dt.date | None = None
+    description: str = ""
+    expected_product: str = ""
+    priority: int = 2
+    tags: str = ""
+
+
+@transaction.atomic
+def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
+                      items: Sequence[NewTask], assigned_on: dt.date | None = None,
+                      ) -> list[Task]:
+    """Assign many tasks at once with the same rules as :func:`task_create`, in a few
+    queries: validated in memory, inserted in batches, each one audited."""
+    day = assigned_on or today()
+    taken = set(Task.objects.filter(code__in=[item.code for item in items])
+                .values_list("code", flat=True))
+    if taken or len({item.code for item in items}) != len(items):
+        raise ValidationError(_("Task codes must be unique: %(codes)s") % {
+            "codes": ", ".join(sorted(taken)) or _("repeated in the list")})
+    tasks: list[Task] = []
+    for item in items:
+        _check_units(item.lead_unit, item.coordinating_units)
+        if item.group is not None and item.group.document_id != document.pk:
+            raise ValidationError({"group": _("The group belongs to another document.")})
+        due = item.due_date if item.deadline_kind == DeadlineKind.FIXED else None
+        task = Task(
+            document=document, group=item.group, code=item.code, title=item.title.strip(),
+            description=item.description, lead_unit=item.lead_unit,
+            assigning_unit=assigning_unit, deadline_kind=item.deadline_kind, due_date=due,
+            deadline=due, expected_product=item.expected_product, priority=item.priority,
+            tags=item.tags, assigned_on=day, created_by=_actor(actor),
+        )
+        # Relations are objects already in hand: skip the per-row existence queries.
+        task.full_clean(exclude=["coordinating_units", "document", "group", "lead_unit",
+                                 "assigning_unit", "parent", "created_by"],
+                        validate_unique=False, validate_constraints=False)
+        task.search_text = task.compute_search_text()
+        tasks.append(task)
+    created = Task.objects.bulk_create(tasks, batch_size=500)
+    through = Task.coordinating_units.through
+    through.objects.bulk_create([
+        through(task_id=task.pk, unit_id=unit.pk)
+        for task, item in zip(created, items, strict=True)
+        for unit in _check_units(item.lead_unit, item.coordinating_units)
+    ], batch_size=1000)
+    at = timezone.now()
+    TaskEvent.objects.bulk_create([
+        TaskEvent(task=task, actor=_actor(actor), kind=TaskEventKind.ASSIGNED, at=at,
+                  summary=(_("Assigned to %(unit)s") % {"unit": task.lead_unit.name})[:500])
+        for task in created
+    ], batch_size=1000)
+    record_many(actor=actor, events=[
+        PendingEvent(action=Action.CREATE, obj=task, unit_id=task.lead_unit_id,
+                     changes=diff({}, _bulk_snapshot(task, item)), message="import")
+        for task, item in zip(created, items, strict=True)
+    ])
+    return created
+
+
+def _bulk_snapshot(task: Task, item: NewTask) -> dict[str, Any]:
+    values = snapshot(task, [name for name in TASK_FIELDS if name != "coordinating_units"])
+    values["coordinating_units"] = sorted(unit.pk for unit in item.coordinating_units
+                                          if unit.pk != item.lead_unit.pk)
+    return values
 
 
 @transaction.atomic
@@ -222,7 +304,9 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
         approved = task.extensions.filter(status=RequestStatus.APPROVED).order_by(
             "-decided_on", "-id").first()
         task.deadline = approved.proposed_due if approved and task.due_date else task.due_date
-        fields = {**fields, "due_date": task.due_date, "deadline": task.deadline}
+        _rejudge_completions(task)
+        fields = {**fields, "due_date": task.due_date, "deadline": task.deadline,
+                  "pending_late": task.pending_late, "completion_late": task.completion_late}
     _check_units(task.lead_unit, [])
     task.full_clean(exclude=["coordinating_units"])
     save_versioned(task, expected_version=expected_version, fields=list(fields))
@@ -237,6 +321,27 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes=changes)
     return task
+
+
+def _rejudge_completions(task: Task) -> None:
+    """Judge each completion request again against the deadline in force on its
+    submission day, as the status engine does: a due date corrected later, or an
+    extension approved on the very day of a submission, changes whether it was late."""
+    approved = list(task.extensions.filter(status=RequestStatus.APPROVED,
+                                           decided_on__isnull=False).order_by("decided_on", "id"))
+    for request in task.completion_requests.all():
+        in_force = task.due_date
+        for extension in approved:
+            if extension.decided_on is not None and extension.decided_on <= request.submitted_on:
+                in_force = extension.proposed_due
+        late = in_force is not None and request.submitted_on > in_force
+        if (late, in_force) != (request.late, request.deadline_at_submission):
+            request.late, request.deadline_at_submission = late, in_force
+            request.save(update_fields=["late", "deadline_at_submission"])
+        if request.status == RequestStatus.PENDING and task.state == TaskState.SUBMITTED:
+            task.pending_late = late
+        elif request.status == RequestStatus.APPROVED:
+            task.completion_late = late
 
 
 def _lock(task: Task) -> Task:
@@ -335,6 +440,8 @@ def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, n
     if not accept and not note.strip():
         raise ValidationError({"note": _("Say why the task is returned.")})
     day = decided_on or today()
+    if day < request.submitted_on:
+        raise WorkflowError(_("A decision cannot be dated before the request."))
     request.status = RequestStatus.APPROVED if accept else RequestStatus.REFUSED
     request.decided_by = _actor(actor)
     request.decided_on = day
@@ -397,6 +504,10 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
     if not approve and not note.strip():
         raise ValidationError({"note": _("Say why the extension is refused.")})
     day = decided_on or today()
+    if day < extension.requested_on:
+        raise WorkflowError(_("A decision cannot be dated before the request."))
+    if approve and not task.is_open:
+        raise WorkflowError(_("The task is closed; its deadline can no longer change."))
     extension.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     extension.decided_by = _actor(actor)
     extension.decided_on = day
@@ -404,7 +515,8 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
     extension.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
     if approve:
         task.deadline = extension.proposed_due
-        _save_task(task, ["deadline"])
+        _rejudge_completions(task)
+        _save_task(task, ["deadline", "pending_late", "completion_late"])
         summary = _("Deadline extended to %(day)s (original %(original)s)") % {
             "day": extension.proposed_due.strftime("%d/%m/%Y"),
             "original": task.due_date.strftime("%d/%m/%Y") if task.due_date else "—"}
@@ -430,7 +542,8 @@ def task_suspend(*, actor: Any, task: Task, reason: str, start: dt.date | None =
     before = task.state
     task.state = TaskState.SUSPENDED
     _save_task(task, ["state"])
-    _event(task, actor, TaskEventKind.STATE, _("Suspended: %(reason)s") % {"reason": reason})
+    _event(task, actor, TaskEventKind.STATE, _("Suspended: %(reason)s") % {"reason": reason},
+           on=start)
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes={"state": [before, task.state]}, message=reason[:200])
     return task
@@ -446,7 +559,7 @@ def task_resume(*, actor: Any, task: Task, end: dt.date | None = None) -> Task:
     suspension.save(update_fields=["end"])
     task.state = TaskState.IN_PROGRESS if task.last_progress_on else TaskState.ASSIGNED
     _save_task(task, ["state"])
-    _event(task, actor, TaskEventKind.STATE, _("Resumed"))
+    _event(task, actor, TaskEventKind.STATE, _("Resumed"), on=suspension.end)
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes={"state": [TaskState.SUSPENDED, task.state]})
     return task
@@ -463,11 +576,15 @@ def task_cancel(*, actor: Any, task: Task, reason: str, on: dt.date | None = Non
     task.state = TaskState.CANCELLED
     task.cancelled_on = on or today()
     task.pending_since = None
-    _save_task(task, ["state", "cancelled_on", "pending_since"])
-    task.extensions.filter(status=RequestStatus.PENDING).update(
-        status=RequestStatus.REFUSED, decided_on=task.cancelled_on,
-        decision_note=_("Task cancelled"))
-    _event(task, actor, TaskEventKind.STATE, _("Cancelled: %(reason)s") % {"reason": reason})
+    task.pending_late = False
+    _save_task(task, ["state", "cancelled_on", "pending_since", "pending_late"])
+    # Waiting requests die with the task: a cancelled task can no longer be completed.
+    for requests in (task.extensions, task.completion_requests):
+        requests.filter(status=RequestStatus.PENDING).update(
+            status=RequestStatus.REFUSED, decided_on=task.cancelled_on,
+            decision_note=_("Task cancelled"))
+    _event(task, actor, TaskEventKind.STATE, _("Cancelled: %(reason)s") % {"reason": reason},
+           on=task.cancelled_on)
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes={"state": [before, task.state]}, message=reason[:200])
     return task
@@ -516,7 +633,7 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
         task.coordinating_units.remove(to_unit)
         _event(task, actor, TaskEventKind.TRANSFERRED, _(
             "Lead transferred from %(old)s to %(new)s") % {"old": from_unit.name,
-                                                           "new": to_unit.name})
+                                                           "new": to_unit.name}, on=day)
         record(actor=actor, action=Action.UPDATE, obj=task, unit_id=to_unit.pk,
                changes={"lead_unit": [from_unit.pk, to_unit.pk]}, message="transfer")
         moved += 1
@@ -526,7 +643,7 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
             task.coordinating_units.add(to_unit)
         _event(task, actor, TaskEventKind.TRANSFERRED, _(
             "Coordination transferred from %(old)s to %(new)s") % {"old": from_unit.name,
-                                                                   "new": to_unit.name})
+                                                                   "new": to_unit.name}, on=day)
         record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
                changes={"coordinating_units": [from_unit.pk, to_unit.pk]}, message="transfer")
         moved += 1

@@ -1,5 +1,15 @@
-"""URLs of the Excel import and export (filled in by the import module)."""
+"""URLs of the Excel import and export."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from dondoc.plans import views_import
+
+urlpatterns: list[URLPattern] = [
+    path("documents/<int:pk>/import/", views_import.task_import, name="task_import"),
+    path("documents/<int:pk>/import/<str:token>/", views_import.task_import_preview,
+         name="task_import_preview"),
+    path("tasks/import-template.xlsx", views_import.task_import_template,
+         name="task_import_template"),
+    path("tasks/import-sample.xlsx", views_import.task_import_sample, name="task_import_sample"),
+    path("tasks/export.xlsx", views_import.task_export, name="task_export"),
+]

@@ -295,7 +295,7 @@ class Counts:
 
     ``awaiting_late`` is part of ``awaiting_confirmation``; ``due_soon`` is part of
     ``in_progress_on_time``; ``not_started`` counts open tasks in progress (on time or
-    overdue) with no progress update yet.
+    overdue) and recurring tasks with no progress update yet.
     """
 
     total: int = 0

@@ -11,7 +11,7 @@ engine give the same answer for every task and date.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +91,12 @@ def _deadline_at(as_of: dt.date) -> Any:
     return Coalesce(Subquery(extension), F("due_date"))
 
 
+def _may_be_not_started() -> Q:
+    """The engine flags *not started* on open tasks in progress and on recurring tasks
+    (which owe periodic reports), never on a standing task without reporting periods."""
+    return ~Q(deadline_kind=DeadlineKind.STANDING)
+
+
 def annotate_status(queryset: QuerySet[Task], as_of: dt.date | None = None) -> QuerySet[Task]:
     """Add ``status``, ``deadline_at``, ``due_soon`` and ``not_started`` as of D (default today).
 
@@ -126,8 +132,11 @@ def _annotate_current(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> 
             & Q(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]),
             output_field=BooleanField(),
         ),
-        not_started=ExpressionWrapper(Q(last_progress_on__isnull=True),
-                                      output_field=BooleanField()),
+        not_started=ExpressionWrapper(
+            Q(last_progress_on__isnull=True) & _may_be_not_started()
+            & Q(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]),
+            output_field=BooleanField(),
+        ),
     )
 
 
@@ -169,7 +178,8 @@ def _annotate_historic(queryset: QuerySet[Task], day: dt.date, soon: dt.date) ->
                             deadline_at__lte=soon),
             output_field=BooleanField(),
         ),
-        not_started=ExpressionWrapper(~Q(has_report=True), output_field=BooleanField()),
+        not_started=ExpressionWrapper(open_status & _may_be_not_started() & Q(has_report=False),
+                                      output_field=BooleanField()),
     )
 
 
@@ -183,31 +193,27 @@ class StatRow:
 
 
 def _aggregates() -> dict[str, Any]:
-    values: dict[str, Any] = {"total": Count("pk")}
+    """Conditional counts, one per :class:`engine.Counts` field, aliased ``n_<field>``.
+
+    The aliases must not reuse the names of the annotations they count: an aggregate
+    named ``awaiting_late`` replaces the ``awaiting_late`` annotation of the inner query,
+    which then counts nothing on SQLite and fails on PostgreSQL.
+    """
+    values: dict[str, Any] = {"n_total": Count("pk")}
     for status in Status:
-        values[status.value] = Count("pk", filter=Q(status=status.value))
-    values["awaiting_late"] = Count("pk", filter=Q(status=Status.AWAITING_CONFIRMATION,
-                                                   awaiting_late=True))
-    values["due_soon"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME, due_soon=True))
-    values["not_started"] = Count("pk", filter=Q(
-        status__in=[Status.IN_PROGRESS_ON_TIME, Status.IN_PROGRESS_OVERDUE], not_started=True))
+        values[f"n_{status.value}"] = Count("pk", filter=Q(status=status.value))
+    values["n_awaiting_late"] = Count("pk", filter=Q(status=Status.AWAITING_CONFIRMATION,
+                                                     awaiting_late=True))
+    values["n_due_soon"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME,
+                                                due_soon=True))
+    # As in engine.summarize: every task the engine flags, including recurring ones.
+    values["n_not_started"] = Count("pk", filter=Q(not_started=True))
     return values
 
 
 def _counts(row: dict[str, Any]) -> engine.Counts:
-    return engine.Counts(
-        total=row["total"] or 0,
-        completed_on_time=row[Status.COMPLETED_ON_TIME] or 0,
-        completed_late=row[Status.COMPLETED_LATE] or 0,
-        awaiting_confirmation=row[Status.AWAITING_CONFIRMATION] or 0,
-        awaiting_late=row["awaiting_late"] or 0,
-        in_progress_on_time=row[Status.IN_PROGRESS_ON_TIME] or 0,
-        in_progress_overdue=row[Status.IN_PROGRESS_OVERDUE] or 0,
-        due_soon=row["due_soon"] or 0,
-        standing=row[Status.STANDING] or 0,
-        suspended=row[Status.SUSPENDED] or 0,
-        not_started=row["not_started"] or 0,
-    )
+    return engine.Counts(**{field.name: row[f"n_{field.name}"] or 0
+                            for field in fields(engine.Counts)})
 
 
 def lead_path_at(as_of: dt.date | None) -> Any:

@@ -66,3 +66,31 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def indent_px(level: int) -> int:
     return int(level) * 22
+
+
+@register.inclusion_tag("components/_status_badge.html")
+def status_badge(status: str, due_soon: bool = False) -> dict[str, Any]:
+    """The one status badge: colour, icon and label together (never colour alone)."""
+    from dondoc.progress.labels import DUE_SOON, STATUS_STYLES
+
+    style = STATUS_STYLES.get(status)
+    return {"status": status, "style": style, "due_soon": due_soon and status ==
+            "in_progress_on_time", "soon": DUE_SOON}
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A ratio (0–1) as a percentage with one decimal, in the active locale's format."""
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return "—"
+    return f"{number_format(float(value) * 100, 1)} %"
+
+
+@register.filter
+def intpct(value: Any) -> int:
+    try:
+        return round(float(value))
+    except (TypeError, ValueError):
+        return 0

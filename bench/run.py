@@ -1,0 +1,704 @@
+"""``make bench``: dondoc's performance benchmark on a synthetic city (issues 3 and 4).
+
+1. Generate the city (``bench/generate.py``) into ``var/bench/data``, or reuse it when
+   its shape matches. The user's ``var/data`` is never opened.
+2. Measure, warm, in-process through the full middleware stack with Django's test
+   ``Client`` logged in as a staff user of the city police: the task list with filters,
+   the task detail with its timeline, and next to them, in the same loop, two minimal
+   pages over the same data (``bench/urls.py``) as the baseline.
+3. The whole-city statistics through the ORM and the same counts in hand-written SQL.
+4. The Excel export of the whole task list and the import of a 5,000-row appendix
+   (committed in a transaction that is then rolled back).
+5. The JSON API under a real server on loopback (gunicorn, 2 workers) at 1, 8 and 32
+   concurrent keep-alive clients, against ``/healthz`` as the framework's floor.
+
+Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
+``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
+``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
+missed target an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import io
+import json
+import math
+import os
+import platform
+import socket
+import statistics as pystats
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate  # noqa: E402 - after the path is set
+
+BENCH_DIR = generate.BENCH_DIR
+LIST_ROUNDS = 50  # requests per list variant (four variants)
+DETAIL_REQUESTS = 100
+STATS_ROUNDS = 30
+EXPORT_ROUNDS = 5
+IMPORT_ROUNDS = 3
+IMPORT_ROWS = 5000
+API_SECONDS = 5.0
+API_WARMUP = 1.0
+API_LEVELS = (1, 8, 32)
+
+# name → (comparison, target): the targets of issues 3 and 4.
+TARGETS: dict[str, tuple[str, float]] = {
+    "tasks.list.p95_ms": ("<=", 25),
+    "tasks.detail.p95_ms": ("<=", 15),
+    "stats.city.ratio": ("<=", 2),
+    "tasks.export_20k.s": ("<=", 2.5),
+    "tasks.import_5k.s": ("<=", 5),
+    "api.tasks.p95_ms_c1": ("<=", 30),
+    "api.tasks.p95_ms_c8": ("<=", 100),
+    "api.tasks.floor_ratio_c8": (">=", 0.3),
+}
+
+
+class Report:
+    """The figures of the run, printed as they come."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, dict[str, Any]] = {}
+        self.skipped: list[tuple[str, str]] = []
+
+    def add(self, name: str, value: float, unit: str) -> None:
+        value = round(value, 3 if abs(value) < 10 else 1)
+        self.figures[name] = {"value": value, "unit": unit}
+        print(f"BENCH {name} {value} {unit}", flush=True)
+
+    def skip(self, names: str, reason: str) -> None:
+        self.skipped.append((names, reason))
+        print(f"SKIP {names}: {reason}", flush=True)
+
+
+def p50(samples: list[float]) -> float:
+    return pystats.median(samples)
+
+
+def p95(samples: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def section(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The machine
+# ---------------------------------------------------------------------------------------
+
+
+def machine_info(shape: generate.Shape) -> dict[str, Any]:
+    import sqlite3
+
+    import django
+
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    mem_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,  # noqa: S607
+                                capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "cores": os.cpu_count(),
+        "ram_gib": round(int(mem_kb) / 1024 / 1024, 1) if mem_kb.isdigit() else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "git_commit": commit,
+        "scale": shape.scale,
+        "city": {"units": shape.units, "tasks": shape.tasks, "progress_updates": shape.updates},
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# In-process pages
+# ---------------------------------------------------------------------------------------
+
+
+CPU_MS: list[float] = []  # process CPU time of each timed request, in step with the wall time
+
+
+def timed_get(client: Any, url: str, expect: str | None = None) -> float:
+    """Wall time of one request (ms); its CPU time goes to ``CPU_MS``."""
+    cpu = time.process_time()
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    CPU_MS.append((time.process_time() - cpu) * 1000)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    if expect is not None and expect not in response.content.decode():
+        raise RuntimeError(f"GET {url}: the page does not show {expect!r}")
+    return elapsed
+
+
+def query_count(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return len(queries)
+
+
+def rows_shown(client: Any, url: str) -> int:
+    return client.get(url).content.decode().count('class="task-title"')
+
+
+def bench_pages(report: Report, staff: Any, city: dict[str, Any]) -> None:
+    from django.test import Client
+
+    section("Pages (in-process: django.test.Client through the full middleware stack, "
+            f"warm, logged in as staff user {staff.username!r} of {staff.unit.code})")
+    client = Client()
+    client.force_login(staff)
+    leads = city["lead_units"]
+    searches = generate.SEARCHES
+    variants: dict[str, Callable[[int], str]] = {
+        "overdue_lead": lambda i: (f"/tasks/?status=in_progress_overdue"
+                                   f"&lead={leads[i % len(leads)]}"),
+        "search": lambda i: f"/tasks/?q={searches[i % len(searches)].replace(' ', '+')}",
+        "page2": lambda i: "/tasks/?page=2",
+        "combined": lambda i: (f"/tasks/?status=in_progress_overdue&lead={leads[i % len(leads)]}"
+                               f"&q={searches[i % len(searches)].split()[0]}&page=2"),
+    }
+    baseline_list = [f"/bench/minimal/tasks/?lead={lead}" for lead in leads]
+    details = city["detail_tasks"]
+
+    for name, url_of in variants.items():
+        print(f"  {name:13} {url_of(0)}  rows={rows_shown(client, url_of(0))} "
+              f"queries={query_count(client, url_of(0))}")
+    print(f"  detail        /tasks/{details[0]}/  queries="
+          f"{query_count(client, f'/tasks/{details[0]}/')}")
+
+    for _ in range(3):  # warm-up
+        for url_of in variants.values():
+            timed_get(client, url_of(0))
+        timed_get(client, baseline_list[0])
+        timed_get(client, f"/tasks/{details[0]}/")
+        timed_get(client, f"/bench/minimal/tasks/{details[0]}/")
+        timed_get(client, "/healthz")
+
+    # Real and baseline requests interleaved, so that noise hits both alike.
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    list_cpu: list[float] = []
+    baseline: list[float] = []
+    floor: list[float] = []
+    for i in range(LIST_ROUNDS):
+        for name, url_of in variants.items():
+            samples[name].append(timed_get(client, url_of(i)))
+            list_cpu.append(CPU_MS[-1])
+        baseline.append(timed_get(client, baseline_list[i % len(baseline_list)]))
+        floor.append(timed_get(client, "/healthz"))
+    all_lists = [ms for values in samples.values() for ms in values]
+    for name, values in samples.items():
+        report.add(f"tasks.list.{name}.p95_ms", p95(values), "ms")
+    report.add("tasks.list.p50_ms", p50(all_lists), "ms")
+    report.add("tasks.list.p95_ms", p95(all_lists), "ms")
+    report.add("tasks.list.baseline_p95_ms", p95(baseline), "ms")
+    report.add("tasks.list.baseline_ratio", p95(all_lists) / p95(baseline), "x")
+    # CPU time is less disturbed than wall time by other processes on a shared machine.
+    report.add("tasks.list.cpu_p50_ms", p50(list_cpu), "ms")
+
+    detail: list[float] = []
+    detail_cpu: list[float] = []
+    detail_baseline: list[float] = []
+    for i in range(DETAIL_REQUESTS):
+        pk = details[i % len(details)]
+        detail.append(timed_get(client, f"/tasks/{pk}/"))
+        detail_cpu.append(CPU_MS[-1])
+        detail_baseline.append(timed_get(client, f"/bench/minimal/tasks/{pk}/"))
+        floor.append(timed_get(client, "/healthz"))
+    report.add("tasks.detail.p50_ms", p50(detail), "ms")
+    report.add("tasks.detail.p95_ms", p95(detail), "ms")
+    report.add("tasks.detail.baseline_p95_ms", p95(detail_baseline), "ms")
+    report.add("tasks.detail.baseline_ratio", p95(detail) / p95(detail_baseline), "x")
+    report.add("tasks.detail.cpu_p50_ms", p50(detail_cpu), "ms")
+    report.add("inprocess.floor.p95_ms", p95(floor), "ms")
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics: ORM against hand-written SQL
+# ---------------------------------------------------------------------------------------
+
+
+def _last_closed(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The last period of ``months`` months (1, 3, 12) that ended before ``today``."""
+    start_month = (today.month - 1) // months * months + 1
+    current = dt.date(today.year, start_month, 1)
+    end = current - dt.timedelta(days=1)
+    begin_month = (end.month - 1) // months * months + 1
+    return dt.date(end.year, begin_month, 1), end
+
+
+STATS_SQL = """
+SELECT COUNT(*) AS total,
+       SUM(s = 'completed_on_time'), SUM(s = 'completed_late'),
+       SUM(s = 'awaiting_confirmation'), SUM(s = 'awaiting_confirmation' AND pending_late),
+       SUM(s = 'in_progress_on_time'), SUM(s = 'in_progress_overdue'),
+       SUM(s = 'in_progress_on_time' AND due_soon), SUM(s = 'standing'), SUM(s = 'suspended'),
+       SUM(not_started)
+FROM (
+  SELECT CASE
+      WHEN t.state = 'suspended' THEN 'suspended'
+      WHEN t.state = 'completed' AND NOT t.completion_late THEN 'completed_on_time'
+      WHEN t.state = 'completed' THEN 'completed_late'
+      WHEN t.state = 'submitted' THEN 'awaiting_confirmation'
+      WHEN {recurring} THEN 'in_progress_overdue'
+      WHEN t.deadline_kind <> 'fixed' THEN 'standing'
+      WHEN t.deadline < %(today)s THEN 'in_progress_overdue'
+      ELSE 'in_progress_on_time'
+    END AS s,
+    t.pending_late,
+    (t.deadline_kind = 'fixed' AND t.deadline BETWEEN %(today)s AND %(soon)s
+     AND t.state IN ('assigned', 'in_progress', 'returned')) AS due_soon,
+    (t.last_progress_on IS NULL AND t.deadline_kind <> 'standing'
+     AND t.state IN ('assigned', 'in_progress', 'returned')) AS not_started
+  FROM plans_task t
+  WHERE t.assigned_on <= %(today)s AND (t.cancelled_on IS NULL OR t.cancelled_on > %(today)s)
+) AS x
+"""
+RECURRING_SQL = """(t.deadline_kind = '{kind}' AND t.assigned_on <= %({kind}_end)s
+  AND NOT EXISTS (SELECT 1 FROM progress_progressupdate u WHERE u.task_id = t.id
+                  AND u.reported_on BETWEEN %({kind}_start)s AND %({kind}_end)s))"""
+
+
+def raw_statistics(cursor: Any, today: dt.date, soon_days: int) -> tuple[int, ...]:
+    params: dict[str, Any] = {"today": today.isoformat(),
+                              "soon": (today + dt.timedelta(days=soon_days)).isoformat()}
+    for kind, months in (("monthly", 1), ("quarterly", 3), ("yearly", 12)):
+        start, end = _last_closed(today, months)
+        params[f"{kind}_start"], params[f"{kind}_end"] = start.isoformat(), end.isoformat()
+    recurring = " OR ".join(RECURRING_SQL.format(kind=kind)
+                            for kind in ("monthly", "quarterly", "yearly"))
+    cursor.execute(STATS_SQL.format(recurring=recurring), params)
+    return tuple(int(value or 0) for value in cursor.fetchone())
+
+
+def bench_statistics(report: Report) -> None:
+    from django.db import connection
+
+    from dondoc.plans.models import Task
+    from dondoc.progress.selectors import business_today, due_soon_days, statistics
+
+    section("Statistics of the whole city: statistics(Task.objects.all()) against the "
+            "hand-written SQL aggregate, same connection, interleaved")
+    today = business_today()
+    counts = statistics(Task.objects.all())
+    with connection.cursor() as cursor:
+        raw = raw_statistics(cursor, today, due_soon_days())
+    orm = (counts.total, counts.completed_on_time, counts.completed_late,
+           counts.awaiting_confirmation, counts.awaiting_late, counts.in_progress_on_time,
+           counts.in_progress_overdue, counts.due_soon, counts.standing, counts.suspended,
+           counts.not_started)
+    print(f"  counts: {counts}")
+    if orm != raw:  # the engine's rules changed: STATS_SQL must follow them
+        print(f"  WARNING: the SQL aggregate disagrees with statistics(): {raw} != {orm}")
+    orm_ms: list[float] = []
+    sql_ms: list[float] = []
+    for _ in range(STATS_ROUNDS):
+        started = time.perf_counter()
+        statistics(Task.objects.all())
+        orm_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            raw_statistics(cursor, today, due_soon_days())
+        sql_ms.append((time.perf_counter() - started) * 1000)
+    report.add("stats.city.ms", p50(orm_ms), "ms")
+    report.add("stats.city.sql_ms", p50(sql_ms), "ms")
+    report.add("stats.city.ratio", p50(orm_ms) / p50(sql_ms), "x")
+
+
+# ---------------------------------------------------------------------------------------
+# Excel export and import
+# ---------------------------------------------------------------------------------------
+
+
+def bench_export(report: Report, staff: Any) -> None:
+    section("Excel export of the whole task list (task_list → export_tasks_xlsx, to a file)")
+    try:
+        from dondoc.plans.exports import export_tasks_xlsx
+    except ImportError as error:
+        report.skip("tasks.export_20k.s", f"dondoc.plans.exports is not available ({error})")
+        return
+    from dondoc.plans import selectors
+    from dondoc.progress.selectors import business_today
+
+    target = BENCH_DIR / "export.xlsx"
+    seconds: list[float] = []
+    written = 0
+    for _ in range(EXPORT_ROUNDS):
+        started = time.perf_counter()
+        tasks = selectors.task_list(user=staff, filters=selectors.TaskFilters())
+        with target.open("wb") as stream:
+            written = export_tasks_xlsx(tasks, stream, title="Danh sách nhiệm vụ",
+                                        as_of=business_today())
+        seconds.append(time.perf_counter() - started)
+    print(f"  {written:,} tasks, {target.stat().st_size / 1e6:.1f} MB; runs: "
+          + ", ".join(f"{s:.2f}s" for s in seconds))
+    report.add("tasks.export_20k.s", p50(seconds), "s")
+    report.add("tasks.export_20k.rows", written, "tasks")
+
+
+def import_workbook(rows: int, units: list[tuple[str, str, str, str]], year: int) -> bytes:
+    """A task appendix as agencies write it: title rows, the header, group rows I, II, …
+    and numbered task rows with units by code or name, several coordinators per cell,
+    deadlines as dates, as text and as periods."""
+    import random
+
+    from openpyxl import Workbook
+
+    rng = random.Random(5)
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Phụ lục nhiệm vụ"
+    ws.append(["PHỤ LỤC PHÂN CÔNG NHIỆM VỤ"])
+    ws.merge_cells("A1:G1")
+    ws.append(["(Kèm theo Kế hoạch số 99/KH-CATP)"])
+    ws.merge_cells("A2:G2")
+    ws.append([])
+    ws.append(["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn",
+               "Sản phẩm", "Ghi chú"])
+    deadlines: list[Any] = [
+        dt.date(year, 6, 30), f"30/9/{year}", f"Quý IV/{year}", f"Tháng 6/{year}",
+        f"6 tháng đầu năm {year}", f"Năm {year}", "Thường xuyên", "Hằng quý",
+    ]
+    groups = generate.GROUPS
+    per_group = math.ceil(rows / len(groups))
+    written = 0
+    for number, title in groups:
+        ws.append([number, title])
+        for index in range(1, per_group + 1):
+            if written == rows:
+                break
+            code, name, short, kind = rng.choice(units)
+            # Teams of different departments share names: agencies write their code.
+            lead = code if kind == "team" else rng.choice((code, name, f"{name} ({code})", short))
+            others = rng.sample(units, k=rng.choice((0, 1, 2, 3)))
+            coordinating = ", ".join(o[0] for o in others if o[0] != code)
+            if rng.random() < 0.05:
+                coordinating = "Công an các quận, huyện"
+            ws.append([str(index), generate._title(rng), lead, coordinating,
+                       rng.choice(deadlines), rng.choice(generate.PRODUCTS), ""])
+            written += 1
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def bench_import(report: Report, staff: Any) -> None:
+    section(f"Excel import of {IMPORT_ROWS:,} rows (import_preview + import_commit, "
+            "committed inside a transaction that is then rolled back)")
+    try:
+        from dondoc.plans.imports import import_commit, import_preview
+    except ImportError as error:
+        report.skip("tasks.import_5k.s", f"dondoc.plans.imports is not available ({error})")
+        return
+    from django.db import transaction
+
+    from dondoc.organization.models import Unit
+    from dondoc.plans.models import Document, Task
+    from dondoc.progress.selectors import business_today
+
+    document = Document.objects.get(code_prefix=generate.IMPORT_DOCUMENT_PREFIX)
+    units = list(Unit.objects.filter(kind__in=["department", "district", "team"], is_active=True)
+                 .values_list("code", "name", "short_name", "kind"))
+    data = import_workbook(IMPORT_ROWS, units, business_today().year + 1)
+    print(f"  workbook: {len(data) / 1e6:.2f} MB")
+    before = Task.objects.count()
+    totals: list[float] = []
+    previews: list[float] = []
+    commits: list[float] = []
+    for _ in range(IMPORT_ROUNDS):
+        started = time.perf_counter()
+        preview = import_preview(user=staff, document=document, data=data)
+        parsed = time.perf_counter()
+        if preview.has_errors:
+            problems = {issue.code for row in preview.rows for issue in row.issues
+                        if issue.level == "error"} | {i.code for i in preview.file_issues}
+            report.skip("tasks.import_5k.s", f"the preview found errors: {sorted(problems)}")
+            return
+        with transaction.atomic():
+            result = import_commit(actor=staff, document=document, preview=preview)
+            done = time.perf_counter()
+            transaction.set_rollback(True)
+        previews.append(parsed - started)
+        commits.append(done - parsed)
+        totals.append(done - started)
+    assert Task.objects.count() == before, "the import was not rolled back"
+    print(f"  {result.tasks_created:,} tasks, {result.groups_created} groups; preview "
+          + ", ".join(f"{s:.2f}s" for s in previews) + "; commit "
+          + ", ".join(f"{s:.2f}s" for s in commits))
+    report.add("tasks.import_5k.preview_s", p50(previews), "s")
+    report.add("tasks.import_5k.commit_s", p50(commits), "s")
+    report.add("tasks.import_5k.s", p50(totals), "s")
+
+
+# ---------------------------------------------------------------------------------------
+# The API under a real server
+# ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(port: int, log: Any) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DONDOC_DATA_DIR": str(generate.DATA_DIR),
+           "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+               "--keep-alive", "30", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603
+                            stderr=subprocess.STDOUT)
+
+
+def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited; see var/bench/gunicorn.log")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def get(connection: http.client.HTTPConnection, path: str, headers: dict[str, str],
+        ) -> tuple[int, bytes]:
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def load(port: int, paths: list[str], headers: dict[str, str], clients: int,
+         ) -> tuple[list[float], float, int]:
+    """``clients`` threads, each with its own keep-alive connection, requesting ``paths``
+    in turn for API_WARMUP + API_SECONDS; latencies (ms) and requests/s of the measured
+    window, and the number of failed requests."""
+    barrier = threading.Barrier(clients + 1)
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    failures = [0] * clients
+    window: dict[str, float] = {}
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = latencies[index]
+        barrier.wait()
+        i = index
+        while True:
+            started = time.perf_counter()
+            if started >= window["end"]:
+                break
+            try:
+                status, _body = get(connection, paths[i % len(paths)], headers)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            finished = time.perf_counter()
+            i += 1
+            if status != 200:
+                failures[index] += 1
+            elif started >= window["start"] and finished <= window["end"]:
+                mine.append((finished - started) * 1000)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    now = time.perf_counter()
+    window["start"] = now + API_WARMUP
+    window["end"] = now + API_WARMUP + API_SECONDS
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    samples = [ms for values in latencies for ms in values]
+    return samples, len(samples) / API_SECONDS, sum(failures)
+
+
+def api_token(staff: Any) -> str:
+    from dondoc.api.models import ApiToken
+    from dondoc.api.services import token_create
+
+    ApiToken.objects.filter(user=staff, name="benchmark").delete()
+    _token, secret = token_create(actor=staff, name="benchmark")
+    return secret
+
+
+def bench_api(report: Report, staff: Any, city: dict[str, Any]) -> None:
+    from django.db import connections
+
+    names = "api.tasks.* and api.floor.*"
+    section("JSON API over HTTP: gunicorn config.wsgi, 2 workers × 4 threads, loopback, "
+            "keep-alive clients (Python threads with http.client)")
+    try:
+        secret = api_token(staff)
+    except ImportError as error:
+        report.skip(names, f"API tokens are not available ({error})")
+        return
+    connections.close_all()  # the server opens the same file; nothing held open here
+    port = free_port()
+    log = (BENCH_DIR / "gunicorn.log").open("wb")
+    process = start_server(port, log)
+    try:
+        wait_until_up(port, process)
+        headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+        paths = [f"/api/v1/tasks?status=in_progress_overdue&unit={unit}"
+                 for unit in city["lead_units"]]
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        status, body = get(probe, paths[0], headers)
+        probe.close()
+        if status != 200:
+            report.skip(names, f"GET {paths[0]} answered {status}: the tasks endpoint of "
+                        f"the API is missing or failing ({body[:120]!r})")
+            return
+        shown = json.loads(body)
+        size = len(shown.get("items", shown.get("results", []))) if isinstance(shown, dict) \
+            else len(shown)
+        print(f"  {paths[0]} → {len(body):,} bytes, {size} tasks on the first page")
+        for clients in API_LEVELS:
+            samples, rps, failed = load(port, paths, headers, clients)
+            floor_samples, floor_rps, floor_failed = load(port, ["/healthz"], {}, clients)
+            if failed or floor_failed:
+                print(f"  c{clients}: {failed} failed API requests, {floor_failed} failed floor")
+            report.add(f"api.tasks.p50_ms_c{clients}", p50(samples), "ms")
+            report.add(f"api.tasks.p95_ms_c{clients}", p95(samples), "ms")
+            report.add(f"api.tasks.rps_c{clients}", rps, "req/s")
+            report.add(f"api.floor.p95_ms_c{clients}", p95(floor_samples), "ms")
+            report.add(f"api.floor.rps_c{clients}", floor_rps, "req/s")
+            if clients == 8:
+                report.add("api.tasks.floor_ratio_c8", rps / floor_rps, "x")
+                # The API's own floor: token authentication and django-ninja, no data.
+                me_samples, me_rps, _failed = load(port, ["/api/v1/me"], headers, clients)
+                report.add("api.me.p95_ms_c8", p95(me_samples), "ms")
+                report.add("api.me.rps_c8", me_rps, "req/s")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# ---------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------
+
+
+def city_facts() -> dict[str, Any]:
+    """Units and tasks the requests are about, chosen the same way in every run."""
+    from django.db.models import Count
+
+    from dondoc.organization.models import Unit
+    from dondoc.plans.models import Task
+
+    leads = list(Unit.objects.filter(kind__in=["district", "department"], numchild__gt=0)
+                 .order_by("path").values_list("pk", flat=True))
+    details = list(Task.objects.annotate(n=Count("updates")).filter(n=10).order_by("pk")
+                   .values_list("pk", flat=True)[:50])
+    if not details:
+        raise RuntimeError("no task with ten progress updates in the city")
+    return {"lead_units": leads, "detail_tasks": details}
+
+
+def check_targets(report: Report) -> list[str]:
+    missed = []
+    section("Targets")
+    for name, (op, target) in TARGETS.items():
+        figure = report.figures.get(name)
+        if figure is None:
+            print(f"  {name:28} {'—':>10}   target {op} {target:<6} not measured")
+            continue
+        value = figure["value"]
+        ok = value <= target if op == "<=" else value >= target
+        if not ok:
+            missed.append(name)
+        print(f"  {name:28} {value:>10} {figure['unit']:<5} target {op} {target:<6} "
+              f"{'ok' if ok else 'MISSED'}")
+    return missed
+
+
+def main() -> int:
+    started = time.perf_counter()
+    shape = generate.Shape.for_scale(generate.scale_from_env())
+    generate.configure()
+    from django.core.management import call_command
+
+    from dondoc.organization.models import User
+
+    generated = generate.ensure_city(shape)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages need the manifest
+    machine = machine_info(shape)
+    section("Machine")
+    for key, value in machine.items():
+        print(f"  {key}: {value}")
+
+    report = Report()
+    staff = User.objects.select_related("unit").get(username=generate.STAFF_USERNAME)
+    city = city_facts()
+    bench_pages(report, staff, city)
+    bench_statistics(report)
+    bench_export(report, staff)
+    bench_import(report, staff)
+    bench_api(report, staff, city)
+
+    missed = check_targets(report)
+    wall = time.perf_counter() - started
+    machine.update({"wall_seconds": round(wall, 1), "city_generated": generated,
+                    "skipped": [f"{names}: {reason}" for names, reason in report.skipped]})
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_DIR / "latest.json").write_text(json.dumps(report.figures, indent=2) + "\n")
+    (BENCH_DIR / "machine.json").write_text(json.dumps(machine, indent=2) + "\n")
+    print(f"\nbench: {len(report.figures)} figures in var/bench/latest.json, machine in "
+          f"var/bench/machine.json; wall time {wall:.0f}s")
+    for names, reason in report.skipped:
+        print(f"  skipped {names}: {reason}")
+    if missed and os.environ.get("BENCH_STRICT") == "1":
+        print(f"bench: targets missed: {', '.join(missed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

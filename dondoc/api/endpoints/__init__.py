@@ -1,0 +1,1 @@
+"""The /api/v1/ endpoints, one module per area: parse, check access, call, present."""

@@ -1,0 +1,251 @@
+"""The task workflow: progress updates, directions, completion and extension requests
+and the decisions on them. Each write is a service call, audited like the pages'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.responses import Status
+
+from dondoc.api.common import PageQuery, paginate, person, responses, unit_ref, user
+from dondoc.api.errors import invalid
+from dondoc.api.schemas import (
+    CompletionIn,
+    CompletionOut,
+    CompletionPage,
+    DecisionIn,
+    DirectionIn,
+    DirectionOut,
+    DirectionPage,
+    ExtensionIn,
+    ExtensionOut,
+    ExtensionPage,
+    ObjectId,
+    ProgressIn,
+    ProgressOut,
+    ProgressPage,
+)
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit
+from dondoc.plans import services
+from dondoc.plans.models import CompletionRequest, DeadlineExtension, Direction, Task
+from dondoc.progress.models import ProgressUpdate
+
+router = Router(tags=["workflow"])
+
+def _visible_task(request: HttpRequest, task_id: int) -> Task:
+    return scoping.get_visible_or_404(scoping.tasks_visible_to(user(request)), pk=task_id)
+
+
+def _task_for(request: HttpRequest, task_id: int, allowed: Any) -> Task:
+    """404 outside the scope; 403 when visible but the step is not the caller's."""
+    return scoping.get_editable_or_403(scoping.tasks_visible_to(user(request)), allowed,
+                                       pk=task_id)
+
+
+# Presenters ----------------------------------------------------------------------------
+
+
+def present_update(update: ProgressUpdate) -> dict[str, Any]:
+    return {"id": update.pk, "task": update.task_id, "unit": unit_ref(update.unit),
+            "author": person(update.author), "reported_on": update.reported_on,
+            "percent": update.percent, "results": update.results,
+            "difficulties": update.difficulties, "proposals": update.proposals,
+            "corrects": update.corrects_id}
+
+
+def present_direction(direction: Direction) -> dict[str, Any]:
+    return {"id": direction.pk, "task": direction.task_id, "author": person(direction.author),
+            "text": direction.text, "created_at": direction.created_at,
+            "acknowledged_by": person(direction.acknowledged_by),
+            "acknowledged_at": direction.acknowledged_at}
+
+
+def present_completion(request: CompletionRequest) -> dict[str, Any]:
+    return {"id": request.pk, "task": request.task_id,
+            "submitted_by": person(request.submitted_by), "submitted_on": request.submitted_on,
+            "deadline_at_submission": request.deadline_at_submission, "late": request.late,
+            "note": request.note, "status": request.status,
+            "decided_by": person(request.decided_by), "decided_on": request.decided_on,
+            "decision_note": request.decision_note}
+
+
+def present_extension(extension: DeadlineExtension) -> dict[str, Any]:
+    return {"id": extension.pk, "task": extension.task_id,
+            "requested_by": person(extension.requested_by),
+            "requested_on": extension.requested_on, "current_due": extension.current_due,
+            "proposed_due": extension.proposed_due, "reason": extension.reason,
+            "status": extension.status, "decided_by": person(extension.decided_by),
+            "decided_on": extension.decided_on, "decision_note": extension.decision_note}
+
+
+# Progress ------------------------------------------------------------------------------
+
+
+@router.get("/tasks/{task_id}/progress", response=responses({200: ProgressPage}),
+            summary="A task's progress updates")
+def progress_list(request: HttpRequest, query: Query[PageQuery],
+                  task_id: ObjectId) -> dict[str, Any]:
+    task = _visible_task(request, task_id)
+    updates = ProgressUpdate.objects.filter(task=task).select_related(
+        "unit", "author").order_by("reported_on", "id")
+    return paginate(updates, query, lambda page: [present_update(item) for item in page])
+
+
+@router.post("/tasks/{task_id}/progress", response=responses({201: ProgressOut}, 409),
+             summary="Report progress")
+def progress_create(request: HttpRequest, payload: ProgressIn,
+                    task_id: ObjectId) -> Status[dict[str, Any]]:
+    """Append an update for the lead or a coordinating unit in your own subtree. Updates
+    are never edited: send a new one with ``corrects`` to correct one."""
+    caller = user(request)
+    task = _task_for(request, task_id, scoping.tasks_reportable_by(caller))
+    units = Unit.objects.filter(
+        Q(pk=task.lead_unit_id) | Q(pk__in=task.coordinating_units.values("pk")))
+    if not scoping.is_admin(caller):
+        units = units.filter(path__startswith=caller.unit.path)
+    if payload.unit is not None:
+        unit = units.filter(pk=payload.unit).first()
+        if unit is None:
+            raise invalid("unit", _("Not a unit that reports on this task for you: %(id)s")
+                          % {"id": payload.unit})
+    else:
+        unit = units.filter(pk=task.lead_unit_id).first() or units.order_by("path").first()
+        if unit is None:
+            raise PermissionDenied
+    corrects = None
+    if payload.corrects is not None:
+        corrects = ProgressUpdate.objects.filter(task=task, pk=payload.corrects).first()
+        if corrects is None:
+            raise invalid("corrects", _("Unknown progress update of this task: %(id)s")
+                          % {"id": payload.corrects})
+    update = services.progress_post(
+        actor=caller, task=task, unit=unit, percent=payload.percent, results=payload.results,
+        difficulties=payload.difficulties, proposals=payload.proposals, corrects=corrects)
+    return Status(201, present_update(update))
+
+
+# Directions ----------------------------------------------------------------------------
+
+
+@router.get("/tasks/{task_id}/directions", response=responses({200: DirectionPage}),
+            summary="A task's directions")
+def direction_list(request: HttpRequest, query: Query[PageQuery],
+                   task_id: ObjectId) -> dict[str, Any]:
+    task = _visible_task(request, task_id)
+    directions = Direction.objects.filter(task=task).select_related(
+        "author", "acknowledged_by").order_by("created_at", "id")
+    return paginate(directions, query, lambda page: [present_direction(d) for d in page])
+
+
+@router.post("/tasks/{task_id}/directions", response=responses({201: DirectionOut}),
+             summary="Give a direction (leaders)")
+def direction_create(request: HttpRequest, payload: DirectionIn,
+                     task_id: ObjectId) -> Status[dict[str, Any]]:
+    """A leader's instruction or comment on a task (ý kiến chỉ đạo)."""
+    caller = user(request)
+    task = _visible_task(request, task_id)
+    if not scoping.can_give_directions(caller):
+        raise PermissionDenied
+    direction = services.direction_add(actor=caller, task=task, text=payload.text)
+    return Status(201, present_direction(direction))
+
+
+@router.post("/directions/{direction_id}/acknowledge", response=responses({200: DirectionOut}),
+             summary="Acknowledge a direction")
+def direction_acknowledge(request: HttpRequest,
+                          direction_id: ObjectId) -> dict[str, Any]:
+    """The lead unit confirms it has read the direction."""
+    caller = user(request)
+    direction = scoping.get_visible_or_404(
+        Direction.objects.filter(task__in=scoping.tasks_visible_to(caller)).select_related(
+            "task", "author"), pk=direction_id)
+    if not scoping.tasks_led_by_own_subtree(caller).filter(pk=direction.task_id).exists():
+        raise PermissionDenied
+    direction = services.direction_acknowledge(actor=caller, direction=direction)
+    return present_direction(direction)
+
+
+# Completion ----------------------------------------------------------------------------
+
+
+@router.get("/tasks/{task_id}/completion-requests", response=responses({200: CompletionPage}),
+            summary="A task's completion requests")
+def completion_list(request: HttpRequest, query: Query[PageQuery],
+                    task_id: ObjectId) -> dict[str, Any]:
+    task = _visible_task(request, task_id)
+    requests = CompletionRequest.objects.filter(task=task).select_related(
+        "submitted_by", "decided_by").order_by("submitted_on", "id")
+    return paginate(requests, query, lambda page: [present_completion(r) for r in page])
+
+
+@router.post("/tasks/{task_id}/completion-requests",
+             response=responses({201: CompletionOut}, 409), summary="Request completion")
+def completion_create(request: HttpRequest, payload: CompletionIn,
+                      task_id: ObjectId) -> Status[dict[str, Any]]:
+    """The lead unit reports the task done; the assigning unit confirms or returns it."""
+    caller = user(request)
+    task = _task_for(request, task_id, scoping.tasks_led_by_own_subtree(caller))
+    completion = services.completion_request(actor=caller, task=task, note=payload.note)
+    return Status(201, present_completion(completion))
+
+
+@router.post("/completion-requests/{request_id}/decision",
+             response=responses({200: CompletionOut}, 409), summary="Decide on completion")
+def completion_decision(request: HttpRequest, payload: DecisionIn,
+                        request_id: ObjectId) -> dict[str, Any]:
+    """Approve (the task is completed as of the submission date) or refuse with a note."""
+    caller = user(request)
+    completion = scoping.get_visible_or_404(
+        CompletionRequest.objects.filter(task__in=scoping.tasks_visible_to(caller)),
+        pk=request_id)
+    _task_for(request, completion.task_id, scoping.tasks_decidable_by(caller))
+    completion = services.completion_decide(actor=caller, request=completion,
+                                            accept=payload.decision == "approve",
+                                            note=payload.note)
+    return present_completion(completion)
+
+
+# Extensions ----------------------------------------------------------------------------
+
+
+@router.get("/tasks/{task_id}/extensions", response=responses({200: ExtensionPage}),
+            summary="A task's extension requests")
+def extension_list(request: HttpRequest, query: Query[PageQuery],
+                   task_id: ObjectId) -> dict[str, Any]:
+    task = _visible_task(request, task_id)
+    extensions = DeadlineExtension.objects.filter(task=task).select_related(
+        "requested_by", "decided_by").order_by("requested_on", "id")
+    return paginate(extensions, query, lambda page: [present_extension(e) for e in page])
+
+
+@router.post("/tasks/{task_id}/extensions", response=responses({201: ExtensionOut}, 409),
+             summary="Request a deadline extension")
+def extension_create(request: HttpRequest, payload: ExtensionIn,
+                     task_id: ObjectId) -> Status[dict[str, Any]]:
+    caller = user(request)
+    task = _task_for(request, task_id, scoping.tasks_led_by_own_subtree(caller))
+    extension = services.extension_request(actor=caller, task=task,
+                                           proposed_due=payload.proposed_due,
+                                           reason=payload.reason)
+    return Status(201, present_extension(extension))
+
+
+@router.post("/extensions/{extension_id}/decision",
+             response=responses({200: ExtensionOut}, 409), summary="Decide on an extension")
+def extension_decision(request: HttpRequest, payload: DecisionIn,
+                       extension_id: ObjectId) -> dict[str, Any]:
+    caller = user(request)
+    extension = scoping.get_visible_or_404(
+        DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(caller)),
+        pk=extension_id)
+    _task_for(request, extension.task_id, scoping.tasks_decidable_by(caller))
+    extension = services.extension_decide(actor=caller, extension=extension,
+                                          approve=payload.decision == "approve",
+                                          note=payload.note)
+    return present_extension(extension)

@@ -1,0 +1,68 @@
+"""The API v1: one NinjaAPI with token and session authentication, a rate limit per token,
+dondoc's error bodies, and a docs page that loads nothing from outside the machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from ninja import NinjaAPI
+from ninja.openapi.docs import DocsBase
+
+from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
+from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
+from dondoc.api.errors import install_handlers
+
+DESCRIPTION = """\
+The dondoc JSON API. Every answer is limited to what the caller may see, by the same
+rules as the pages; an object outside your scope is answered exactly like one that does
+not exist (404).
+
+**Authentication**: `Authorization: Bearer <token>` with a personal token created on
+the page *My API tokens* (`/accounts/tokens/`), or the browser session (unsafe methods
+then need the CSRF token).
+
+**Errors** always have the body `{"code": "...", "message": "...", "errors": {"field":
+["..."]}}`; the message is in the caller's language.
+
+**Lists** are paged: `page` (from 1) and `page_size` (at most 100).
+
+**Dates** are `YYYY-MM-DD`. **Updates** of a task need `If-Match` with the task's `ETag`.
+
+**Rate limit**: too many requests per token answer 429 with `Retry-After` (seconds).
+"""
+
+
+class VendoredSwagger(DocsBase):
+    """Swagger UI from ``static/vendor/swagger-ui`` (no CDN), started by a static script."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(request, "api/docs.html", {
+            "api": api, "openapi_url": self.get_openapi_url(api, kwargs),
+        })
+
+
+class DondocAPI(NinjaAPI):
+    def create_response(self, request: HttpRequest, data: Any, *, status: int | None = None,
+                        temporal_response: HttpResponse | None = None) -> HttpResponse:
+        response = super().create_response(request, data, status=status,
+                                           temporal_response=temporal_response)
+        response["Content-Language"] = translation.get_language()
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+api = DondocAPI(
+    title="dondoc API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    throttle=[TokenRateLimit()],
+    docs=VendoredSwagger(),
+)
+install_handlers(api)
+for module in (units, documents, tasks, workflow, statistics):
+    api.add_router("/", module.router)

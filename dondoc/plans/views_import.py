@@ -1,0 +1,402 @@
+"""Pages of the Excel import (upload → preview → confirm) and the Excel downloads.
+
+The uploaded workbook is kept between the preview and the confirmation under
+``MEDIA_ROOT/imports/<random token>.xlsx``; the token is known only to the uploader's
+session, which also records the user and the document. Confirming re-reads the file with
+the user's current rights and saves everything or nothing; the file is then deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dondoc.audit.models import Action
+from dondoc.audit.services import record
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit
+from dondoc.plans import imports
+from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
+from dondoc.plans.importing import (
+    KIND_GROUP,
+    LEVEL_ERROR,
+    ImportPreview,
+    ParsedRow,
+    write_template,
+)
+from dondoc.plans.models import DeadlineKind, Document
+from dondoc.plans.samples import write_sample
+from dondoc.plans.selectors import filters_from_params, task_list
+
+SESSION_KEY: Final = "plans_pending_imports"
+TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+MAX_PENDING: Final = 5  # per session: older uploads are dropped
+MAX_AGE_SECONDS: Final = 24 * 3600  # files left behind (abandoned previews) are swept
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel file (.xlsx)"),
+        help_text=gettext_lazy(
+            "The task appendix as an Excel workbook, at most 10 MB. Nothing is saved "
+            "before you have checked the preview."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        head = upload.read(8)
+        upload.seek(0)
+        imports.check_file(name=upload.name or "", size=upload.size or 0, head=head)
+        return upload
+
+
+# ---------------------------------------------------------------------------------------
+# Access and the pending files
+# ---------------------------------------------------------------------------------------
+
+
+def _editable_document(request: HttpRequest, pk: int) -> Document:
+    """404 when the document is not visible, 403 when it is visible but not editable."""
+    document: Document = scoping.get_editable_or_403(
+        scoping.documents_visible_to(request.user).select_related("owner_unit"),
+        scoping.documents_editable_by(request.user), pk=pk,
+    )
+    return document
+
+
+def _import_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _file_of(token: str) -> Path:
+    return _import_dir() / f"{token}.xlsx"
+
+
+def _sweep() -> None:
+    """Delete uploads abandoned for more than a day (by anyone)."""
+    limit = time.time() - MAX_AGE_SECONDS
+    for path in _import_dir().glob("*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
+def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
+    value = request.session.get(SESSION_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _store(request: HttpRequest, document: Document, data: bytes, name: str,
+           fingerprint: str) -> str:
+    directory = _import_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    path = _file_of(token)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    pending = _pending(request)
+    pending[token] = {
+        "user": request.user.pk, "document": document.pk, "name": name[:200],
+        "fingerprint": fingerprint, "created": timezone.now().isoformat(),
+    }
+    while len(pending) > MAX_PENDING:
+        oldest = min(pending, key=lambda key: str(pending[key].get("created", "")))
+        pending.pop(oldest)
+        _file_of(oldest).unlink(missing_ok=True)
+    request.session[SESSION_KEY] = pending
+    _sweep()
+    return token
+
+
+def _entry(request: HttpRequest, document: Document, token: str) -> dict[str, Any]:
+    """The pending upload ``token`` of this user and document, or 404 (someone else's
+    token, a forged one, or one already used)."""
+    if not TOKEN_PATTERN.match(token):
+        raise Http404
+    entry = _pending(request).get(token)
+    if (
+        not isinstance(entry, dict)
+        or entry.get("user") != request.user.pk
+        or entry.get("document") != document.pk
+    ):
+        raise Http404
+    return entry
+
+
+def _discard(request: HttpRequest, token: str) -> None:
+    pending = _pending(request)
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    _file_of(token).unlink(missing_ok=True)
+
+
+def _set_fingerprint(request: HttpRequest, token: str, fingerprint: str) -> None:
+    pending = _pending(request)
+    if token in pending:
+        pending[token] = {**pending[token], "fingerprint": fingerprint}
+        request.session[SESSION_KEY] = pending
+
+
+# ---------------------------------------------------------------------------------------
+# The preview page
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewLine:
+    """One row of the preview table, with everything the template prints."""
+
+    row: ParsedRow
+    lead: str = ""
+    coordinating: list[str] = field(default_factory=list)
+    deadline: str = ""
+    issues: list[tuple[str, str]] = field(default_factory=list)  # (level, message)
+
+    @property
+    def is_group(self) -> bool:
+        return self.row.kind == KIND_GROUP
+
+
+def _deadline_text(row: ParsedRow) -> str:
+    deadline = row.deadline
+    if deadline is None:
+        return ""
+    if deadline.kind == DeadlineKind.FIXED and deadline.due is not None:
+        return deadline.due.strftime("%d/%m/%Y")
+    return str(DeadlineKind(deadline.kind).label)
+
+
+def _preview_lines(preview: ImportPreview) -> list[PreviewLine]:
+    ids: set[int] = set()
+    for row in preview.rows:
+        if row.lead_unit_id is not None:
+            ids.add(row.lead_unit_id)
+        ids.update(row.coordinating_unit_ids)
+    labels = {
+        pk: f"{name} ({code})"
+        for pk, code, name in Unit.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    }
+    lines = []
+    for row in preview.rows:
+        lines.append(PreviewLine(
+            row=row,
+            lead=labels.get(row.lead_unit_id, "") if row.lead_unit_id else "",
+            coordinating=[labels.get(pk, "") for pk in row.coordinating_unit_ids],
+            deadline=_deadline_text(row),
+            issues=[(issue.level, issue.message) for issue in row.issues],
+        ))
+    return lines
+
+
+MAX_SUMMARY_ERRORS: Final = 30
+
+
+def _render_preview(request: HttpRequest, document: Document, preview: ImportPreview, *,
+                    token: str | None, name: str) -> HttpResponse:
+    row_errors = [
+        (row.row_number, issue.message)
+        for row in preview.rows for issue in row.issues if issue.level == LEVEL_ERROR
+    ]
+    return render(request, "plans/import_preview.html", {
+        "document": document,
+        "preview": preview,
+        "lines": _preview_lines(preview),
+        "row_errors": row_errors[:MAX_SUMMARY_ERRORS],
+        "more_errors": max(0, len(row_errors) - MAX_SUMMARY_ERRORS),
+        "file_issues": [(issue.level, issue.message) for issue in preview.file_issues],
+        "group_count": len(preview.groups),
+        "task_count": len(preview.tasks),
+        "token": token,
+        "file_name": name,
+        "form": ImportUploadForm(),
+        "error_level": LEVEL_ERROR,
+    })
+
+
+def _after_import_url(document: Document) -> str:
+    for name, args in (("document_detail", [document.pk]), ("home", [])):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return "/"
+
+
+# ---------------------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a task appendix; a clean file goes on to its preview, a faulty one is shown
+    with every problem."""
+    document = _editable_document(request, pk)
+    form = ImportUploadForm()
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                preview = imports.import_preview(user=request.user, document=document,
+                                                 data=data)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                name = upload.name or "file.xlsx"
+                if preview.has_errors:
+                    return _render_preview(request, document, preview, token=None, name=name)
+                token = _store(request, document, data, name,
+                               imports.preview_fingerprint(preview))
+                return redirect("task_import_preview", pk=document.pk, token=token)
+    return render(request, "plans/import_upload.html", {"document": document, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Show the preview of a pending upload; POST confirms (all or nothing) or cancels."""
+    document = _editable_document(request, pk)
+    entry = _entry(request, document, token)
+    path = _file_of(token)
+    if not path.is_file():
+        if any(_import_dir().glob(f"{token}.*.claimed")):  # a confirmation is running
+            messages.info(request, _("This file is being imported."))
+            return redirect(_after_import_url(document))
+        _discard(request, token)
+        messages.error(request, _("The uploaded file has expired: upload it again."))
+        return redirect("task_import", pk=document.pk)
+    name = str(entry.get("name", ""))
+
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        _discard(request, token)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("task_import", pk=document.pk)
+
+    if request.method == "POST":
+        return _confirm(request, document, token, entry)
+    preview = imports.import_preview(user=request.user, document=document,
+                                     data=path.read_bytes())
+    fingerprint = imports.preview_fingerprint(preview)
+    if fingerprint != entry.get("fingerprint"):
+        _set_fingerprint(request, token, fingerprint)
+    return _render_preview(request, document, preview,
+                           token=None if preview.has_errors else token, name=name)
+
+
+def _confirm(request: HttpRequest, document: Document, token: str,
+             entry: dict[str, Any]) -> HttpResponse:
+    """Commit a pending upload, once: the file is claimed by an atomic rename first, so a
+    double click or a second tab cannot import it twice."""
+    path = _file_of(token)
+    claimed = path.with_name(f"{token}.{secrets.token_hex(4)}.claimed")
+    try:
+        os.replace(path, claimed)
+    except FileNotFoundError:
+        messages.info(request, _("This file has already been imported or cancelled."))
+        return redirect("task_import", pk=document.pk)
+    done = False
+    try:
+        preview = imports.import_preview(user=request.user, document=document,
+                                         data=claimed.read_bytes())
+        fingerprint = imports.preview_fingerprint(preview)
+        if fingerprint != entry.get("fingerprint") or preview.has_errors:
+            # Units, groups or rights changed since the preview was shown.
+            _set_fingerprint(request, token, fingerprint)
+            messages.warning(request, _(
+                "The data changed since the preview was shown: check the preview again."))
+            return redirect("task_import_preview", pk=document.pk, token=token)
+        try:
+            result = imports.import_commit(actor=request.user, document=document,
+                                           preview=preview)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("task_import_preview", pk=document.pk, token=token)
+        done = True
+    finally:
+        if done:
+            claimed.unlink(missing_ok=True)
+        else:  # nothing was saved: the upload stays available for another look
+            os.replace(claimed, path)
+    _discard(request, token)
+    messages.success(request, _(
+        "Imported %(tasks)d tasks into %(document)s (%(groups)d new groups)."
+    ) % {"tasks": result.tasks_created, "document": document.number,
+         "groups": result.groups_created})
+    return redirect(_after_import_url(document))
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def task_import_template(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_template(buffer)
+    return _xlsx_response(buffer.getvalue(), "mau-phu-luc-nhiem-vu.xlsx")
+
+
+@login_required
+@require_GET
+def task_import_sample(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_sample(buffer)
+    return _xlsx_response(buffer.getvalue(), "phu-luc-mau-nghi-quyet-12.xlsx")
+
+
+@login_required
+@require_GET
+def task_export(request: HttpRequest) -> HttpResponse:
+    """The task list as Excel: the same scope, filters and order as the list page."""
+    filters = filters_from_params(request.GET)
+    if filters.errors:
+        return HttpResponseBadRequest(
+            "\n".join(f"{key}: {message}" for key, message in filters.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    as_of: dt.date = filters.as_of or timezone.localdate()
+    tasks = task_list(user=request.user, filters=filters)
+    title = _("TASK LIST")
+    if filters.document:
+        number = scoping.documents_visible_to(request.user).filter(
+            pk=filters.document).values_list("number", flat=True).first()
+        if number:
+            title = _("TASK LIST — %(document)s") % {"document": number}
+    buffer = io.BytesIO()
+    count = export_tasks_xlsx(tasks, buffer, title=title, as_of=as_of)
+    unit = getattr(request.user, "unit_id", None)
+    record(actor=request.user, action=Action.EXPORT, object_type="plans.task",
+           object_repr=_("Task list (Excel)"), unit_id=unit, message="xlsx",
+           changes={"filters": [None, request.GET.urlencode()[:500]], "rows": [None, count]})
+    return _xlsx_response(buffer.getvalue(), f"nhiem-vu-{as_of:%Y-%m-%d}.xlsx")
