@@ -279,3 +279,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DONDOC_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# JSON API: requests per token ("600/m": per s, m, h or d) and the largest request body.
+# The counters live in the cache: per process with the default cache, shared with Redis.
+DONDOC_API_RATE_LIMIT = env_str("DONDOC_API_RATE_LIMIT", "600/m")
+DONDOC_API_MAX_BODY_BYTES = env_int("DONDOC_API_MAX_BODY_BYTES", 1_048_576)

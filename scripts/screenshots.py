@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from dondoc.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from dondoc.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = os.environ.get("DONDOC_DEMO_PASSWORD", "dondoc-demo-2026")
 PAGES = [

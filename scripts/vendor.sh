@@ -12,12 +12,13 @@ packages=(
   htmx.org@2.0.11
   chart.js@4.6.1
   tom-select@2.6.2
+  swagger-ui-dist@5.35.0
 )
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund "${packages[@]}")
 nm="$work/node_modules"
 out=static/vendor
 rm -rf "$out"
-mkdir -p "$out"/{bootstrap,bootstrap-icons/fonts,be-vietnam-pro/files,htmx,chartjs,tom-select}
+mkdir -p "$out"/{bootstrap,bootstrap-icons/fonts,be-vietnam-pro/files,htmx,chartjs,tom-select,swagger-ui}
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" \
    "$nm/bootstrap/LICENSE" "$out/bootstrap/"
 cp "$nm/bootstrap-icons/font/bootstrap-icons.min.css" "$nm/bootstrap-icons/LICENSE" "$out/bootstrap-icons/"
@@ -37,6 +38,12 @@ cp "$nm/htmx.org/LICENSE" "$out/htmx/"
 cp "$nm/chart.js/dist/chart.umd.min.js" "$nm/chart.js/LICENSE.md" "$out/chartjs/"
 cp "$nm/tom-select/dist/js/tom-select.complete.min.js" \
    "$nm/tom-select/dist/css/tom-select.bootstrap5.min.css" "$nm/tom-select/LICENSE" "$out/tom-select/"
+# The API documentation page (/api/v1/docs) uses Swagger UI, served from here.
+cp "$nm/swagger-ui-dist/swagger-ui-bundle.js" "$nm/swagger-ui-dist/swagger-ui.css" \
+   "$nm/swagger-ui-dist/LICENSE" "$nm/swagger-ui-dist/NOTICE" "$out/swagger-ui/"
+[ -f "$nm/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt" ] && \
+  cp "$nm/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt" "$out/swagger-ui/"
+echo "swagger-ui-dist@5.35.0" > "$out/swagger-ui/VERSION"
 # Source maps are not shipped: drop the comments that point to them.
 find "$out" -name "*.js" -o -name "*.css" | xargs sed -i -E '/sourceMappingURL=/d'
 printf '%s\n' "${packages[@]}" > "$out/VERSIONS"

@@ -129,6 +129,11 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         pass
 
 
+class UpdateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.reported_on:%d/%m/%Y} — {obj.percent}% — {obj.results[:60]}"
+
+
 class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     results = forms.CharField(label=_("Results achieved"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -139,7 +144,7 @@ class ProgressForm(forms.Form):
     evidence = MultipleFileField(label=_("Evidence files"),
                               help_text=_("PDF, Word, Excel or images."))
     unit = UnitChoiceField(label=_("Reporting unit"), queryset=Unit.objects.none())
-    corrects = forms.ModelChoiceField(
+    corrects = UpdateChoiceField(
         label=_("This report corrects"), queryset=ProgressUpdate.objects.none(), required=False,
         empty_label=_("— nothing, it is a new report —"),
         help_text=_("Reports are never edited: to fix a mistake, send a new report that "
@@ -150,8 +155,6 @@ class ProgressForm(forms.Form):
         corrects = self.fields["corrects"]
         assert isinstance(corrects, forms.ModelChoiceField)
         corrects.queryset = task.updates.order_by("-reported_on", "-id")
-        corrects.label_from_instance = lambda update: (  # type: ignore[method-assign]
-            f"{update.reported_on:%d/%m/%Y} — {update.percent}% — {update.results[:60]}")
         if not task.updates.exists():
             del self.fields["corrects"]
         field = self.fields["unit"]
