@@ -429,24 +429,34 @@ def completion_request(*, actor: Any, task: Task, note: str,
     return request
 
 
+def _record_decision(request: CompletionRequest | DeadlineExtension, *, actor: Any,
+                     approve: bool, note: str, decided_on: dt.date | None, asked_on: dt.date,
+                     refusal_needs: str) -> dt.date:
+    """Check and store a decision on a pending request (the caller holds the task lock)."""
+    if request.status != RequestStatus.PENDING:
+        raise WorkflowError(_("This request has already been decided."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": refusal_needs})
+    day = decided_on or today()
+    if day < asked_on:
+        raise WorkflowError(_("A decision cannot be dated before the request."))
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    request.decided_by = _actor(actor)
+    request.decided_on = day
+    request.decision_note = note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
+    return day
+
+
 @transaction.atomic
 def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, note: str = "",
                       decided_on: dt.date | None = None) -> CompletionRequest:
     """Accept (the task is completed as of the submission date) or return with a reason."""
     task = _lock(request.task)
     request = CompletionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.PENDING:
-        raise WorkflowError(_("This request has already been decided."))
-    if not accept and not note.strip():
-        raise ValidationError({"note": _("Say why the task is returned.")})
-    day = decided_on or today()
-    if day < request.submitted_on:
-        raise WorkflowError(_("A decision cannot be dated before the request."))
-    request.status = RequestStatus.APPROVED if accept else RequestStatus.REFUSED
-    request.decided_by = _actor(actor)
-    request.decided_on = day
-    request.decision_note = note.strip()
-    request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
+    day = _record_decision(request, actor=actor, approve=accept, note=note,
+                           decided_on=decided_on, asked_on=request.submitted_on,
+                           refusal_needs=_("Say why the task is returned."))
     task.pending_since = None
     task.pending_late = False
     if accept:
@@ -499,20 +509,11 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
                      note: str = "", decided_on: dt.date | None = None) -> DeadlineExtension:
     task = _lock(extension.task)
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
-    if extension.status != RequestStatus.PENDING:
-        raise WorkflowError(_("This request has already been decided."))
-    if not approve and not note.strip():
-        raise ValidationError({"note": _("Say why the extension is refused.")})
-    day = decided_on or today()
-    if day < extension.requested_on:
-        raise WorkflowError(_("A decision cannot be dated before the request."))
-    if approve and not task.is_open:
+    if approve and extension.status == RequestStatus.PENDING and not task.is_open:
         raise WorkflowError(_("The task is closed; its deadline can no longer change."))
-    extension.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-    extension.decided_by = _actor(actor)
-    extension.decided_on = day
-    extension.decision_note = note.strip()
-    extension.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
+    _record_decision(extension, actor=actor, approve=approve, note=note, decided_on=decided_on,
+                     asked_on=extension.requested_on,
+                     refusal_needs=_("Say why the extension is refused."))
     if approve:
         task.deadline = extension.proposed_due
         _rejudge_completions(task)

@@ -483,19 +483,16 @@ def direction_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("task_detail", pk=direction.task_id)
 
 
-@login_required
-@require_POST
-def completion_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    completion = scoping.get_visible_or_404(
-        CompletionRequest.objects.filter(task__in=scoping.tasks_visible_to(request.user))
+def _decide(request: HttpRequest, model: Any, pk: int, act: Any) -> HttpResponse:
+    """Record the assigning side's decision on a completion or extension request."""
+    pending = scoping.get_visible_or_404(
+        model.objects.filter(task__in=scoping.tasks_visible_to(request.user))
         .select_related("task"), pk=pk)
-    task = _task_for(request, completion.task_id, scoping.tasks_decidable_by(request.user))
+    task = _task_for(request, pending.task_id, scoping.tasks_decidable_by(request.user))
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.completion_decide(actor=request.user, request=completion,
-                                       accept=form.cleaned_data["decision"] == "approve",
-                                       note=form.cleaned_data["note"])
+            act(pending, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"])
         except (ValidationError, services.WorkflowError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
@@ -503,28 +500,22 @@ def completion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("task_detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def completion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, CompletionRequest, pk, lambda pending, approve, note:
+                   services.completion_decide(actor=request.user, request=pending,
+                                              accept=approve, note=note))
 
 
 @login_required
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = scoping.get_visible_or_404(
-        DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(request.user))
-        .select_related("task"), pk=pk)
-    task = _task_for(request, extension.task_id, scoping.tasks_decidable_by(request.user))
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.extension_decide(actor=request.user, extension=extension,
-                                      approve=form.cleaned_data["decision"] == "approve",
-                                      note=form.cleaned_data["note"])
-        except (ValidationError, services.WorkflowError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("task_detail", pk=task.pk)
+    return _decide(request, DeadlineExtension, pk, lambda pending, approve, note:
+                   services.extension_decide(actor=request.user, extension=pending,
+                                             approve=approve, note=note))
 
 
 @login_required
