@@ -1,7 +1,8 @@
-"""Settings of the benchmark: the real ones, plus two things a benchmark needs.
+"""Settings of the benchmark: the real ones, plus what a benchmark needs.
 
 * ``bench.urls`` adds two minimal pages (the baseline the real pages are compared with)
   to the real URL map; every real URL is unchanged.
+* ``testserver``, the host name of Django's test client, is an allowed host.
 * The API rate limit is raised so that the load test measures the API, not the 429
   answers of the limiter (the limiter still runs on every request).
 

@@ -17,15 +17,7 @@ from django.db.models.functions import StrIndex
 from dondoc.core.text import fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans.models import (
-    CompletionRequest,
-    DeadlineExtension,
-    Direction,
-    Document,
-    LeadUnitChange,
-    Task,
-    TaskEvent,
-)
+from dondoc.plans.models import Direction, Document, Task
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import annotate_status
 
@@ -227,23 +219,17 @@ def task_detail(*, user: Any, pk: int) -> Task:
     """One visible task with everything its page shows, in a bounded number of queries."""
     from dondoc.progress.models import ProgressUpdate
 
-    # Each relation in one query, its people and units joined (not one query per hop).
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
     ).prefetch_related(
-        "coordinating_units",
-        Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
-            "requested_by", "decided_by")),
-        Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related(
-            "submitted_by", "decided_by").prefetch_related("files")),
-        "suspensions",
+        "coordinating_units", "extensions__requested_by", "extensions__decided_by",
+        "completion_requests__submitted_by", "completion_requests__decided_by",
+        "completion_requests__files", "suspensions",
         Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
                  .prefetch_related("files")),
         Prefetch("directions", queryset=Direction.objects.select_related("author",
                                                                           "acknowledged_by")),
-        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
-        Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
-            "old_unit", "new_unit")),
+        "events__actor", "lead_changes__old_unit", "lead_changes__new_unit",
     )
     return scoping.get_visible_or_404(queryset, pk=pk)
 
