@@ -5,8 +5,8 @@
 2. Measure, warm, in-process through the full middleware stack with Django's test
    ``Client`` logged in as a staff user of the city police: the task list with filters,
    the task detail with its timeline, and next to them, in the same loop, two minimal
-   pages over the same data (``bench/urls.py``) as the baseline. Then the same again
-   after ``gc.freeze()``, reported apart as a what-if (full garbage collections).
+   pages over the same data (``bench/urls.py``) as the baseline. The process is tuned
+   like a gunicorn worker first (``dondoc.core.runtime.tune_gc``, as in config/wsgi.py).
 3. The whole-city statistics through the ORM and the same counts in hand-written SQL.
 4. The Excel export of the whole task list and the import of a 5,000-row appendix
    (committed in a transaction that is then rolled back).
@@ -235,6 +235,10 @@ def bench_pages(report: Report, staff: Any, city: dict[str, Any]) -> None:
         timed_get(client, f"/bench/minimal/tasks/{details[0]}/")
         timed_get(client, "/healthz")
 
+    # The process is tuned like a gunicorn worker (config/wsgi.py calls the same function).
+    from dondoc.core.runtime import tune_gc
+
+    tune_gc()
     timings = measure_pages(client, variants, baseline_list, details)
     lists = [ms for values in timings["list"].values() for ms in values]
     for name, values in timings["list"].items():
@@ -257,20 +261,6 @@ def bench_pages(report: Report, staff: Any, city: dict[str, Any]) -> None:
           f"{sum(pauses):.0f} ms in all, the longest {max(pauses, default=0):.0f} ms")
     report.add("inprocess.gc_full_max_ms", max(pauses, default=0.0), "ms")
 
-    # What if the worker froze its start-up objects (gc.freeze()) so that full collections
-    # skip them? Measured again in the same way; reported apart, not as the figures above.
-    gc.collect()
-    gc.freeze()
-    try:
-        frozen = measure_pages(client, variants, baseline_list, details)
-    finally:
-        gc.unfreeze()
-    frozen_lists = [ms for values in frozen["list"].values() for ms in values]
-    pauses = frozen["gc_pauses"]
-    print(f"  after gc.freeze(): {len(pauses)} full collections, the longest "
-          f"{max(pauses, default=0):.0f} ms")
-    report.add("whatif.gc_frozen.tasks.list.p95_ms", p95(frozen_lists), "ms")
-    report.add("whatif.gc_frozen.tasks.detail.p95_ms", p95(frozen["detail"]), "ms")
 
 
 def measure_pages(client: Any, variants: dict[str, Callable[[int], str]],

@@ -11,13 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.core.paginator import Page
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import StrIndex
 
+from dondoc.core.paging import paginate
 from dondoc.core.text import fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans.models import Direction, Document, Task
+from dondoc.plans.models import DeadlineKind, Direction, Document, Task, TaskState
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import annotate_status
 
@@ -38,6 +40,8 @@ URGENCY_ORDER = ("urgency", F("due_soon").desc(), F("deadline_at").asc(nulls_las
 # The rank is the position of the status's name in this text. No status name is part of
 # another (checked below), so the positions order like the list.
 URGENCY_NAMES = "|".join(URGENCY)
+OPEN_FIXED_STATES = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
+TODAY_URGENCY_ORDER = ("urgency", F("deadline").asc(nulls_last=True), "-priority", "code")
 assert all(a == b or a not in b for a in URGENCY for b in URGENCY)
 
 
@@ -204,15 +208,28 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.filter(status__in=STATUS_GROUPS[filters.status])
     elif filters.status:
         annotated = annotated.filter(status=filters.status)
+    if not filters.sort and filters.as_of is None:
+        # Today: the same urgency from stored fields, so the database sorts on plain columns
+        # and computes the status only for the rows of the page. Open tasks with a fixed
+        # deadline come first by deadline (overdue, then due soon, then the rest).
+        annotated = annotated.annotate(urgency=Case(
+            When(state__in=OPEN_FIXED_STATES, deadline_kind=DeadlineKind.FIXED, then=Value(0)),
+            When(state=TaskState.SUBMITTED, then=Value(1)),
+            When(state__in=OPEN_FIXED_STATES, then=Value(2)),
+            When(state=TaskState.SUSPENDED, then=Value(3)),
+            default=Value(4), output_field=IntegerField()))
+        result: QuerySet[Task] = annotated.select_related(
+            "lead_unit", "document", "group").order_by(*TODAY_URGENCY_ORDER)
+        return result
     if not filters.sort:
         # One evaluation of the status per row. A Case(When(status=…)) per rank would repeat
         # the whole status CASE in every branch: several times the SQL work on a city's
         # tasks, and milliseconds more to compile each list query (see docs/performance.md).
         annotated = annotated.annotate(urgency=StrIndex(Value(URGENCY_NAMES), F("status")))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
-    result: QuerySet[Task] = annotated.select_related("lead_unit", "document", "group").order_by(
-        *order)
-    return result
+    ordered: QuerySet[Task] = annotated.select_related(
+        "lead_unit", "document", "group").order_by(*order)
+    return ordered
 
 
 def task_detail(*, user: Any, pk: int) -> Task:
@@ -254,6 +271,26 @@ def document_tree(*, user: Any) -> list[tuple[Document, int]]:
     return ordered
 
 
-def unit_choices_for_filters(user: Any) -> QuerySet[Unit]:
-    return scoping.units_visible_to(user).filter(is_active=True).only(
-        "pk", "code", "name", "depth", "path")
+def unit_choices_for_filters(user: Any) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the units a list can be filtered by, in tree order."""
+    return list(scoping.units_visible_to(user).filter(is_active=True)
+                .values_list("pk", "code", "name"))
+
+
+def paginate_tasks(request: Any, tasks: QuerySet[Task]) -> Page[Task]:
+    """A page of a task list in two steps: the page's ids in list order (plain columns,
+    cheap even over a whole city), then those rows with their status and relations. One
+    query sorting every row with its status would compute the status for all of them."""
+    page = paginate(request, tasks.values_list("pk", flat=True))
+    page.object_list = rows_in_order(tasks, list(page.object_list))
+    return page
+
+
+def task_slice(tasks: QuerySet[Task], start: int, stop: int) -> list[Task]:
+    """Rows ``start:stop`` of a task list, in two steps like :func:`paginate_tasks`."""
+    return rows_in_order(tasks, list(tasks.values_list("pk", flat=True)[start:stop]))
+
+
+def rows_in_order(tasks: QuerySet[Task], ids: list[int]) -> list[Task]:
+    rows = {task.pk: task for task in tasks.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]

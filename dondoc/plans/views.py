@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dondoc.core.concurrency import ConflictError
-from dondoc.core.paging import paginate, querystring_without
+from dondoc.core.paging import querystring_without
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans import selectors, services
@@ -189,7 +189,7 @@ def _list_context(request: HttpRequest, filters: selectors.TaskFilters,
                   tasks: Any) -> dict[str, Any]:
     user = request.user
     return {
-        "page": paginate(request, tasks),
+        "page": selectors.paginate_tasks(request, tasks),
         "filters": filters,
         "statuses": status_choices(),
         "priorities": Priority.choices,
@@ -264,9 +264,9 @@ def _permissions(user: Any, task: Task) -> dict[str, bool]:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, pk=pk)
     evaluation = stats.evaluate_task(task)
-    children = selectors.task_list(
-        user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code"))
-    child_list = list(children)
+    child_list = list(selectors.task_list(
+        user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code"),
+    )) if task.children.exists() else []
     rollup = (sum(child.progress for child in child_list) / len(child_list)) if child_list else None
     can = _permissions(request.user, task)
     pending_completion = next((r for r in task.completion_requests.all()

@@ -14,7 +14,7 @@ from ninja.params import HeaderEx, QueryEx
 from ninja.responses import Status
 from pydantic import Field
 
-from dondoc.api.common import PageQuery, etag_header, paginate, responses, unit_ref, user
+from dondoc.api.common import PageQuery, etag_header, responses, unit_ref, user
 from dondoc.api.errors import ApiError, invalid
 from dondoc.api.schemas import (
     ApiDate,
@@ -178,7 +178,11 @@ def task_list(request: HttpRequest, query: Query[TaskQuery]) -> dict[str, Any]:
     caller = user(request)
     tasks = selectors.task_list(user=caller, filters=task_filters(caller, query))
     tasks = tasks.prefetch_related("coordinating_units")
-    return paginate(tasks, query, lambda page: [present_listed(task) for task in page])
+    count = tasks.count()
+    start = (query.page - 1) * query.page_size
+    page = selectors.task_slice(tasks, start, start + query.page_size) if start < count else []
+    return {"count": count, "page": query.page, "page_size": query.page_size,
+            "results": [present_listed(task) for task in page]}
 
 
 @router.get("/tasks/{task_id}", response=responses({200: TaskDetailOut}), summary="One task",
