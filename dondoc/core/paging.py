@@ -10,15 +10,54 @@ from django.http import HttpRequest
 PAGE_SIZES = (25, 50, 100)
 
 
-def paginate(request: HttpRequest, queryset: Any, *, default_size: int = 25) -> Page[Any]:
+def page_size(request: HttpRequest, default_size: int = 25) -> int:
     try:
         size = int(request.GET.get("size", default_size))
     except ValueError:
-        size = default_size
-    if size not in PAGE_SIZES:
-        size = default_size
-    paginator = Paginator(queryset, size)
+        return default_size
+    return size if size in PAGE_SIZES else default_size
+
+
+def paginate(request: HttpRequest, queryset: Any, *, default_size: int = 25) -> Page[Any]:
+    paginator = Paginator(queryset, page_size(request, default_size))
     return paginator.get_page(request.GET.get("page"))
+
+
+class _CountedSlice:
+    """A sequence whose length and one slice are already known (see ``paginate_counted``)."""
+
+    def __init__(self, total: int, start: int, items: list[Any]) -> None:
+        self.total, self.start, self.items = total, start, items
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key: slice) -> list[Any]:
+        assert key.start == self.start, "only the precomputed page can be read"
+        return self.items
+
+
+def paginate_counted(request: HttpRequest, fetch: Any, *, default_size: int = 25
+                     ) -> Page[Any]:
+    """Pagination when one query gives both a page and the total:
+    ``fetch(start, stop) -> (items, total)``, with ``total`` None when the page is empty."""
+    size = page_size(request, default_size)
+    try:
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
+    items, total = fetch((number - 1) * size, number * size)
+    if total is None:  # past the end, or nothing at all: show the last page, as get_page does
+        _items, total = fetch(0, 1)
+        last = max((total or 0) - 1, 0) // size + 1
+        number = last
+        items, total = fetch((last - 1) * size, last * size) if total else ([], 0)
+    known: Any = _CountedSlice(total or 0, (number - 1) * size, items)
+    paginator: Paginator[Any] = Paginator(known, size)
+    return paginator.page(number)
 
 
 def querystring_without(request: HttpRequest, *keys: str) -> str:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
-from dondoc.core.paging import paginate
+from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
@@ -281,14 +282,20 @@ def paginate_tasks(request: Any, tasks: QuerySet[Task]) -> Page[Task]:
     """A page of a task list in two steps: the page's ids in list order (plain columns,
     cheap even over a whole city), then those rows with their status and relations. One
     query sorting every row with its status would compute the status for all of them."""
-    page = paginate(request, tasks.values_list("pk", flat=True))
-    page.object_list = rows_in_order(tasks, list(page.object_list))
+    page = paginate_counted(request, lambda start, stop: task_slice(tasks, start, stop))
     return page
 
 
-def task_slice(tasks: QuerySet[Task], start: int, stop: int) -> list[Task]:
-    """Rows ``start:stop`` of a task list, in two steps like :func:`paginate_tasks`."""
-    return rows_in_order(tasks, list(tasks.values_list("pk", flat=True)[start:stop]))
+def task_slice(tasks: QuerySet[Task], start: int, stop: int) -> tuple[list[Task], int | None]:
+    """Rows ``start:stop`` of a task list and the list's total (None when the slice is
+    empty), in two steps: ids in list order with a window count — one query, plain
+    columns — then those rows with their status and relations."""
+    ids_and_total = list(tasks.annotate(total_rows=Window(Count("pk")))
+                         .values_list("pk", "total_rows")[start:stop])
+    if not ids_and_total:
+        return [], None
+    ids = [pk for pk, _total in ids_and_total]
+    return rows_in_order(tasks, ids), ids_and_total[0][1]
 
 
 def rows_in_order(tasks: QuerySet[Task], ids: list[int]) -> list[Task]:

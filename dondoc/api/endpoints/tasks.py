@@ -178,9 +178,10 @@ def task_list(request: HttpRequest, query: Query[TaskQuery]) -> dict[str, Any]:
     caller = user(request)
     tasks = selectors.task_list(user=caller, filters=task_filters(caller, query))
     tasks = tasks.prefetch_related("coordinating_units")
-    count = tasks.count()
     start = (query.page - 1) * query.page_size
-    page = selectors.task_slice(tasks, start, start + query.page_size) if start < count else []
+    page, count = selectors.task_slice(tasks, start, start + query.page_size)
+    if count is None:  # past the end (or nothing at all): the total still answers
+        count = tasks.count()
     return {"count": count, "page": query.page, "page_size": query.page_size,
             "results": [present_listed(task) for task in page]}
 

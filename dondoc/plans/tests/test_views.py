@@ -364,3 +364,25 @@ def test_a_correction_is_a_new_report_that_points_to_the_old_one(org, people, lo
     assert [u.percent for u in updates] == [70, 40]
     assert updates[1].corrects_id == first.pk
     assert updates[0].results == "Sai số liệu"  # the original is untouched
+
+
+def test_task_list_pages_count_and_clamp_like_the_paginator(org, people, login, plan) -> None:
+    document, group = plan
+    for n in range(30):
+        services.task_create(actor=people.staff, document=document, group=group,
+                             title=f"Nhiệm vụ {n:02d}", lead_unit=org.pc08,
+                             assigning_unit=org.catp, due_date=dt.date(2030, 1, n % 28 + 1))
+    client = login(people.staff)
+    first = client.get("/tasks/?sort=code")
+    second = client.get("/tasks/?sort=code&page=2")
+    beyond = client.get("/tasks/?sort=code&page=99")
+    bogus = client.get("/tasks/?sort=code&page=abc")
+    assert first.context["page"].paginator.count == 30
+    codes = [t.code for t in first.context["page"]] + [t.code for t in second.context["page"]]
+    assert len(codes) == len(set(codes)) == 30
+    assert [t.code for t in beyond.context["page"]] == [t.code for t in second.context["page"]]
+    assert beyond.context["page"].number == 2
+    assert [t.code for t in bogus.context["page"]] == [t.code for t in first.context["page"]]
+    empty = client.get("/tasks/?q=khong-co-gi")
+    assert empty.context["page"].paginator.count == 0
+    assert list(empty.context["page"]) == []
