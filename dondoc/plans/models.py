@@ -79,11 +79,11 @@ class Document(VersionedModel):
             raise ValidationError({"parent": _("A document cannot implement itself.")})
 
 
-class DocumentAttachment(models.Model):
-    """A file of a document (the signed PDF, the DOCX). Stored outside the web root."""
+class StoredFile(models.Model):
+    """An uploaded file kept outside the web root under a random name (the services choose
+    it, see ``dondoc.core.files.storage_name``), with its original name and content hash."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="documents/", max_length=300)
+    file = models.FileField(_("file"), upload_to="", max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
@@ -92,12 +92,21 @@ class DocumentAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("document file")
-        verbose_name_plural = _("document files")
+        abstract = True
         ordering = ["uploaded_at"]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DocumentAttachment(StoredFile):
+    """A file of a document (the signed PDF, the DOCX)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("document file")
+        verbose_name_plural = _("document files")
 
 
 class TaskGroup(models.Model):
@@ -391,7 +400,7 @@ class TaskEvent(models.Model):
         return self.summary
 
 
-class TaskFile(models.Model):
+class TaskFile(StoredFile):
     """Evidence or product files of a task, attached to an update or a completion request."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="files")
@@ -399,18 +408,7 @@ class TaskFile(models.Model):
                                         on_delete=models.PROTECT, related_name="files")
     completion_request = models.ForeignKey(CompletionRequest, null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="files")
-    file = models.FileField(_("file"), upload_to="tasks/", max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("task file")
         verbose_name_plural = _("task files")
-        ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name

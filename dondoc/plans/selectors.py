@@ -20,7 +20,17 @@ from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans.models import DeadlineKind, Direction, Document, Task, TaskState
+from dondoc.plans.models import (
+    CompletionRequest,
+    DeadlineExtension,
+    DeadlineKind,
+    Direction,
+    Document,
+    LeadUnitChange,
+    Task,
+    TaskEvent,
+    TaskState,
+)
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import annotate_status
 
@@ -240,14 +250,19 @@ def task_detail(*, user: Any, pk: int) -> Task:
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
     ).prefetch_related(
-        "coordinating_units", "extensions__requested_by", "extensions__decided_by",
-        "completion_requests__submitted_by", "completion_requests__decided_by",
-        "completion_requests__files", "suspensions",
+        # Each related list in one query, its people and units joined in.
+        "coordinating_units", "suspensions",
+        Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
+            "requested_by", "decided_by")),
+        Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related(
+            "submitted_by", "decided_by").prefetch_related("files")),
         Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
                  .prefetch_related("files")),
         Prefetch("directions", queryset=Direction.objects.select_related("author",
                                                                           "acknowledged_by")),
-        "events__actor", "lead_changes__old_unit", "lead_changes__new_unit",
+        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+        Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
+            "old_unit", "new_unit")),
     )
     return scoping.get_visible_or_404(queryset, pk=pk)
 
