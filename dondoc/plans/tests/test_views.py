@@ -386,3 +386,27 @@ def test_task_list_pages_count_and_clamp_like_the_paginator(org, people, login, 
     empty = client.get("/tasks/?q=khong-co-gi")
     assert empty.context["page"].paginator.count == 0
     assert list(empty.context["page"]) == []
+
+
+def test_other_pages_use_a_bounded_number_of_queries(org, people, login, plan,
+                                                      django_assert_max_num_queries) -> None:
+    document, group = plan
+    for n in range(40):
+        task = services.task_create(actor=people.staff, document=document, group=group,
+                                    title=f"Nhiệm vụ {n}", lead_unit=org.pc08_d1,
+                                    assigning_unit=org.catp, coordinating_units=[org.pc06],
+                                    due_date=dt.date(2030, 1, 1))
+        services.progress_post(actor=people.team_officer, task=task, unit=org.pc08_d1,
+                               percent=10, results="Đã triển khai")
+    staff = login(people.staff)
+    officer = login(people.officer)
+    with django_assert_max_num_queries(14):
+        assert officer.get("/tasks/mine/?size=50").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert staff.get(f"/statistics/?unit={org.catp.pk}").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert staff.get(f"/documents/{document.pk}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert staff.get("/audit/?size=100").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert officer.get("/").status_code == 200
