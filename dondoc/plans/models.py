@@ -257,7 +257,22 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class DeadlineExtension(models.Model):
+class DecidedRequest(models.Model):
+    """A unit's request that the assigning side decides on (``services._record_decision``)."""
+
+    status = models.CharField(_("decision"), max_length=10, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeadlineExtension(DecidedRequest):
     """A request to move a deadline; the assigner approves or refuses it."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
@@ -267,13 +282,6 @@ class DeadlineExtension(models.Model):
     current_due = models.DateField(_("deadline when requested"))
     proposed_due = models.DateField(_("proposed deadline"))
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("decision"), max_length=10, choices=RequestStatus.choices,
-                              default=RequestStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("deadline extension")
@@ -285,7 +293,7 @@ class DeadlineExtension(models.Model):
         return f"{self.task_id}: {self.current_due} → {self.proposed_due}"
 
 
-class CompletionRequest(models.Model):
+class CompletionRequest(DecidedRequest):
     """A unit reports the task done; the assigner accepts it or returns it with a reason."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
@@ -295,13 +303,6 @@ class CompletionRequest(models.Model):
     deadline_at_submission = models.DateField(null=True, blank=True)
     late = models.BooleanField(_("after the deadline"), default=False)
     note = models.TextField(_("results and product"))
-    status = models.CharField(_("decision"), max_length=10, choices=RequestStatus.choices,
-                              default=RequestStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("completion request")
