@@ -101,38 +101,8 @@ def stored_shape() -> dict[str, Any] | None:
 # Words
 # ---------------------------------------------------------------------------------------
 
-DEPARTMENTS = [
-    ("PV01", "Phòng Tham mưu", "Phòng Tham mưu"),
-    ("PV05", "Phòng Xây dựng phong trào bảo vệ an ninh Tổ quốc", "Phòng XDPT BVANTQ"),
-    ("PV06", "Phòng Hồ sơ nghiệp vụ", "Phòng HSNV"),
-    ("PX01", "Phòng Tổ chức cán bộ", "Phòng TCCB"),
-    ("PX03", "Phòng Công tác đảng và công tác chính trị", "Phòng CTĐ&CTCT"),
-    ("PX05", "Thanh tra Công an thành phố", "Thanh tra"),
-    ("PH01", "Phòng Tài chính", "Phòng Tài chính"),
-    ("PH10", "Phòng Hậu cần", "Phòng Hậu cần"),
-    ("PA01", "Phòng An ninh đối ngoại", "Phòng ANĐN"),
-    ("PA02", "Phòng An ninh nội địa", "Phòng ANNĐ"),
-    ("PA03", "Phòng An ninh chính trị nội bộ", "Phòng ANCTNB"),
-    ("PA04", "Phòng An ninh kinh tế", "Phòng ANKT"),
-    ("PA05", "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
-     "Phòng ANM&PCTP CNC"),
-    ("PA06", "Phòng Kỹ thuật nghiệp vụ", "Phòng KTNV"),
-    ("PA08", "Phòng Quản lý xuất nhập cảnh", "Phòng QLXNC"),
-    ("PA09", "Phòng An ninh điều tra", "Phòng ANĐT"),
-    ("PC01", "Văn phòng Cơ quan Cảnh sát điều tra", "VP CQCSĐT"),
-    ("PC02", "Phòng Cảnh sát hình sự", "Phòng CSHS"),
-    ("PC03", "Phòng Cảnh sát điều tra tội phạm về tham nhũng, kinh tế, buôn lậu, môi trường",
-     "Phòng CSKT"),
-    ("PC04", "Phòng Cảnh sát điều tra tội phạm về ma túy", "Phòng CSMT"),
-    ("PC06", "Phòng Cảnh sát quản lý hành chính về trật tự xã hội", "Phòng CSQLHC"),
-    ("PC07", "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ", "Phòng CS PCCC&CNCH"),
-    ("PC08", "Phòng Cảnh sát giao thông", "Phòng CSGT"),
-    ("PC09", "Phòng Kỹ thuật hình sự", "Phòng KTHS"),
-    ("PC10", "Phòng Cảnh sát thi hành án hình sự và hỗ trợ tư pháp", "Phòng CS THAHS&HTTP"),
-    ("PC11", "Trại tạm giam Công an thành phố", "Trại tạm giam"),
-    ("PK02", "Phòng Cảnh sát cơ động", "Phòng CSCĐ"),
-    ("PV02", "Phòng Thông tin chuyển đổi số", "Phòng TTCĐS"),
-]
+# The demo's departments (dondoc.organization.demo) plus one, read once Django is set up.
+EXTRA_DEPARTMENTS = [("PV02", "Phòng Thông tin chuyển đổi số", "Phòng TTCĐS")]
 DISTRICTS = [
     ("HC", "Hải Châu", "quận"), ("TK", "Thanh Khê", "quận"), ("ST", "Sơn Trà", "quận"),
     ("NHS", "Ngũ Hành Sơn", "quận"), ("LC", "Liên Chiểu", "quận"), ("CL", "Cẩm Lệ", "quận"),
@@ -294,7 +264,10 @@ def unit_tree(total: int, rng: random.Random) -> UnitSpec:
         UnitSpec("BGD", "Ban Giám đốc Công an thành phố", "Ban Giám đốc", "leadership"),
         UnitSpec("DUCA", "Đảng ủy Công an thành phố", "Đảng ủy CATP", "party"),
     ]
-    departments = [UnitSpec(code, name, short, "department") for code, name, short in DEPARTMENTS]
+    from dondoc.organization.demo import DEPARTMENTS
+
+    departments = [UnitSpec(code, name, short, "department")
+                   for code, name, short in [*DEPARTMENTS, *EXTRA_DEPARTMENTS]]
     districts = [UnitSpec(f"CAQ-{code}", f"Công an {level} {name}", f"CA {name}", "district")
                  for code, name, level in DISTRICTS]
     partners = UnitSpec("NGOAI", "Cơ quan, đơn vị phối hợp ngoài ngành", "Đơn vị phối hợp",
