@@ -164,6 +164,27 @@ class GroupIn(Body):
     order: Annotated[StrictInt, Field(ge=0, le=32767)] | None = None
 
 
+DocumentNumber = Annotated[str, Field(strict=True, min_length=1, max_length=60), _CLEAN]
+DocumentTitle = Annotated[str, Field(strict=True, min_length=1, max_length=500), _CLEAN]
+Issuer = Annotated[str, Field(strict=True, min_length=1, max_length=255), _CLEAN]
+CodePrefix = Annotated[str, Field(strict=True, min_length=1, max_length=20), _CLEAN]
+
+
+class DocumentCreateIn(Body):
+    kind: DocumentKind
+    number: DocumentNumber
+    title: DocumentTitle
+    issuer: Issuer
+    issue_date: ApiDate
+    summary: LongText = ""
+    parent: Id | None = Field(default=None, description="The document this one implements.")
+    owner_unit: Id | None = Field(default=None, description=(
+        "The managing unit (one you manage); default: the top of your scope."))
+    code_prefix: CodePrefix = Field(description=(
+        "Prefix of the codes of its tasks, e.g. KH118; unique."))
+    is_public: StrictBool = False
+
+
 # Tasks ---------------------------------------------------------------------------------
 
 Priority = Annotated[StrictInt, Field(ge=1, le=4)]
@@ -239,6 +260,23 @@ def _without_null_defaults(schema: dict[str, Any]) -> None:
             del field["default"]
 
 
+class DocumentUpdateIn(Body):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_null_defaults)
+
+    kind: DocumentKind = Field(default=UNSET)
+    number: DocumentNumber = Field(default=UNSET)
+    title: DocumentTitle = Field(default=UNSET)
+    issuer: Issuer = Field(default=UNSET)
+    issue_date: ApiDate = Field(default=UNSET)
+    summary: LongText = Field(default=UNSET)
+    parent: Id | None = Field(default=UNSET)
+    owner_unit: Id = Field(default=UNSET)
+    code_prefix: CodePrefix = Field(default=UNSET)
+    is_public: StrictBool = Field(default=UNSET)
+
+
 class TaskUpdateIn(Body):
     """Only the fields sent are changed."""
 
@@ -255,6 +293,10 @@ class TaskUpdateIn(Body):
     priority: Priority = Field(default=UNSET)
     tags: ShortText = Field(default=UNSET)
     is_public: StrictBool = Field(default=UNSET)
+
+
+class ReasonIn(Body):
+    reason: RequiredLongText
 
 
 # Workflow records ----------------------------------------------------------------------
@@ -354,6 +396,44 @@ class ExtensionIn(Body):
 class DecisionIn(Body):
     decision: Literal["approve", "refuse"]
     note: LongText = ""
+
+
+# Multipart forms: form fields arrive as text, so numbers are parsed (not strict).
+FormText = Annotated[str, Field(max_length=20000), _CLEAN]
+RequiredFormText = Annotated[str, Field(min_length=1, max_length=20000), _CLEAN]
+FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ProgressForm(Schema):
+    unit: FormId | None = Field(default=None, description=(
+        "The reporting unit (the lead or a coordinating unit in your own subtree); "
+        "default: the first of them."))
+    percent: Annotated[int, Field(ge=0, le=100)]
+    results: RequiredFormText
+    difficulties: FormText = ""
+    proposals: FormText = ""
+    corrects: FormId | None = Field(default=None, description="An earlier update this corrects.")
+
+
+class CompletionForm(Schema):
+    note: RequiredFormText
+
+
+class TaskFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: dt.datetime
+
+
+class ProgressWithFilesOut(ProgressOut):
+    files: list[TaskFileOut]
+
+
+class CompletionWithFilesOut(CompletionOut):
+    files: list[TaskFileOut]
 
 
 # Statistics ----------------------------------------------------------------------------

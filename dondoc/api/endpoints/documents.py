@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Query, Router
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import P, Query, Router
+from ninja.params import HeaderEx
 from ninja.responses import Status
 from pydantic import Field
 
 from dondoc.api.common import PageQuery, paginate, responses, unit_ref, user
+from dondoc.api.errors import ApiError, invalid
 from dondoc.api.schemas import (
+    DocumentCreateIn,
     DocumentOut,
     DocumentPage,
+    DocumentUpdateIn,
     GroupIn,
     GroupOut,
     GroupPage,
@@ -22,6 +28,7 @@ from dondoc.api.schemas import (
 )
 from dondoc.core.text import fold
 from dondoc.organization import scoping
+from dondoc.organization.models import Unit
 from dondoc.plans import services
 from dondoc.plans.models import Document, DocumentKind, TaskGroup
 
@@ -80,11 +87,108 @@ def document_list(request: HttpRequest, query: Query[DocumentQuery]) -> dict[str
     return paginate(documents, query, lambda page: present_documents(caller, page))
 
 
+def document_etag(document: Document) -> str:
+    return f'"{document.pk}-{document.version}"'
+
+
+def _etag_header(status: int) -> dict[str, Any]:
+    return {"responses": {status: {"headers": {"ETag": {
+        "description": "The document's version; send it back as If-Match to change it.",
+        "schema": {"type": "string"}}}}}}
+
+
+def _present_with_etag(caller: Any, document: Document,
+                       response: HttpResponse) -> dict[str, Any]:
+    response["ETag"] = document_etag(document)
+    return present_documents(caller, [document])[0]
+
+
+def _owner_unit(caller: Any, unit_id: int | None) -> Unit:
+    """A unit the caller manages (as on the document form); default: the scope's top."""
+    if unit_id is None:
+        root = scoping.scope_root(caller)
+        if root is None:  # administrators see several trees: say which
+            raise invalid("owner_unit", _("Give the managing unit."))
+        return root
+    unit = scoping.units_manageable_by(caller).filter(is_active=True, pk=unit_id).first()
+    if unit is None:
+        raise invalid("owner_unit", _("Unknown unit, or one you may not assign to: %(ids)s")
+                      % {"ids": unit_id})
+    return unit
+
+
+def _parent_document(caller: Any, document_id: int) -> Document:
+    parent = scoping.documents_visible_to(caller).filter(pk=document_id).first()
+    if parent is None:
+        raise invalid("parent", _("Unknown document: %(id)s") % {"id": document_id})
+    return parent
+
+
 @router.get("/documents/{document_id}", response=responses({200: DocumentOut}),
-            summary="One document")
-def document_detail(request: HttpRequest,
+            summary="One document", openapi_extra=_etag_header(200))
+def document_detail(request: HttpRequest, response: HttpResponse,
                     document_id: ObjectId) -> dict[str, Any]:
-    return present_documents(user(request), [_visible_document(request, document_id)])[0]
+    """The document; the ``ETag`` header is what ``If-Match`` expects."""
+    return _present_with_etag(user(request), _visible_document(request, document_id), response)
+
+
+@router.post("/documents", response=responses({201: DocumentOut}), summary="Register a document",
+             openapi_extra=_etag_header(201))
+def document_create(request: HttpRequest, payload: DocumentCreateIn,
+                    response: HttpResponse) -> Status[dict[str, Any]]:
+    """Staff (for a unit of their agency) and administrators only."""
+    caller = user(request)
+    if not scoping.has_role(caller, "staff"):
+        raise PermissionDenied
+    owner = _owner_unit(caller, payload.owner_unit)
+    parent = _parent_document(caller, payload.parent) if payload.parent is not None else None
+    document = services.document_create(
+        actor=caller, kind=payload.kind, number=payload.number.strip(),
+        title=payload.title.strip(), issuer=payload.issuer.strip(),
+        issue_date=payload.issue_date, summary=payload.summary, parent=parent,
+        owner_unit=owner, code_prefix=payload.code_prefix.strip(),
+        is_public=payload.is_public)
+    return Status(201, _present_with_etag(caller, document, response))
+
+
+@router.patch("/documents/{document_id}",
+              response=responses({200: DocumentOut}, 412, 428), summary="Change a document",
+              openapi_extra=_etag_header(200))
+def document_update(request: HttpRequest, payload: DocumentUpdateIn, response: HttpResponse,
+                    document_id: ObjectId,
+                    if_match: HeaderEx[str | None, P(alias="If-Match", description=(
+                        "The ETag of the version you changed; a stale one gets 412."))] = None,
+                    ) -> dict[str, Any]:
+    """Change the fields sent (staff of the managing unit's agency, administrators). Send
+    the document's ``ETag`` as ``If-Match``: if someone changed it since, the answer is 412
+    and nothing is saved."""
+    caller = user(request)
+    document = scoping.get_editable_or_403(
+        scoping.documents_visible_to(caller).select_related("owner_unit"),
+        scoping.documents_editable_by(caller), pk=document_id)
+    if not if_match:
+        raise ApiError(428, "precondition_required", _(
+            "Send the document's ETag in the If-Match header."))
+    current = document_etag(document)
+    if current not in {tag.strip() for tag in if_match.split(",")} and if_match.strip() != "*":
+        raise ApiError(412, "precondition_failed", _(
+            "The document has changed since you read it. Read it again, then resend your "
+            "change."), headers={"ETag": current})
+    sent = payload.model_fields_set
+    fields: dict[str, Any] = {name: getattr(payload, name) for name in sent
+                              if name not in {"parent", "owner_unit"}}
+    for name in ("number", "title", "issuer", "code_prefix"):
+        if name in fields:
+            fields[name] = fields[name].strip()
+    if "owner_unit" in sent:
+        fields["owner_unit"] = _owner_unit(caller, payload.owner_unit)
+    if "parent" in sent:
+        fields["parent"] = (_parent_document(caller, payload.parent)
+                            if payload.parent is not None else None)
+    if fields:
+        document = services.document_update(actor=caller, document=document,
+                                            expected_version=document.version, **fields)
+    return _present_with_etag(caller, document, response)
 
 
 @router.get("/documents/{document_id}/groups", response=responses({200: GroupPage}),

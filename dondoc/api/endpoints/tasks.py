@@ -20,6 +20,7 @@ from dondoc.api.schemas import (
     ApiDate,
     ObjectId,
     QueryId,
+    ReasonIn,
     SearchText,
     TaskCreateIn,
     TaskDetailOut,
@@ -296,4 +297,46 @@ def task_update(request: HttpRequest, payload: TaskUpdateIn, response: HttpRespo
     if fields or coordinators is not None:
         services.task_update(actor=caller, task=task, expected_version=task.version,
                              coordinating_units=coordinators, **fields)
+    return _detail_response(caller, task.pk, response)
+
+
+# Suspension and cancellation ----------------------------------------------------------
+
+
+def _decidable_task(caller: Any, task_id: int) -> Task:
+    """404 outside the scope; 403 when visible but not assigned by the caller's side."""
+    return scoping.get_editable_or_403(scoping.tasks_visible_to(caller),
+                                       scoping.tasks_decidable_by(caller), pk=task_id)
+
+
+@router.post("/tasks/{task_id}/suspend", response=responses({200: TaskDetailOut}, 409),
+             summary="Suspend a task", openapi_extra=etag_header(200))
+def task_suspend(request: HttpRequest, payload: ReasonIn, response: HttpResponse,
+                 task_id: ObjectId) -> dict[str, Any]:
+    """Pause an open task (by the unit that assigned it); its deadline stops counting
+    until it is resumed. A pending completion request must be decided first (409)."""
+    caller = user(request)
+    task = _decidable_task(caller, task_id)
+    services.task_suspend(actor=caller, task=task, reason=payload.reason)
+    return _detail_response(caller, task.pk, response)
+
+
+@router.post("/tasks/{task_id}/resume", response=responses({200: TaskDetailOut}, 409),
+             summary="Resume a suspended task", openapi_extra=etag_header(200))
+def task_resume(request: HttpRequest, response: HttpResponse,
+                task_id: ObjectId) -> dict[str, Any]:
+    caller = user(request)
+    task = _decidable_task(caller, task_id)
+    services.task_resume(actor=caller, task=task)
+    return _detail_response(caller, task.pk, response)
+
+
+@router.post("/tasks/{task_id}/cancel", response=responses({200: TaskDetailOut}, 409),
+             summary="Cancel a task", openapi_extra=etag_header(200))
+def task_cancel(request: HttpRequest, payload: ReasonIn, response: HttpResponse,
+                task_id: ObjectId) -> dict[str, Any]:
+    """Close a task that is no longer needed; its pending requests are refused."""
+    caller = user(request)
+    task = _decidable_task(caller, task_id)
+    services.task_cancel(actor=caller, task=task, reason=payload.reason)
     return _detail_response(caller, task.pk, response)

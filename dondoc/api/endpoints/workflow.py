@@ -3,21 +3,27 @@ and the decisions on them. Each write is a service call, audited like the pages'
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, UploadedFile
 from ninja.responses import Status
 
 from dondoc.api.common import PageQuery, paginate, person, responses, unit_ref, user
-from dondoc.api.errors import invalid
+from dondoc.api.errors import ApiError, invalid
 from dondoc.api.schemas import (
+    CompletionForm,
     CompletionIn,
     CompletionOut,
     CompletionPage,
+    CompletionWithFilesOut,
     DecisionIn,
     DirectionIn,
     DirectionOut,
@@ -26,17 +32,28 @@ from dondoc.api.schemas import (
     ExtensionOut,
     ExtensionPage,
     ObjectId,
+    ProgressForm,
     ProgressIn,
     ProgressOut,
     ProgressPage,
+    ProgressWithFilesOut,
 )
+from dondoc.core.files import validate_upload
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans import services
-from dondoc.plans.models import CompletionRequest, DeadlineExtension, Direction, Task
+from dondoc.plans.models import (
+    CompletionRequest,
+    DeadlineExtension,
+    Direction,
+    Task,
+    TaskFile,
+)
 from dondoc.progress.models import ProgressUpdate
 
 router = Router(tags=["workflow"])
+
+MAX_FILES = 10  # evidence files per update or request
 
 def _visible_task(request: HttpRequest, task_id: int) -> Task:
     return scoping.get_visible_or_404(scoping.tasks_visible_to(user(request)), pk=task_id)
@@ -84,6 +101,26 @@ def present_extension(extension: DeadlineExtension) -> dict[str, Any]:
             "decided_on": extension.decided_on, "decision_note": extension.decision_note}
 
 
+def present_files(files: Iterable[TaskFile]) -> list[dict[str, Any]]:
+    return [{"id": item.pk, "name": item.original_name, "size": item.size,
+             "sha256": item.sha256, "uploaded_by": person(item.uploaded_by),
+             "uploaded_at": item.uploaded_at} for item in files]
+
+
+def _check_files(files: Sequence[UploadedFile]) -> None:
+    """Every file's type (extension and content) and size, before anything is saved."""
+    if len(files) > MAX_FILES:
+        raise invalid("files", _("Give at most %(limit)s items.") % {"limit": MAX_FILES})
+    messages: list[str] = []
+    for upload in files:
+        try:
+            validate_upload(upload)
+        except DjangoValidationError as error:
+            messages.extend(f"{upload.name}: {message}" for message in error.messages)
+    if messages:
+        raise ApiError(422, "invalid", _("Some fields are not valid."), {"files": messages})
+
+
 # Progress ------------------------------------------------------------------------------
 
 
@@ -97,12 +134,8 @@ def progress_list(request: HttpRequest, query: Query[PageQuery],
     return paginate(updates, query, lambda page: [present_update(item) for item in page])
 
 
-@router.post("/tasks/{task_id}/progress", response=responses({201: ProgressOut}, 409),
-             summary="Report progress")
-def progress_create(request: HttpRequest, payload: ProgressIn,
-                    task_id: ObjectId) -> Status[dict[str, Any]]:
-    """Append an update for the lead or a coordinating unit in your own subtree. Updates
-    are never edited: send a new one with ``corrects`` to correct one."""
+def _post_progress(request: HttpRequest, task_id: int, payload: ProgressIn | ProgressForm,
+                   files: Sequence[UploadedFile] = ()) -> ProgressUpdate:
     caller = user(request)
     task = _task_for(request, task_id, scoping.tasks_reportable_by(caller))
     units = Unit.objects.filter(
@@ -124,10 +157,34 @@ def progress_create(request: HttpRequest, payload: ProgressIn,
         if corrects is None:
             raise invalid("corrects", _("Unknown progress update of this task: %(id)s")
                           % {"id": payload.corrects})
-    update = services.progress_post(
+    _check_files(files)
+    return services.progress_post(
         actor=caller, task=task, unit=unit, percent=payload.percent, results=payload.results,
-        difficulties=payload.difficulties, proposals=payload.proposals, corrects=corrects)
-    return Status(201, present_update(update))
+        difficulties=payload.difficulties, proposals=payload.proposals, corrects=corrects,
+        files=files)
+
+
+@router.post("/tasks/{task_id}/progress", response=responses({201: ProgressOut}, 409),
+             summary="Report progress")
+def progress_create(request: HttpRequest, payload: ProgressIn,
+                    task_id: ObjectId) -> Status[dict[str, Any]]:
+    """Append an update for the lead or a coordinating unit in your own subtree. Updates
+    are never edited: send a new one with ``corrects`` to correct one. To attach evidence
+    files, use ``/progress/upload``."""
+    return Status(201, present_update(_post_progress(request, task_id, payload)))
+
+
+@router.post("/tasks/{task_id}/progress/upload",
+             response=responses({201: ProgressWithFilesOut}, 409),
+             summary="Report progress with evidence files")
+def progress_upload(request: HttpRequest, task_id: ObjectId, payload: Form[ProgressForm],
+                    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+                    ) -> Status[dict[str, Any]]:
+    """As ``POST /tasks/{task_id}/progress``, sent as ``multipart/form-data``: the same
+    fields plus evidence ``files`` (repeated). A file of a type that is not accepted (by
+    extension and content) or too large is refused with 422 and nothing is saved."""
+    update = _post_progress(request, task_id, payload, files or [])
+    return Status(201, {**present_update(update), "files": present_files(update.files.all())})
 
 
 # Directions ----------------------------------------------------------------------------
@@ -184,15 +241,34 @@ def completion_list(request: HttpRequest, query: Query[PageQuery],
     return paginate(requests, query, lambda page: [present_completion(r) for r in page])
 
 
+def _request_completion(request: HttpRequest, task_id: int, note: str,
+                        files: Sequence[UploadedFile] = ()) -> CompletionRequest:
+    caller = user(request)
+    task = _task_for(request, task_id, scoping.tasks_led_by_own_subtree(caller))
+    _check_files(files)
+    return services.completion_request(actor=caller, task=task, note=note, files=files)
+
+
 @router.post("/tasks/{task_id}/completion-requests",
              response=responses({201: CompletionOut}, 409), summary="Request completion")
 def completion_create(request: HttpRequest, payload: CompletionIn,
                       task_id: ObjectId) -> Status[dict[str, Any]]:
-    """The lead unit reports the task done; the assigning unit confirms or returns it."""
-    caller = user(request)
-    task = _task_for(request, task_id, scoping.tasks_led_by_own_subtree(caller))
-    completion = services.completion_request(actor=caller, task=task, note=payload.note)
-    return Status(201, present_completion(completion))
+    """The lead unit reports the task done; the assigning unit confirms or returns it. To
+    attach product files, use ``/completion-requests/upload``."""
+    return Status(201, present_completion(_request_completion(request, task_id, payload.note)))
+
+
+@router.post("/tasks/{task_id}/completion-requests/upload",
+             response=responses({201: CompletionWithFilesOut}, 409),
+             summary="Request completion with product files")
+def completion_upload(request: HttpRequest, task_id: ObjectId, payload: Form[CompletionForm],
+                      files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+                      ) -> Status[dict[str, Any]]:
+    """As ``POST /tasks/{task_id}/completion-requests``, sent as ``multipart/form-data``:
+    ``note`` plus ``files`` (repeated). A refused file gets 422 and nothing is saved."""
+    completion = _request_completion(request, task_id, payload.note, files or [])
+    return Status(201, {**present_completion(completion),
+                        "files": present_files(completion.files.all())})
 
 
 @router.post("/completion-requests/{request_id}/decision",
@@ -249,3 +325,40 @@ def extension_decision(request: HttpRequest, payload: DecisionIn,
                                           approve=payload.decision == "approve",
                                           note=payload.note)
     return present_extension(extension)
+
+
+# Files ---------------------------------------------------------------------------------
+
+# The types validate_upload accepts, by extension; anything else is sent as bytes.
+FILE_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_FILE_RESPONSE = {"responses": {200: {
+    "description": "The file's content, as an attachment under its original name.",
+    "content": {kind: _BINARY for kind in (*dict.fromkeys(FILE_TYPES.values()),
+                                            "application/octet-stream")},
+}}}
+
+
+@router.get("/task-files/{file_id}", response=responses({}), summary="Download a task file",
+            openapi_extra=_FILE_RESPONSE)
+def task_file(request: HttpRequest, file_id: ObjectId) -> FileResponse:
+    """An evidence or product file of a task you may see."""
+    item = scoping.get_visible_or_404(
+        TaskFile.objects.filter(task__in=scoping.tasks_visible_to(user(request))), pk=file_id)
+    content_type = FILE_TYPES.get(PurePath(item.original_name).suffix.lower(),
+                                  "application/octet-stream")
+    response = FileResponse(item.file.open("rb"), as_attachment=True,
+                            filename=item.original_name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = translation.get_language()
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -34,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from dondoc.api.tests.conftest import token_for
 from dondoc.api.v1 import api
 from dondoc.plans import services
-from dondoc.plans.models import Task
+from dondoc.plans.models import Document, Task
 
 MAX_EXAMPLES = 15
 
@@ -69,11 +70,13 @@ def real_ids(org: Any, people: Any, work: Any) -> dict[str, int]:
     extension = services.extension_request(actor=people.manager, task=work.traffic,
                                            proposed_due=dt.date(2025, 9, 30),
                                            reason="Chờ thiết bị")
+    evidence = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 evidence")
     completion = services.completion_request(actor=people.outsider, task=work.admin_task,
-                                             note="Đã hoàn thành")
+                                             note="Đã hoàn thành", files=[evidence])
     return {"unit_id": org.pc08.pk, "document_id": work.document.pk,
             "task_id": work.traffic.pk, "direction_id": direction.pk,
-            "extension_id": extension.pk, "request_id": completion.pk}
+            "extension_id": extension.pk, "request_id": completion.pk,
+            "file_id": completion.files.get().pk}
 
 
 def _point_at_real_objects(case: Any, real_ids: dict[str, int]) -> None:
@@ -86,6 +89,11 @@ def _point_at_real_objects(case: Any, real_ids: dict[str, int]) -> None:
     if case.method.upper() == "PATCH" and parameters.get("task_id") == real_ids["task_id"]:
         task = Task.objects.get(pk=real_ids["task_id"])
         case.headers = {**(case.headers or {}), "If-Match": f'"{task.pk}-{task.version}"'}
+    if (case.method.upper() == "PATCH"
+            and parameters.get("document_id") == real_ids["document_id"]):
+        document = Document.objects.get(pk=real_ids["document_id"])
+        case.headers = {**(case.headers or {}),
+                        "If-Match": f'"{document.pk}-{document.version}"'}
 
 
 @schema.parametrize()

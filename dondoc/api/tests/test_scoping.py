@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dondoc.api.tests.conftest import ApiClient, assert_error, token_for
 from dondoc.audit.models import AuditEvent
@@ -24,6 +25,7 @@ DETAIL_ENDPOINTS = [
     ("get", "/documents/{document}", None),
     ("get", "/documents/{document}/groups", None),
     ("post", "/documents/{document}/groups", {"number": "IX", "title": "Nhóm mới"}),
+    ("patch", "/documents/{document}", {"title": "Đổi tên"}),
     ("get", "/tasks/{task}", None),
     ("patch", "/tasks/{task}", {"title": "Đổi tên"}),
     ("get", "/tasks/{task}/progress", None),
@@ -37,6 +39,10 @@ DETAIL_ENDPOINTS = [
     ("get", "/tasks/{task}/extensions", None),
     ("post", "/tasks/{task}/extensions", {"proposed_due": "2025-12-31", "reason": "Chờ"}),
     ("post", "/extensions/{extension}/decision", {"decision": "approve"}),
+    ("post", "/tasks/{task}/suspend", {"reason": "Chờ kinh phí"}),
+    ("post", "/tasks/{task}/resume", {}),
+    ("post", "/tasks/{task}/cancel", {"reason": "Không còn phù hợp"}),
+    ("get", "/task-files/{file}", None),
 ]
 
 
@@ -50,10 +56,12 @@ def catp_objects(org: Any, people: Any, work: Any) -> dict[str, int]:
     direction = services.direction_add(actor=people.leader, task=task, text="Báo cáo sớm")
     extension = services.extension_request(actor=people.manager, task=task,
                                            proposed_due=dt.date(2025, 10, 31), reason="Chờ")
-    completion = services.completion_request(actor=people.team_officer, task=work.team_task,
-                                             note="Xong")
+    completion = services.completion_request(
+        actor=people.team_officer, task=work.team_task, note="Xong",
+        files=[SimpleUploadedFile("san-pham.pdf", b"%PDF-1.4 product")])
     return {"unit": org.pc08.pk, "document": work.document.pk, "task": task.pk,
-            "direction": direction.pk, "completion": completion.pk, "extension": extension.pk}
+            "direction": direction.pk, "completion": completion.pk, "extension": extension.pk,
+            "file": completion.files.get().pk}
 
 
 def _call(client: ApiClient, method: str, path: str, body: Any) -> Any:
@@ -134,6 +142,13 @@ FORBIDDEN = [
     ("outsider", "post", "/tasks/{traffic}/extensions", {"proposed_due": "2025-12-31",
                                                          "reason": "Chờ"}),
     ("officer", "post", "/documents/{document}/groups", {"number": "II", "title": "Nhóm"}),
+    ("manager", "patch", "/documents/{document}", {"title": "Đổi"}),
+    ("manager", "post", "/documents", {"kind": "plan", "number": "1/KH", "title": "Mới",
+                                       "issuer": "PC08", "issue_date": "2025-05-01",
+                                       "code_prefix": "KH1"}),
+    ("manager", "post", "/tasks/{traffic}/suspend", {"reason": "Chờ"}),
+    ("officer", "post", "/tasks/{traffic}/cancel", {"reason": "Thôi"}),
+    ("outsider", "post", "/tasks/{traffic}/resume", {}),
     ("manager", "post", "/tasks", {"document": "{document}", "title": "Mới",
                                    "lead_unit": "{pc08}", "due_date": "2025-12-31"}),
     ("officer", "post", "/tasks", {"parent": "{traffic}", "title": "Con",
