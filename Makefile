@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) messages
 
 messages: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v0
+	@if command -v msgfmt >/dev/null; then \
+	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v0; \
+	else \
+	  echo "GNU gettext not found: compiling translations with dondoc.core.pocompile"; \
+	  $(BIN)/python -m dondoc.core.pocompile .; \
+	fi
 
 ## make run: set up, migrate, load the demo on first run, serve on http://127.0.0.1:$(PORT)
 run: setup
