@@ -278,7 +278,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can": can, "timeline": timeline_for(task),
         "pending_completion": pending_completion, "pending_extension": pending_extension,
         "unacknowledged": [d for d in task.directions.all() if d.acknowledged_at is None],
-        "decision_form": DecisionForm(), "direction_form": DirectionForm(),
+        # Both decisions may be pending at once: prefixes keep their fields apart.
+        "completion_form": DecisionForm(prefix="completion"),
+        "extension_form": DecisionForm(prefix="extension"),
+        "direction_form": DirectionForm(),
     })
 
 
@@ -483,13 +486,13 @@ def direction_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("task_detail", pk=direction.task_id)
 
 
-def _decide(request: HttpRequest, model: Any, pk: int, act: Any) -> HttpResponse:
+def _decide(request: HttpRequest, model: Any, pk: int, act: Any, prefix: str) -> HttpResponse:
     """Record the assigning side's decision on a completion or extension request."""
     pending = scoping.get_visible_or_404(
         model.objects.filter(task__in=scoping.tasks_visible_to(request.user))
         .select_related("task"), pk=pk)
     task = _task_for(request, pending.task_id, scoping.tasks_decidable_by(request.user))
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
             act(pending, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"])
@@ -507,7 +510,7 @@ def _decide(request: HttpRequest, model: Any, pk: int, act: Any) -> HttpResponse
 def completion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, CompletionRequest, pk, lambda pending, approve, note:
                    services.completion_decide(actor=request.user, request=pending,
-                                              accept=approve, note=note))
+                                              accept=approve, note=note), "completion")
 
 
 @login_required
@@ -515,7 +518,7 @@ def completion_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, DeadlineExtension, pk, lambda pending, approve, note:
                    services.extension_decide(actor=request.user, extension=pending,
-                                             approve=approve, note=note))
+                                             approve=approve, note=note), "extension")
 
 
 @login_required

@@ -69,7 +69,7 @@ def test_assign_report_complete_approve(live_server, org, people) -> None:
         # Staff approves; the status reads 'completed on time'.
         log_in(page, base, "staff")
         page.goto(task_url)
-        page.locator("input[name=decision][value=approve]").first.check()
+        page.locator("input[name=completion-decision][value=approve]").check()
         page.get_by_role("button", name="Ghi nhận quyết định").first.click()
         page.wait_for_url(task_url)
         badge = page.locator(".status-completed_on_time").first

@@ -117,8 +117,8 @@ def test_the_main_flow_assign_report_complete_approve(org, people, login, plan) 
     assert response.status_code == 302
     request = CompletionRequest.objects.get(task=task)
 
-    response = staff.post(f"/completions/{request.pk}/decide/", {"decision": "approve",
-                                                                  "note": ""})
+    response = staff.post(f"/completions/{request.pk}/decide/", {"completion-decision": "approve",
+                                                                  "completion-note": ""})
     assert response.status_code == 302
     page = staff.get(f"/tasks/{task.pk}/")
     assert page.context["evaluation"].status == "completed_on_time"
@@ -168,7 +168,7 @@ def test_approved_extension_keeps_the_original_due_date(people, login, pc08_task
     login(people.officer).post(f"/tasks/{pc08_task.pk}/extend/", {
         "proposed_due": later.strftime("%d/%m/%Y"), "reason": "Chờ kinh phí"})
     extension = pc08_task.extensions.get()
-    login(people.staff).post(f"/extensions/{extension.pk}/decide/", {"decision": "approve"})
+    login(people.staff).post(f"/extensions/{extension.pk}/decide/", {"extension-decision": "approve"})
     pc08_task.refresh_from_db()
     assert pc08_task.deadline == later
     assert pc08_task.due_date == later - dt.timedelta(days=20)
@@ -177,8 +177,8 @@ def test_approved_extension_keeps_the_original_due_date(people, login, pc08_task
 def test_refusing_needs_a_reason(people, login, pc08_task) -> None:
     services.completion_request(actor=people.officer, task=pc08_task, note="Xong")
     request = pc08_task.completion_requests.get()
-    login(people.staff).post(f"/completions/{request.pk}/decide/", {"decision": "refuse",
-                                                                    "note": ""})
+    login(people.staff).post(f"/completions/{request.pk}/decide/", {"completion-decision": "refuse",
+                                                                    "completion-note": ""})
     request.refresh_from_db()
     assert request.status == "pending"
 
@@ -187,7 +187,7 @@ def test_only_the_assigning_side_decides(people, login, pc08_task) -> None:
     services.completion_request(actor=people.officer, task=pc08_task, note="Xong")
     request = pc08_task.completion_requests.get()
     response = login(people.manager).post(f"/completions/{request.pk}/decide/",
-                                          {"decision": "approve"})
+                                          {"completion-decision": "approve"})
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "pending"
@@ -410,3 +410,18 @@ def test_other_pages_use_a_bounded_number_of_queries(org, people, login, plan,
         assert staff.get("/audit/?size=100").status_code == 200
     with django_assert_max_num_queries(16):
         assert officer.get("/").status_code == 200
+
+
+def test_both_pending_decisions_show_separate_forms(people, login, pc08_task) -> None:
+    services.extension_request(actor=people.officer, task=pc08_task, reason="Chờ kinh phí",
+                               proposed_due=pc08_task.deadline + dt.timedelta(days=30))
+    services.completion_request(actor=people.officer, task=pc08_task, note="Đã xong")
+    page = login(people.staff).get(f"/tasks/{pc08_task.pk}/").content.decode()
+    assert page.count('id="id_completion-decision_0"') == 1
+    assert page.count('id="id_extension-decision_0"') == 1
+    extension = pc08_task.extensions.get()
+    login(people.staff).post(f"/extensions/{extension.pk}/decide/",
+                             {"extension-decision": "refuse", "extension-note": "Không cần"})
+    extension.refresh_from_db()
+    assert extension.status == "refused"
+    assert pc08_task.completion_requests.get().status == "pending"
