@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     CharField,
@@ -231,10 +232,24 @@ def statistics(queryset: QuerySet[Task], as_of: dt.date | None = None) -> engine
     return _counts(row)
 
 
+def lead_unit_at(as_of: dt.date | None) -> Any:
+    """The lead unit's id as of D (like :func:`lead_path_at`)."""
+    if as_of is None or as_of >= business_today():
+        return F("lead_unit_id")
+    earlier = LeadUnitChange.objects.filter(task=OuterRef("pk"), changed_on__gt=as_of).order_by(
+        "changed_on", "id").values("old_unit_id")[:1]
+    return Coalesce(Subquery(earlier), F("lead_unit_id"), output_field=BigIntegerField())
+
+
 def statistics_by(queryset: QuerySet[Task], key: str, as_of: dt.date | None = None,
                   ) -> list[StatRow]:
-    """Counts grouped by a field (``document``, ``group``, ``lead_unit``…): one query."""
-    rows = annotate_status(queryset, as_of).order_by().values(key).annotate(**_aggregates())
+    """Counts grouped by a field (``document``, ``group``, ``lead_unit``…): one query.
+    Grouped by ``lead_unit``, a task counts for the unit that led it on D."""
+    annotated = annotate_status(queryset, as_of)
+    if key == "lead_unit":
+        annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
+        key = "lead_unit_on"
+    rows = annotated.order_by().values(key).annotate(**_aggregates())
     return [StatRow(key=row[key], counts=_counts(row)) for row in rows]
 
 
