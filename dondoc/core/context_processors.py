@@ -9,4 +9,12 @@ from django.http import HttpRequest
 
 
 def dondoc(request: HttpRequest) -> dict[str, Any]:
-    return {"ORG_NAME": settings.DONDOC_ORG_NAME}
+    from dondoc.organization import scoping
+
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "ORG_NAME": settings.DONDOC_ORG_NAME,
+        # The menu offers only what the user may open.
+        "can_read_audit": signed_in and scoping.can_read_audit(user),
+    }

@@ -147,3 +147,8 @@ def test_audit_filters_by_action_and_date(people, login) -> None:
     assert [event.action for event in page.context["page"]] == ["export"]
     bad = login(people.staff).get("/audit/?since=not-a-date")
     assert bad.status_code == 200
+
+
+def test_the_menu_offers_the_audit_log_only_to_its_readers(people, login) -> None:
+    assert 'href="/audit/"' not in login(people.officer).get("/").content.decode()
+    assert 'href="/audit/"' in login(people.manager).get("/").content.decode()
