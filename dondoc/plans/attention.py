@@ -51,7 +51,7 @@ def task_attention(user: Any) -> list[AttentionItem]:
                                    "purple", "bi-hourglass-split"))
         extensions = decidable.filter(extensions__status=RequestStatus.PENDING).distinct().count()
         items.append(AttentionItem(_("Extensions to decide"), extensions,
-                                   f"{reverse('task_list')}?status=open&q=", "secondary",
+                                   f"{reverse('task_list')}?extension=pending", "secondary",
                                    "bi-calendar-plus"))
     if not wide:
         directions = Direction.objects.filter(

@@ -27,6 +27,7 @@ from dondoc.plans.models import (
     Direction,
     Document,
     LeadUnitChange,
+    RequestStatus,
     Task,
     TaskEvent,
     TaskState,
@@ -75,6 +76,7 @@ class TaskFilters:
     as_of: dt.date | None = None
     parent: int | None = None
     top_level_only: bool = False
+    extension_pending: bool = False  # a deadline extension waits for a decision
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -135,6 +137,7 @@ def filters_from_params(params: Any) -> TaskFilters:
     filters.priority = integer("priority")
     filters.parent = integer("parent")
     filters.top_level_only = params.get("top") == "1"
+    filters.extension_pending = params.get("extension") == "pending"
     filters.query = (params.get("q") or "").strip()[:200]
     sort = params.get("sort") or ""
     filters.sort = sort if sort in SORTS else ""
@@ -174,6 +177,9 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         tasks = tasks.filter(group_id=filters.group)
     if filters.parent:
         tasks = tasks.filter(parent_id=filters.parent)
+    if filters.extension_pending:
+        tasks = tasks.filter(pk__in=DeadlineExtension.objects.filter(
+            status=RequestStatus.PENDING).values("task_id"))
     if filters.top_level_only:
         tasks = tasks.filter(parent__isnull=True)
     if filters.lead:

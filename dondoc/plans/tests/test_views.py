@@ -425,3 +425,14 @@ def test_both_pending_decisions_show_separate_forms(people, login, pc08_task) ->
     extension.refresh_from_db()
     assert extension.status == "refused"
     assert pc08_task.completion_requests.get().status == "pending"
+
+
+def test_home_links_staff_to_the_extensions_waiting_for_them(people, login, pc08_task,
+                                                             pc06_task) -> None:
+    services.extension_request(actor=people.officer, task=pc08_task, reason="Chờ số liệu",
+                               proposed_due=pc08_task.deadline + dt.timedelta(days=10))
+    client = login(people.staff)
+    item = next(i for i in client.get("/").context["attention"] if "extension" in i.url)
+    assert item.count == 1
+    page = client.get(item.url)
+    assert [task.pk for task in page.context["page"]] == [pc08_task.pk]
