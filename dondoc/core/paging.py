@@ -42,20 +42,18 @@ class _CountedSlice:
 
 def paginate_counted(request: HttpRequest, fetch: Any, *, default_size: int = 25
                      ) -> Page[Any]:
-    """Pagination when one query gives both a page and the total:
-    ``fetch(start, stop) -> (items, total)``, with ``total`` None when the page is empty."""
+    """Pagination over ``fetch(start, stop) -> (items, total)``, which loads one page and
+    the total its own way; out-of-range pages show the last one, as ``get_page`` does."""
     size = page_size(request, default_size)
     try:
         number = max(int(request.GET.get("page") or 1), 1)
     except ValueError:
         number = 1
     items, total = fetch((number - 1) * size, number * size)
-    if total is None:  # past the end, or nothing at all: show the last page, as get_page does
-        _items, total = fetch(0, 1)
-        last = max((total or 0) - 1, 0) // size + 1
-        number = last
-        items, total = fetch((last - 1) * size, last * size) if total else ([], 0)
-    known: Any = _CountedSlice(total or 0, (number - 1) * size, items)
+    if not items and total:
+        number = (total - 1) // size + 1
+        items, total = fetch((number - 1) * size, number * size)
+    known: Any = _CountedSlice(total, (number - 1) * size, items)
     paginator: Paginator[Any] = Paginator(known, size)
     return paginator.page(number)
 

@@ -189,7 +189,7 @@ def _list_context(request: HttpRequest, filters: selectors.TaskFilters,
                   tasks: Any) -> dict[str, Any]:
     user = request.user
     return {
-        "page": selectors.paginate_tasks(request, tasks),
+        "page": selectors.paginate_tasks(request, tasks, filters),
         "filters": filters,
         "statuses": status_choices(),
         "priorities": Priority.choices,

@@ -177,12 +177,11 @@ def task_list(request: HttpRequest, query: Query[TaskQuery]) -> dict[str, Any]:
     """The tasks you may see, filtered exactly as on the task pages, with each task's
     status as of ``as_of`` (default today). Most urgent first unless ``ordering`` is given."""
     caller = user(request)
-    tasks = selectors.task_list(user=caller, filters=task_filters(caller, query))
-    tasks = tasks.prefetch_related("coordinating_units")
+    filters = task_filters(caller, query)
+    tasks = selectors.task_list(user=caller, filters=filters).prefetch_related(
+        "coordinating_units")
     start = (query.page - 1) * query.page_size
-    page, count = selectors.task_slice(tasks, start, start + query.page_size)
-    if count is None:  # past the end (or nothing at all): the total still answers
-        count = tasks.count()
+    page, count = selectors.task_slice(tasks, start, start + query.page_size, filters=filters)
     return {"count": count, "page": query.page, "page_size": query.page_size,
             "results": [present_listed(task) for task in page]}
 

@@ -436,3 +436,21 @@ def test_home_links_staff_to_the_extensions_waiting_for_them(people, login, pc08
     assert item.count == 1
     page = client.get(item.url)
     assert [task.pk for task in page.context["page"]] == [pc08_task.pk]
+
+
+def test_filtered_task_lists_page_and_count_the_same_way(org, people, login, plan) -> None:
+    document, group = plan
+    for n in range(30):
+        services.task_create(actor=people.staff, document=document, group=group,
+                             title=f"Rà soát trụ sở {n:02d}", lead_unit=org.pc08,
+                             assigning_unit=org.catp, due_date=dt.date(2030, 1, n % 28 + 1))
+    client = login(people.staff)
+    url = "/tasks/?status=in_progress_on_time&q=ra+soat&sort=code"
+    first, second = client.get(url), client.get(url + "&page=2")
+    beyond = client.get(url + "&page=9")
+    assert first.context["page"].paginator.count == 30
+    codes = [t.code for t in first.context["page"]] + [t.code for t in second.context["page"]]
+    assert len(set(codes)) == 30
+    assert beyond.context["page"].number == 2
+    none = client.get("/tasks/?status=in_progress_overdue&q=ra+soat")
+    assert none.context["page"].paginator.count == 0
