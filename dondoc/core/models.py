@@ -30,3 +30,18 @@ class VersionedModel(TimeStampedModel):
 
     def field_values(self, fields: list[str]) -> dict[str, Any]:
         return {name: getattr(self, name) for name in fields}
+
+
+class SearchTextMixin:
+    """Keeps a model's ``search_text`` column (diacritic-folded, see ``core.text.fold``) in
+    step with ``compute_search_text()`` on every save; ``concurrency.save_versioned`` does
+    the same for versioned updates."""
+
+    search_text: str
+
+    def compute_search_text(self) -> str:
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = self.compute_search_text()
+        super().save(*args, **kwargs)  # type: ignore[misc]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from dondoc.core.models import VersionedModel
+from dondoc.core.models import SearchTextMixin, VersionedModel
 from dondoc.core.text import fold
 
 
@@ -49,7 +48,7 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[m
         return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Unit(MP_Node, VersionedModel):
+class Unit(SearchTextMixin, MP_Node, VersionedModel):
     """A unit of the organisation: agency, department, district or ward police, or partner.
 
     The tree uses a materialised path (django-treebeard), so a subtree is one indexed
@@ -107,10 +106,6 @@ class Unit(MP_Node, VersionedModel):
     def compute_search_text(self) -> str:
         return fold(f"{self.code} {self.name} {self.short_name}")[:400]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = self.compute_search_text()
-        super().save(*args, **kwargs)
-
     def is_valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to >= day
@@ -130,7 +125,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-class User(AbstractUser):
+class User(SearchTextMixin, AbstractUser):
     """A person's account. Belongs to exactly one unit; its role decides the scope."""
 
     unit = models.ForeignKey(
@@ -174,10 +169,6 @@ class User(AbstractUser):
         return fold(
             f"{self.username} {self.last_name} {self.first_name} {self.email} {self.position}"
         )[:400]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = self.compute_search_text()
-        super().save(*args, **kwargs)
 
     @property
     def requires_2fa(self) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -12,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dondoc.core.models import VersionedModel
+from dondoc.core.models import SearchTextMixin, VersionedModel
 from dondoc.core.text import fold
 
 
@@ -29,7 +27,7 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
-class Document(VersionedModel):
+class Document(SearchTextMixin, VersionedModel):
     """A directive or plan: a node of the tree Resolution → Plan → Programme → Project.
 
     ``owner_unit`` is the unit that registered and manages the document in dondoc; the
@@ -69,10 +67,6 @@ class Document(VersionedModel):
 
     def compute_search_text(self) -> str:
         return fold(f"{self.number} {self.title} {self.issuer}")[:800]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = self.compute_search_text()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_id and self.pk and self.parent_id == self.pk:
@@ -159,7 +153,7 @@ OPEN_STATES = (TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED,
                TaskState.SUBMITTED, TaskState.SUSPENDED)
 
 
-class Task(VersionedModel):
+class Task(SearchTextMixin, VersionedModel):
     """One assigned task: exactly one lead unit, any coordinating units.
 
     The ``deadline``, ``completed_on``, ``completion_late``, ``pending_since`` and
@@ -235,10 +229,6 @@ class Task(VersionedModel):
 
     def compute_search_text(self) -> str:
         return fold(f"{self.code} {self.title} {self.expected_product} {self.tags}")[:1200]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = self.compute_search_text()
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
