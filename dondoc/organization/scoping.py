@@ -271,6 +271,34 @@ def tasks_led_by_own_subtree(user: Any) -> models.QuerySet[Any]:
     return Task.objects.filter(lead_unit__path__startswith=path)
 
 
+def tasks_commentable_by(user: Any) -> models.QuerySet[Any]:
+    """Tasks whose comment thread the user may write in: both sides of the task — its
+    lead and coordinating units (as for reports) and the assigning side (as for decisions)."""
+    from dondoc.plans.models import Task
+
+    return Task.objects.filter(
+        Q(pk__in=tasks_reportable_by(user).values("pk"))
+        | Q(pk__in=tasks_decidable_by(user).values("pk")))
+
+
+def unit_staffed_by_manager(user: Any, task: Any) -> Unit | None:
+    """The unit whose officers ``user`` may name on ``task`` (cán bộ được giao): a unit
+    manager's own unit when it leads or coordinates the task; ``None`` otherwise."""
+    unit = getattr(user, "unit", None)
+    if unit is None or not user.is_authenticated or user.role != Role.UNIT_MANAGER:
+        return None
+    if task.lead_unit_id == unit.pk or task.coordinating_units.filter(pk=unit.pk).exists():
+        return unit
+    return None
+
+
+def officers_assignable_in(unit: Unit) -> models.QuerySet[User]:
+    """Accounts of ``unit`` that can be given work: its active officers and managers."""
+    return User.objects.filter(unit=unit, is_active=True,
+                               role__in=[Role.OFFICER, Role.UNIT_MANAGER]).order_by(
+        "last_name", "first_name", "username")
+
+
 def can_give_directions(user: Any) -> bool:
     return has_role(user, Role.LEADER)
 

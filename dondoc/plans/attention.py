@@ -1,67 +1,72 @@
-"""Home-page attention items for tasks: what needs the user today, each one click away."""
+"""Home-page attention items for tasks: what needs the user today, each one click away.
+
+Each card is a link to a task list with filters, and its count is the number of rows of
+that very list (the same selector with the same parameters), so the two cannot differ.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dondoc.core.dashboard import AttentionItem, register
 from dondoc.organization import scoping
 from dondoc.organization.models import Role
-from dondoc.plans.models import Direction, RequestStatus, TaskState
+from dondoc.plans import selectors
 from dondoc.progress.engine import Status
-from dondoc.progress.selectors import statistics
 
 AGENCY_VIEW = {Role.ADMIN, Role.LEADER, Role.STAFF, Role.INSPECTOR}
+
+
+def _card(user: Any, label: str, view: str, params: dict[str, str], tone: str,
+          icon: str) -> AttentionItem:
+    """A card opening ``view`` with ``params``, counting the rows that list shows."""
+    effective = selectors.my_tasks_params(user, params) if view == "my_tasks" else params
+    count = selectors.task_list(user=user,
+                                filters=selectors.filters_from_params(effective)).count()
+    return AttentionItem(label, count, f"{reverse(view)}?{urlencode(params)}", tone, icon)
 
 
 @register
 def task_attention(user: Any) -> list[AttentionItem]:
     """Overdue, due soon, awaiting confirmation, directions and decisions waiting."""
     wide = user.role in AGENCY_VIEW or user.unit is None
-    if wide:
-        tasks = scoping.tasks_visible_to(user)
-        base = reverse("task_list")
-    else:
-        tasks = scoping.tasks_visible_to(user).filter(
-            Q(lead_unit__path__startswith=user.unit.path))
-        base = reverse("my_tasks") + "?role=lead&"
-    joiner = "&" if base.endswith("&") else "?"
-    base = base.rstrip("&").rstrip("?")
-    counts = statistics(tasks)
+    view, base = ("task_list", {}) if wide else ("my_tasks", {"role": "lead"})
     items = [
-        AttentionItem(_("Overdue"), counts.in_progress_overdue,
-                      f"{base}{joiner}status={Status.IN_PROGRESS_OVERDUE}", "danger",
-                      "bi-exclamation-octagon-fill"),
-        AttentionItem(_("Due within 3 days"), counts.due_soon, f"{base}{joiner}status=due_soon",
-                      "warning", "bi-alarm"),
-        AttentionItem(_("In progress"), counts.in_progress_on_time,
-                      f"{base}{joiner}status={Status.IN_PROGRESS_ON_TIME}", "info",
-                      "bi-arrow-repeat"),
+        _card(user, _("Overdue"), view, {**base, "status": Status.IN_PROGRESS_OVERDUE.value},
+              "danger", "bi-exclamation-octagon-fill"),
+        _card(user, _("Due within 3 days"), view, {**base, "status": "due_soon"}, "warning",
+              "bi-alarm"),
+        _card(user, _("In progress"), view, {**base, "status": Status.IN_PROGRESS_ON_TIME.value},
+              "info", "bi-arrow-repeat"),
     ]
-    decidable = scoping.tasks_decidable_by(user)
-    waiting = decidable.filter(state=TaskState.SUBMITTED).count() if decidable.exists() else 0
-    if user.role in {Role.STAFF, Role.ADMIN, Role.UNIT_MANAGER} and (
-            waiting or user.role == Role.STAFF):
-        items.append(AttentionItem(_("Completions to confirm"), waiting,
-                                   f"{reverse('task_list')}?status=awaiting_confirmation",
-                                   "purple", "bi-hourglass-split"))
-        extensions = decidable.filter(extensions__status=RequestStatus.PENDING).distinct().count()
-        items.append(AttentionItem(_("Extensions to decide"), extensions,
-                                   f"{reverse('task_list')}?extension=pending", "secondary",
-                                   "bi-calendar-plus"))
+    if not wide and user.role in {Role.OFFICER, Role.UNIT_MANAGER}:
+        mine = _card(user, _("Assigned to me"), "my_tasks", {"assignee": "me", "status": "open"},
+                     "info", "bi-person-check")
+        if mine.count or user.role == Role.OFFICER:
+            items.append(mine)
+    deciding = False
+    if user.role in {Role.STAFF, Role.ADMIN, Role.UNIT_MANAGER} and \
+            scoping.tasks_decidable_by(user).exists():
+        confirm = _card(user, _("Completions to confirm"), "task_list",
+                        {"status": Status.AWAITING_CONFIRMATION.value, "decide": "mine"},
+                        "purple", "bi-hourglass-split")
+        if confirm.count or user.role != Role.UNIT_MANAGER:
+            deciding = True
+            items.append(confirm)
+            items.append(_card(user, _("Extensions to decide"), "task_list",
+                               {"extension": "pending", "decide": "mine"}, "secondary",
+                               "bi-calendar-plus"))
     if not wide:
-        directions = Direction.objects.filter(
-            acknowledged_at__isnull=True,
-            task__in=scoping.tasks_led_by_own_subtree(user)).count()
-        items.append(AttentionItem(_("Directions to acknowledge"), directions,
-                                   f"{reverse('my_tasks')}?role=lead", "warning",
-                                   "bi-megaphone-fill"))
-    else:
-        items.append(AttentionItem(_("Awaiting confirmation"), counts.awaiting_confirmation,
-                                   f"{reverse('task_list')}?status=awaiting_confirmation",
-                                   "purple", "bi-hourglass-split"))
+        items.append(_card(user, _("Directions to acknowledge"), "my_tasks",
+                           {"role": "lead", "direction": "unacknowledged"}, "warning",
+                           "bi-megaphone-fill"))
+    elif not deciding:
+        # Those who watch but do not decide see what waits on the deciding side.
+        items.append(_card(user, _("Awaiting confirmation"), "task_list",
+                           {"status": Status.AWAITING_CONFIRMATION.value}, "purple",
+                           "bi-hourglass-split"))
     return items

@@ -12,7 +12,7 @@ from dondoc.core.files import validate_upload
 from dondoc.core.forms import DateInput, VersionedFormMixin
 from dondoc.organization import scoping
 from dondoc.organization.forms import UnitChoiceField
-from dondoc.organization.models import Unit
+from dondoc.organization.models import Unit, User
 from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
 from dondoc.progress.models import ProgressUpdate
 
@@ -174,6 +174,8 @@ class CompletionForm(forms.Form):
 class ExtensionForm(forms.Form):
     proposed_due = forms.DateField(label=_("Proposed new deadline"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = MultipleFileField(label=_("Supporting files"),
+                                 help_text=_("PDF, Word, Excel or images."))
 
 
 class DecisionForm(forms.Form):
@@ -197,6 +199,46 @@ class ReasonForm(forms.Form):
 
 class DirectionForm(forms.Form):
     text = forms.CharField(label=_("Direction"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Attached files"),
+                              help_text=_("PDF, Word, Excel or images."))
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your comment"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
+class AssignPeopleForm(forms.Form):
+    officers = PersonChoiceField(label=_("Officers responsible"), required=False,
+                                 queryset=User.objects.none(),
+                                 widget=forms.CheckboxSelectMultiple,
+                                 help_text=_("Leave all unticked to give the task back to the "
+                                             "unit as a whole."))
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["officers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = scoping.officers_assignable_in(unit)
+
+
+class DocumentChoiceForm(forms.Form):
+    """The first step of creating a task from the task list: which document it implements."""
+
+    document = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none(),
+                                      empty_label=_("— choose a document —"),
+                                      help_text=_("The task is assigned under this document."))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["document"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = scoping.documents_editable_by(user).order_by("-issue_date", "number")
 
 
 class TransferForm(forms.Form):

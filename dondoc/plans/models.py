@@ -201,6 +201,11 @@ class Task(SearchTextMixin, VersionedModel):
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     last_progress_on = models.DateField(_("last progress report"), null=True, blank=True)
     is_public = models.BooleanField(_("shown on the public portal"), default=False)
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("officers assigned"), blank=True,
+        related_name="personal_tasks",
+        help_text=_("Officers of the unit responsible for the task (cán bộ được giao)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     search_text = models.CharField(max_length=1200, blank=True, editable=False)
@@ -245,10 +250,14 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+    # The requester took the request back: ``decided_on`` is the withdrawal day, so that the
+    # request still counts as pending on the days before it (like any other decision).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DecidedRequest(models.Model):
-    """A unit's request that the assigning side decides on (``services._record_decision``)."""
+    """A unit's request that the assigning side decides on (``services._record_decision``)
+    or the requesting side withdraws (``services.request_withdraw``)."""
 
     status = models.CharField(_("decision"), max_length=10, choices=RequestStatus.choices,
                               default=RequestStatus.PENDING)
@@ -370,6 +379,7 @@ class TaskEventKind(models.TextChoices):
     EXTENSION = "extension", _("Deadline extension")
     COMPLETION = "completion", _("Completion")
     CASCADED = "cascaded", _("Sub-task created")
+    PEOPLE = "people", _("Officers assigned")
 
 
 class TaskEvent(models.Model):
@@ -391,14 +401,38 @@ class TaskEvent(models.Model):
         return self.summary
 
 
+class TaskComment(models.Model):
+    """A short message on a task between the units concerned and the assigning side: talk
+    without filing a progress report. Append-only, like the rest of the timeline."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
 class TaskFile(StoredFile):
-    """Evidence or product files of a task, attached to an update or a completion request."""
+    """Evidence or product files of a task, attached to the step that brought them: a
+    progress update, a completion or extension request, or a direction."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="files")
     progress_update = models.ForeignKey("progress.ProgressUpdate", null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="files")
     completion_request = models.ForeignKey(CompletionRequest, null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="files")
+    extension = models.ForeignKey(DeadlineExtension, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="files")
+    direction = models.ForeignKey(Direction, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="files")
 
     class Meta(StoredFile.Meta):
         verbose_name = _("task file")

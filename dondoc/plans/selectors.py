@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
 from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
-from dondoc.organization.models import Unit
+from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
     CompletionRequest,
     DeadlineExtension,
@@ -29,10 +41,11 @@ from dondoc.plans.models import (
     LeadUnitChange,
     RequestStatus,
     Task,
+    TaskComment,
     TaskEvent,
     TaskState,
 )
-from dondoc.progress.engine import Status
+from dondoc.progress.engine import Counts, Status
 from dondoc.progress.selectors import annotate_status
 
 SORTS = {
@@ -55,6 +68,9 @@ URGENCY_NAMES = "|".join(URGENCY)
 OPEN_FIXED_STATES = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
 TODAY_URGENCY_ORDER = ("urgency", F("deadline").asc(nulls_last=True), "-priority", "code")
 assert all(a == b or a not in b for a in URGENCY for b in URGENCY)
+# The officers named on each task, with their unit (shown in lists and on the task page).
+ASSIGNEES = Prefetch("assignees", queryset=User.objects.select_related("unit").order_by(
+    "last_name", "first_name", "username"))
 
 
 @dataclass
@@ -68,6 +84,7 @@ class TaskFilters:
     coordinator: int | None = None
     unit_role: str = ""  # "lead" | "coordinator" | "" : relative to ``involving``
     involving: int | None = None  # a unit whose tasks (as lead or coordinator) are wanted
+    involving_me_too: bool = False  # with ``involving``: also tasks assigned to the user
     status: str = ""  # a Status value or "due_soon" / "not_started"
     due_from: dt.date | None = None
     due_to: dt.date | None = None
@@ -77,6 +94,12 @@ class TaskFilters:
     parent: int | None = None
     top_level_only: bool = False
     extension_pending: bool = False  # a deadline extension waits for a decision
+    to_decide: bool = False  # only tasks whose requests the user decides (assigning side)
+    direction_pending: bool = False  # a direction waits to be acknowledged
+    assignee: int | None = None  # an officer named on the task (cán bộ được giao)
+    assignee_me: bool = False  # the signed-in user is named on the task
+    ungrouped: bool = False  # tasks outside any group of their document
+    with_subdocuments: bool = False  # ``document`` includes its implementing documents
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -118,11 +141,16 @@ def filters_from_params(params: Any) -> TaskFilters:
             return None
 
     filters.document = integer("document")
-    filters.group = integer("group")
+    filters.with_subdocuments = params.get("subdocs") == "1"
+    if (params.get("group") or "").strip() == "none":
+        filters.ungrouped = True
+    else:
+        filters.group = integer("group")
     filters.lead = integer("lead")
     filters.subtree = params.get("subtree", "1") != "0"
     filters.coordinator = integer("coordinator")
     filters.involving = integer("unit")
+    filters.involving_me_too = params.get("mine_too") == "1"
     role = params.get("role", "")
     filters.unit_role = role if role in {"lead", "coordinator"} else ""
     filters.status = (params.get("status") or "").strip()
@@ -138,6 +166,12 @@ def filters_from_params(params: Any) -> TaskFilters:
     filters.parent = integer("parent")
     filters.top_level_only = params.get("top") == "1"
     filters.extension_pending = params.get("extension") == "pending"
+    filters.to_decide = params.get("decide") == "mine"
+    filters.direction_pending = params.get("direction") == "unacknowledged"
+    if (params.get("assignee") or "").strip() == "me":
+        filters.assignee_me = True
+    else:
+        filters.assignee = integer("assignee")
     filters.query = (params.get("q") or "").strip()[:200]
     sort = params.get("sort") or ""
     filters.sort = sort if sort in SORTS else ""
@@ -171,10 +205,24 @@ def _coordinated_by(**unit_lookup: Any) -> QuerySet[Any]:
 def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     """The visible tasks matching the filters that do not depend on status or deadline."""
     tasks = scoping.tasks_visible_to(user)
-    if filters.document:
+    if filters.document and filters.with_subdocuments:
+        tasks = tasks.filter(document_id__in=document_with_descendants(user=user,
+                                                                       pk=filters.document))
+    elif filters.document:
         tasks = tasks.filter(document_id=filters.document)
     if filters.group:
         tasks = tasks.filter(group_id=filters.group)
+    if filters.ungrouped:
+        tasks = tasks.filter(group__isnull=True)
+    if filters.to_decide:
+        tasks = tasks.filter(pk__in=scoping.tasks_decidable_by(user).values("pk"))
+    if filters.direction_pending:
+        tasks = tasks.filter(pk__in=Direction.objects.filter(
+            acknowledged_at__isnull=True).values("task_id"))
+    if filters.assignee_me or filters.assignee:
+        person = user.pk if filters.assignee_me else filters.assignee
+        tasks = tasks.filter(pk__in=Task.assignees.through.objects.filter(
+            user_id=person).values("task_id"))
     if filters.parent:
         tasks = tasks.filter(parent_id=filters.parent)
     if filters.extension_pending:
@@ -196,8 +244,17 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
             return tasks.none()
         as_lead = Q(lead_unit__in=_subtree(path))
         as_coordinator = Q(pk__in=_coordinated_by(unit__in=_subtree(path)))
-        tasks = tasks.filter(as_lead if filters.unit_role == "lead" else as_coordinator
-                             if filters.unit_role == "coordinator" else as_lead | as_coordinator)
+        if filters.unit_role == "lead":
+            tasks = tasks.filter(as_lead)
+        elif filters.unit_role == "coordinator":
+            tasks = tasks.filter(as_coordinator)
+        elif filters.involving_me_too:
+            # An officer's own tasks: the unit's, and those assigned to the officer by name.
+            tasks = tasks.filter(as_lead | as_coordinator | Q(
+                pk__in=Task.assignees.through.objects.filter(user_id=user.pk)
+                .values("task_id")))
+        else:
+            tasks = tasks.filter(as_lead | as_coordinator)
     if filters.priority:
         tasks = tasks.filter(priority=filters.priority)
     if filters.query:
@@ -236,7 +293,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
             When(state=TaskState.SUSPENDED, then=Value(3)),
             default=Value(4), output_field=IntegerField()))
         result: QuerySet[Task] = annotated.select_related(
-            "lead_unit", "document", "group").order_by(*TODAY_URGENCY_ORDER)
+            "lead_unit", "document", "group").prefetch_related(ASSIGNEES).order_by(
+            *TODAY_URGENCY_ORDER)
         return result
     if not filters.sort:
         # One evaluation of the status per row. A Case(When(status=…)) per rank would repeat
@@ -245,8 +303,86 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.annotate(urgency=StrIndex(Value(URGENCY_NAMES), F("status")))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
     ordered: QuerySet[Task] = annotated.select_related(
-        "lead_unit", "document", "group").order_by(*order)
+        "lead_unit", "document", "group").prefetch_related(ASSIGNEES).order_by(*order)
     return ordered
+
+
+def document_with_descendants(*, user: Any, pk: int) -> list[int]:
+    """The visible document ``pk`` and every visible document implementing it, at any depth."""
+    children: dict[int | None, list[int]] = {}
+    for doc_pk, parent_pk in scoping.documents_visible_to(user).values_list("pk", "parent_id"):
+        children.setdefault(parent_pk, []).append(doc_pk)
+    found: list[int] = []
+    stack = [pk]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+@dataclass(frozen=True)
+class DocumentRollup:
+    """A document's tasks together with those of every document implementing it."""
+
+    counts: Counts
+    progress: float | None  # mean progress of the top-level tasks, all documents together
+    own_total: int  # tasks registered on the document itself
+
+
+def _add_counts(first: Counts, second: Counts) -> Counts:
+    return Counts(**{item.name: getattr(first, item.name) + getattr(second, item.name)
+                     for item in dataclass_fields(Counts)})
+
+
+def document_rollups(*, user: Any) -> dict[int, DocumentRollup]:
+    """Per visible document, its visible tasks' counts and progress rolled up over its
+    implementing documents (at any depth): three queries whatever the number of documents."""
+    from dondoc.progress.selectors import statistics_by
+
+    children: dict[int | None, list[int]] = {}
+    pks: list[int] = []
+    for doc_pk, parent_pk in scoping.documents_visible_to(user).values_list("pk", "parent_id"):
+        children.setdefault(parent_pk, []).append(doc_pk)
+        pks.append(doc_pk)
+    tasks = scoping.tasks_visible_to(user)
+    own = {row.key: row.counts for row in statistics_by(tasks, "document")}
+    sums = {row["document"]: (row["total"] or 0, row["n"]) for row in
+            tasks.filter(parent__isnull=True).order_by().values("document")
+            .annotate(total=Sum("progress"), n=Count("pk"))}
+    result: dict[int, DocumentRollup] = {}
+    totals: dict[int, tuple[Counts, int, int]] = {}
+
+    def walk(pk: int, seen: frozenset[int]) -> tuple[Counts, int, int]:
+        if pk in totals:
+            return totals[pk]
+        counts, progress_sum, top_level = own.get(pk, Counts()), *sums.get(pk, (0, 0))
+        for child in children.get(pk, []):
+            if child in seen:
+                continue  # a cycle would be a data error; never loop on it
+            child_counts, child_sum, child_n = walk(child, seen | {child})
+            counts = _add_counts(counts, child_counts)
+            progress_sum, top_level = progress_sum + child_sum, top_level + child_n
+        totals[pk] = (counts, progress_sum, top_level)
+        return totals[pk]
+
+    for pk in pks:
+        counts, progress_sum, top_level = walk(pk, frozenset({pk}))
+        result[pk] = DocumentRollup(counts=counts,
+                                    progress=progress_sum / top_level if top_level else None,
+                                    own_total=own.get(pk, Counts()).total)
+    return result
+
+
+def my_tasks_params(user: Any, params: Any) -> dict[str, Any]:
+    """The parameters of "my tasks" as the list applies them: the user's own unit unless
+    another is asked for, and (for the unit as a whole) the tasks assigned to the user."""
+    effective = {key: params.get(key) for key in params}
+    effective.setdefault("unit", str(user.unit_id) if user.unit_id else "")
+    effective.setdefault("mine_too", "1")
+    return effective
 
 
 def task_detail(*, user: Any, pk: int) -> Task:
@@ -259,13 +395,15 @@ def task_detail(*, user: Any, pk: int) -> Task:
         # Each related list in one query, its people and units joined in.
         "coordinating_units", "suspensions",
         Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
-            "requested_by", "decided_by")),
+            "requested_by", "decided_by").prefetch_related("files")),
         Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related(
             "submitted_by", "decided_by").prefetch_related("files")),
         Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
                  .prefetch_related("files")),
-        Prefetch("directions", queryset=Direction.objects.select_related("author",
-                                                                          "acknowledged_by")),
+        Prefetch("directions", queryset=Direction.objects.select_related(
+            "author", "acknowledged_by").prefetch_related("files")),
+        Prefetch("comments", queryset=TaskComment.objects.select_related("author__unit")),
+        ASSIGNEES,
         Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
         Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
             "old_unit", "new_unit")),

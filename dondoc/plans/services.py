@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -23,7 +23,8 @@ from dondoc.audit.models import Action
 from dondoc.audit.services import PendingEvent, diff, record, record_many, snapshot
 from dondoc.core.concurrency import ConflictError, save_versioned
 from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_upload
-from dondoc.organization.models import Unit
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
     CompletionRequest,
     DeadlineExtension,
@@ -35,6 +36,7 @@ from dondoc.plans.models import (
     RequestStatus,
     Suspension,
     Task,
+    TaskComment,
     TaskEvent,
     TaskEventKind,
     TaskFile,
@@ -48,6 +50,9 @@ DOCUMENT_FIELDS = ["kind", "number", "title", "issuer", "issue_date", "summary",
 TASK_FIELDS = ["document", "group", "parent", "code", "title", "description", "lead_unit",
                "coordinating_units", "assigning_unit", "deadline_kind", "due_date", "deadline",
                "expected_product", "priority", "tags", "state", "progress", "is_public"]
+
+
+COMMENT_MAX_LENGTH = 2000
 
 
 class WorkflowError(Exception):
@@ -479,7 +484,8 @@ def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, n
 
 @transaction.atomic
 def extension_request(*, actor: Any, task: Task, proposed_due: dt.date, reason: str,
-                      requested_on: dt.date | None = None) -> DeadlineExtension:
+                      requested_on: dt.date | None = None,
+                      files: Sequence[UploadedFile] = ()) -> DeadlineExtension:
     task = _lock(task)
     if task.deadline_kind != DeadlineKind.FIXED or task.deadline is None:
         raise WorkflowError(_("Only tasks with a fixed deadline can be extended."))
@@ -497,6 +503,7 @@ def extension_request(*, actor: Any, task: Task, proposed_due: dt.date, reason: 
         task=task, requested_by=_actor(actor), requested_on=requested_on or today(),
         current_due=task.deadline, proposed_due=proposed_due, reason=reason.strip(),
     )
+    _attach(task, actor, files, extension=extension)
     _event(task, actor, TaskEventKind.EXTENSION,
            _("Extension requested to %(day)s") % {"day": proposed_due.strftime("%d/%m/%Y")})
     record(actor=actor, action=Action.CREATE, obj=extension, unit_id=task.lead_unit_id,
@@ -527,6 +534,153 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
     record(actor=actor, action=Action.UPDATE, obj=extension, unit_id=task.lead_unit_id,
            changes={"status": [RequestStatus.PENDING, extension.status]})
     return extension
+
+
+def _reopened_state(task: Task) -> str:
+    return TaskState.IN_PROGRESS if task.last_progress_on else TaskState.ASSIGNED
+
+
+@transaction.atomic
+def completion_withdraw(*, actor: Any, request: CompletionRequest,
+                        on: dt.date | None = None) -> CompletionRequest:
+    """The requesting unit takes back a pending completion request: the task is open again.
+
+    The request is kept, marked withdrawn on ``on``: on the days before, it still counts as
+    awaiting confirmation (the status engine reads the withdrawal day as its end)."""
+    task = _lock(request.task)
+    request = CompletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise WorkflowError(_("Only a request still waiting for a decision can be withdrawn."))
+    day = on or today()
+    if day < request.submitted_on:
+        raise WorkflowError(_("A request cannot be withdrawn before it was made."))
+    request.status = RequestStatus.WITHDRAWN
+    request.decided_by = _actor(actor)
+    request.decided_on = day
+    request.save(update_fields=["status", "decided_by", "decided_on"])
+    task.state = _reopened_state(task)
+    task.pending_since = None
+    task.pending_late = False
+    _save_task(task, ["state", "pending_since", "pending_late"])
+    _event(task, actor, TaskEventKind.COMPLETION, _("Completion request withdrawn"), on=day)
+    record(actor=actor, action=Action.UPDATE, obj=request, unit_id=task.lead_unit_id,
+           changes={"status": [RequestStatus.PENDING, RequestStatus.WITHDRAWN]})
+    return request
+
+
+@transaction.atomic
+def extension_withdraw(*, actor: Any, extension: DeadlineExtension,
+                       on: dt.date | None = None) -> DeadlineExtension:
+    """The requesting unit takes back a pending extension request; the deadline stays."""
+    task = _lock(extension.task)
+    extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != RequestStatus.PENDING:
+        raise WorkflowError(_("Only a request still waiting for a decision can be withdrawn."))
+    day = on or today()
+    if day < extension.requested_on:
+        raise WorkflowError(_("A request cannot be withdrawn before it was made."))
+    extension.status = RequestStatus.WITHDRAWN
+    extension.decided_by = _actor(actor)
+    extension.decided_on = day
+    extension.save(update_fields=["status", "decided_by", "decided_on"])
+    _event(task, actor, TaskEventKind.EXTENSION, _("Extension request withdrawn"), on=day)
+    record(actor=actor, action=Action.UPDATE, obj=extension, unit_id=task.lead_unit_id,
+           changes={"status": [RequestStatus.PENDING, RequestStatus.WITHDRAWN]})
+    return extension
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one task of a bulk confirmation: ``error`` is empty on success."""
+
+    task_id: int
+    task_code: str
+    error: str = ""
+
+
+def completions_confirm_many(*, actor: Any, task_ids: Sequence[int]) -> list[BulkOutcome]:
+    """Accept the pending completion request of each task, each in its own transaction and
+    audited like a single decision (``completion_decide``). A task the actor may not see,
+    whose requests the actor may not decide, or with nothing pending is refused on its own,
+    with the reason; the others are confirmed."""
+    wanted = list(dict.fromkeys(task_ids))
+    tasks = scoping.tasks_visible_to(actor).in_bulk(wanted)
+    decidable = set(scoping.tasks_decidable_by(actor).filter(pk__in=list(tasks))
+                    .values_list("pk", flat=True))
+    pending = {request.task_id: request for request in CompletionRequest.objects.filter(
+        task_id__in=list(tasks), status=RequestStatus.PENDING).select_related("task")}
+    outcomes: list[BulkOutcome] = []
+    for task_id in wanted:
+        task = tasks.get(task_id)
+        if task is None:
+            outcomes.append(BulkOutcome(task_id, "", _("No such task in your scope.")))
+        elif task_id not in decidable:
+            outcomes.append(BulkOutcome(task_id, task.code,
+                                        _("You may not decide on this task's requests.")))
+        elif task_id not in pending:
+            outcomes.append(BulkOutcome(task_id, task.code,
+                                        _("No completion request is waiting on this task.")))
+        else:
+            try:
+                completion_decide(actor=actor, request=pending[task_id], accept=True)
+            except (WorkflowError, ValidationError, PermissionDenied) as error:
+                reason = getattr(error, "message", "") or " ".join(
+                    getattr(error, "messages", [])) or str(error) or _("Not allowed.")
+                outcomes.append(BulkOutcome(task_id, task.code, str(reason)))
+            else:
+                outcomes.append(BulkOutcome(task_id, task.code))
+    return outcomes
+
+
+@transaction.atomic
+def comment_add(*, actor: Any, task: Task, text: str) -> TaskComment:
+    """A message on the task's thread (the notification centre hooks in here)."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the comment.")})
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"text": _("A comment has at most %(limit)d characters.")
+                               % {"limit": COMMENT_MAX_LENGTH}})
+    comment = TaskComment.objects.create(task=task, author=_actor(actor), text=text)
+    record(actor=actor, action=Action.CREATE, obj=comment, unit_id=task.lead_unit_id,
+           changes={"task": [None, task.pk], "text": [None, text[:200]]})
+    return comment
+
+
+@transaction.atomic
+def task_assign_people(*, actor: Any, task: Task, unit: Unit, officers: Sequence[User],
+                       ) -> list[User]:
+    """Name the officers of ``unit`` responsible for ``task`` (cán bộ được giao), replacing
+    the unit's earlier choice; people of other units named on the task stay. Work inside a
+    unit goes to people by this field, without a request or a decision."""
+    task = _lock(task)
+    if unit.pk != task.lead_unit_id and not task.coordinating_units.filter(pk=unit.pk).exists():
+        raise ValidationError({"officers": _("%(unit)s neither leads nor coordinates this "
+                                             "task.") % {"unit": unit.name}})
+    if not task.is_open:
+        raise WorkflowError(_("This task is closed; its officers can no longer change."))
+    strangers = [person for person in officers if person.unit_id != unit.pk or
+                 not person.is_active]
+    if strangers:
+        raise ValidationError({"officers": _("Not an active officer of %(unit)s: %(names)s") % {
+            "unit": unit.name, "names": ", ".join(_person_name(p) for p in strangers)}})
+    current = list(task.assignees.all())
+    before = sorted(person.pk for person in current)
+    keep = [person for person in current if person.unit_id != unit.pk]
+    chosen = list(dict.fromkeys(officers))
+    task.assignees.set([*keep, *chosen])
+    after = sorted(person.pk for person in [*keep, *chosen])
+    if before != after:
+        names = ", ".join(_person_name(person) for person in chosen) or _("nobody")
+        _event(task, actor, TaskEventKind.PEOPLE, _("Officers of %(unit)s assigned: %(names)s")
+               % {"unit": unit.name, "names": names})
+        record(actor=actor, action=Action.UPDATE, obj=task, unit_id=unit.pk,
+               changes={"assignees": [before, after]})
+    return chosen
+
+
+def _person_name(person: Any) -> str:
+    return str(person.get_full_name() or person.username)
 
 
 @transaction.atomic
@@ -592,12 +746,17 @@ def task_cancel(*, actor: Any, task: Task, reason: str, on: dt.date | None = Non
 
 
 @transaction.atomic
-def direction_add(*, actor: Any, task: Task, text: str) -> Direction:
+def direction_add(*, actor: Any, task: Task, text: str,
+                  files: Sequence[UploadedFile] = ()) -> Direction:
     if not text.strip():
         raise ValidationError({"text": _("Write the direction.")})
     direction = Direction.objects.create(task=task, author=_actor(actor), text=text.strip())
+    attached = _attach(task, actor, files, direction=direction)
+    changes: dict[str, Any] = {"task": [None, task.pk]}
+    if attached:
+        changes["files"] = [None, [item.original_name for item in attached]]
     record(actor=actor, action=Action.CREATE, obj=direction, unit_id=task.lead_unit_id,
-           changes={"task": [None, task.pk]})
+           changes=changes)
     return direction
 
 

@@ -10,6 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,10 +22,13 @@ from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans import selectors, services
 from dondoc.plans.forms import (
+    AssignPeopleForm,
     AttachmentForm,
+    CommentForm,
     CompletionForm,
     DecisionForm,
     DirectionForm,
+    DocumentChoiceForm,
     DocumentForm,
     ExtensionForm,
     GroupForm,
@@ -64,11 +70,8 @@ def _form_error(form: Any, error: Exception) -> None:
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
     tree = selectors.document_tree(user=request.user)
-    visible_tasks = scoping.tasks_visible_to(request.user)
-    by_document = {row.key: row.counts for row in stats.statistics_by(visible_tasks, "document")}
-    progress = dict(visible_tasks.filter(parent__isnull=True).order_by().values("document")
-                    .annotate(avg=Avg("progress")).values_list("document", "avg"))
-    rows = [(doc, depth, by_document.get(doc.pk), progress.get(doc.pk)) for doc, depth in tree]
+    rollups = selectors.document_rollups(user=request.user)
+    rows = [(doc, depth, rollups.get(doc.pk)) for doc, depth in tree]
     return render(request, "plans/document_list.html", {
         "rows": rows, "can_create": scoping.has_role(request.user, "staff"),
     })
@@ -84,12 +87,16 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
                           .annotate(avg=Avg("progress")).values_list("group", "avg"))
     groups = [(group, by_group.get(group.pk), group_progress.get(group.pk))
               for group in document.groups.annotate(n=Count("tasks"))]
+    rollups = selectors.document_rollups(user=request.user)
+    children = list(scoping.documents_visible_to(request.user).filter(parent=document))
     return render(request, "plans/document_detail.html", {
         "document": document,
-        "children": scoping.documents_visible_to(request.user).filter(parent=document),
+        "children": [(child, rollups.get(child.pk)) for child in children],
         "groups": groups,
         "ungrouped": by_group.get(None),
-        "total": stats.statistics(visible_tasks),
+        "ungrouped_progress": group_progress.get(None),
+        "total": rollups[document.pk].counts,
+        "rollup": rollups[document.pk],
         "attachments": document.attachments.all(),
         "can_edit": scoping.documents_editable_by(request.user).filter(pk=pk).exists(),
         "attachment_form": AttachmentForm(),
@@ -207,6 +214,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, filters, tasks)
     context["title"] = _("Tasks")
     context["can_create"] = scoping.has_role(request.user, "staff")
+    # The awaiting list lets the deciding side confirm several completions at once.
+    context["bulk_confirm"] = (filters.status == "awaiting_confirmation"
+                               and scoping.tasks_decidable_by(request.user).exists())
     template = "plans/task_list.html"
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, f"{template}#results", context)
@@ -219,9 +229,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.unit is None:
         return redirect("task_list")
-    params = request.GET.copy()
-    params.setdefault("unit", str(user.unit_id))
-    filters = selectors.filters_from_params(params)
+    filters = selectors.filters_from_params(selectors.my_tasks_params(user, request.GET))
     tasks = selectors.task_list(user=user, filters=filters)
     # The tab counts cover the same tasks as the list, whatever the status tab.
     summary = stats.statistics(selectors.task_scope(user=user, filters=filters), filters.as_of)
@@ -250,14 +258,24 @@ def _permissions(user: Any, task: Task) -> dict[str, bool]:
         "report": reportable and task.state not in {TaskState.COMPLETED, TaskState.CANCELLED},
         "complete": leads and open_task,
         "extend": leads and open_task and task.deadline is not None,
+        # Only where it can work: the lead unit has sub-units the user may assign to.
         "cascade": leads and scoping.can_cascade(user) and task.is_open
-        and task.state != TaskState.SUBMITTED,
+        and task.state != TaskState.SUBMITTED and _cascade_targets(user, task).exists(),
+        "withdraw": leads,
+        "comment": scoping.tasks_commentable_by(user).filter(pk=pk).exists(),
         "direct": scoping.can_give_directions(user),
         "acknowledge": leads,
         "suspend": decidable and open_task,
         "resume": decidable and task.state == TaskState.SUSPENDED,
         "cancel": decidable and task.state not in {TaskState.COMPLETED, TaskState.CANCELLED},
     }
+
+
+def _cascade_targets(user: Any, task: Task) -> Any:
+    """Units a sub-task of ``task`` may go to: active sub-units of its lead unit that the
+    user may assign to (a unit without sub-units works through its officers instead)."""
+    return scoping.units_assignable_by(user).filter(
+        path__startswith=task.lead_unit.path).exclude(pk=task.lead_unit_id)
 
 
 @login_required
@@ -273,7 +291,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                if r.status == RequestStatus.PENDING), None)
     pending_extension = next((e for e in task.extensions.all()
                               if e.status == RequestStatus.PENDING), None)
+    staffed_unit = scoping.unit_staffed_by_manager(request.user, task) if task.is_open else None
+    people_form = None
+    if staffed_unit is not None:
+        people_form = AssignPeopleForm(unit=staffed_unit, initial={"officers": [
+            person.pk for person in task.assignees.all() if person.unit_id == staffed_unit.pk]})
     return render(request, "plans/task_detail.html", {
+        "comments": task.comments.all(), "comment_form": CommentForm(),
+        "people_form": people_form, "staffed_unit": staffed_unit,
         "task": task, "evaluation": evaluation, "children": child_list, "rollup": rollup,
         "can": can, "timeline": timeline_for(task),
         "pending_completion": pending_completion, "pending_extension": pending_extension,
@@ -295,9 +320,17 @@ def _task_for(request: HttpRequest, pk: int, allowed: Any) -> Task:
 def task_create(request: HttpRequest) -> HttpResponse:
     if not scoping.has_role(request.user, "staff"):
         raise PermissionDenied
+    chosen = request.GET.get("document") or request.POST.get("document")
+    if not chosen:
+        # From the task list: first choose the document the task implements.
+        choice = DocumentChoiceForm(request.GET or None, user=request.user)
+        return render(request, "plans/task_choose_document.html", {"form": choice})
+    choice = DocumentChoiceForm({"document": chosen}, user=request.user)
+    if request.method == "GET" and not choice.is_valid():
+        return render(request, "plans/task_choose_document.html", {"form": choice})
     document = scoping.get_editable_or_403(
         scoping.documents_visible_to(request.user), scoping.documents_editable_by(request.user),
-        pk=request.GET.get("document") or request.POST.get("document") or 0)
+        pk=chosen)
     initial = {"group": request.GET.get("group"), "priority": Priority.NORMAL}
     form = TaskForm(request.POST or None, user=request.user, document=document, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -346,10 +379,16 @@ def task_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _task_for(request, pk, scoping.tasks_led_by_own_subtree(request.user))
     if not scoping.can_cascade(request.user) or not parent.is_open:
         raise PermissionDenied
+    if not _cascade_targets(request.user, parent).exists():
+        messages.info(request, _("%(unit)s has no sub-units to give a sub-task to: name the "
+                                 "officers responsible for the task instead.")
+                      % {"unit": parent.lead_unit.name})
+        return redirect("task_detail", pk=parent.pk)
+    # The parent's deadline is a sensible default only while it is still ahead.
+    due = parent.deadline if parent.deadline and parent.deadline >= timezone.localdate() else None
     form = TaskForm(request.POST or None, user=request.user, document=parent.document,
                     parent=parent, initial={"deadline_kind": parent.deadline_kind,
-                                            "due_date": parent.deadline,
-                                            "priority": parent.priority})
+                                            "due_date": due, "priority": parent.priority})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
@@ -415,11 +454,11 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_extend(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_for(request, pk, scoping.tasks_led_by_own_subtree(request.user))
-    form = ExtensionForm(request.POST or None)
+    form = ExtensionForm(request.POST or None, request.FILES or None)
     return _step(request, task, form, "plans/task_extend.html",
                  lambda data: services.extension_request(
                      actor=request.user, task=task, proposed_due=data["proposed_due"],
-                     reason=data["reason"]),
+                     reason=data["reason"], files=data["evidence"]),
                  _("Extension requested."))
 
 
@@ -464,13 +503,116 @@ def task_direction(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     if not scoping.can_give_directions(request.user):
         raise PermissionDenied
-    form = DirectionForm(request.POST)
+    form = DirectionForm(request.POST, request.FILES)
     if form.is_valid():
-        services.direction_add(actor=request.user, task=task, text=form.cleaned_data["text"])
-        messages.success(request, _("Direction recorded; the lead unit will see it highlighted."))
+        try:
+            services.direction_add(actor=request.user, task=task, text=form.cleaned_data["text"],
+                                   files=form.cleaned_data["files"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request,
+                             _("Direction recorded; the lead unit will see it highlighted."))
     else:
-        messages.error(request, _("Write the direction."))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("task_detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_for(request, pk, scoping.tasks_commentable_by(request.user))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, task=task, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Comment posted."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(f"{reverse('task_detail', args=[task.pk])}#comments")
+
+
+@login_required
+@require_POST
+def task_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit manager names the officers of the unit responsible for the task."""
+    task = _visible_task(request, pk)
+    unit = scoping.unit_staffed_by_manager(request.user, task)
+    if unit is None:
+        raise PermissionDenied
+    form = AssignPeopleForm(request.POST, unit=unit)
+    if form.is_valid():
+        try:
+            services.task_assign_people(actor=request.user, task=task, unit=unit,
+                                        officers=list(form.cleaned_data["officers"]))
+        except (ValidationError, services.WorkflowError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Officers responsible saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("task_detail", pk=task.pk)
+
+
+def _withdraw(request: HttpRequest, model: Any, pk: int, act: Any) -> HttpResponse:
+    """The requesting side takes back its own pending request."""
+    pending = scoping.get_visible_or_404(
+        model.objects.filter(task__in=scoping.tasks_visible_to(request.user))
+        .select_related("task"), pk=pk)
+    task = _task_for(request, pending.task_id, scoping.tasks_led_by_own_subtree(request.user))
+    try:
+        act(pending)
+    except services.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect("task_detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def completion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _withdraw(request, CompletionRequest, pk, lambda pending:
+                     services.completion_withdraw(actor=request.user, request=pending))
+
+
+@login_required
+@require_POST
+def extension_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _withdraw(request, DeadlineExtension, pk, lambda pending:
+                     services.extension_withdraw(actor=request.user, extension=pending))
+
+
+@login_required
+@require_POST
+def completions_confirm(request: HttpRequest) -> HttpResponse:
+    """Confirm the completion of several tasks ticked on the awaiting list."""
+    ids: list[int] = []
+    for raw in request.POST.getlist("task"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = f"{reverse('task_list')}?status=awaiting_confirmation&decide=mine"
+    if not ids:
+        messages.error(request, _("Tick the tasks whose completion you confirm."))
+        return redirect(target)
+    outcomes = services.completions_confirm_many(actor=request.user, task_ids=ids)
+    done = [item for item in outcomes if not item.error]
+    if done:
+        messages.success(request, _("Completion confirmed for %(count)d tasks: %(codes)s") % {
+            "count": len(done), "codes": ", ".join(item.task_code for item in done)})
+    for item in outcomes:
+        if item.error:
+            messages.error(request, _("%(task)s not confirmed: %(reason)s") % {
+                "task": item.task_code or f"#{item.task_id}", "reason": item.error})
+    return redirect(target)
 
 
 @login_required
