@@ -190,6 +190,12 @@ class DocumentCreateIn(Body):
 Priority = Annotated[StrictInt, Field(ge=1, le=4)]
 
 
+class PersonRef(Schema):
+    id: int
+    name: str
+    unit: int | None
+
+
 class TaskOut(Schema):
     id: int
     code: str
@@ -199,6 +205,8 @@ class TaskOut(Schema):
     parent: int | None
     lead_unit: UnitRef
     coordinating_units: list[UnitRef]
+    assignees: list[PersonRef] = Field(description=(
+        "Officers named as responsible for the task inside their unit (cán bộ được giao)."))
     assigning_unit: int
     deadline_kind: DeadlineKind
     due_date: dt.date | None = Field(description="The original due date.")
@@ -434,6 +442,62 @@ class ProgressWithFilesOut(ProgressOut):
 
 class CompletionWithFilesOut(CompletionOut):
     files: list[TaskFileOut]
+
+
+class ExtensionForm(Schema):
+    proposed_due: ApiDate
+    reason: RequiredFormText
+
+
+class ExtensionWithFilesOut(ExtensionOut):
+    files: list[TaskFileOut]
+
+
+class DirectionForm(Schema):
+    text: RequiredFormText
+
+
+class DirectionWithFilesOut(DirectionOut):
+    files: list[TaskFileOut]
+
+
+class CommentOut(Schema):
+    id: int
+    task: int
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+class CommentPage(PageMeta):
+    results: list[CommentOut]
+
+
+class CommentIn(Body):
+    text: Annotated[str, Field(strict=True, min_length=1, max_length=2000), _CLEAN]
+
+
+class AssigneesIn(Body):
+    officers: list[Id] = Field(max_length=100, description=(
+        "Officers of your unit responsible for the task; an empty list gives it back to the "
+        "unit as a whole. Officers of other units named on the task stay."))
+
+
+class BulkConfirmIn(Body):
+    tasks: list[Id] = Field(min_length=1, max_length=200, description=(
+        "Tasks whose pending completion request you confirm."))
+
+
+class BulkOutcomeOut(Schema):
+    task: int
+    code: str
+    confirmed: bool
+    error: str = Field(description="Why this task was not confirmed; empty when it was.")
+
+
+class BulkConfirmOut(Schema):
+    confirmed: int
+    results: list[BulkOutcomeOut]
 
 
 # Statistics ----------------------------------------------------------------------------

@@ -199,8 +199,8 @@ class ReasonForm(forms.Form):
 
 class DirectionForm(forms.Form):
     text = forms.CharField(label=_("Direction"), widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=_("Attached files"),
-                              help_text=_("PDF, Word, Excel or images."))
+    attachments = MultipleFileField(label=_("Attached files"),
+                                    help_text=_("PDF, Word, Excel or images."))
 
 
 class CommentForm(forms.Form):

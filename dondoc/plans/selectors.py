@@ -220,7 +220,7 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         tasks = tasks.filter(pk__in=Direction.objects.filter(
             acknowledged_at__isnull=True).values("task_id"))
     if filters.assignee_me or filters.assignee:
-        person = user.pk if filters.assignee_me else filters.assignee
+        person: int = user.pk if filters.assignee_me else (filters.assignee or 0)
         tasks = tasks.filter(pk__in=Task.assignees.through.objects.filter(
             user_id=person).values("task_id"))
     if filters.parent:

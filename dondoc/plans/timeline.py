@@ -48,9 +48,12 @@ def timeline_for(task: Task) -> list[Entry]:
                              "completion", _name(request.submitted_by),
                              str(_("Completion requested")), request))
         if request.status != RequestStatus.PENDING and request.decided_on:
-            title = {RequestStatus.APPROVED: _("Completion confirmed"),
-                     RequestStatus.WITHDRAWN: _("Completion request withdrawn")}.get(
-                request.status, _("Returned for rework"))
+            if request.status == RequestStatus.APPROVED:
+                title = _("Completion confirmed")
+            elif request.status == RequestStatus.WITHDRAWN:
+                title = _("Completion request withdrawn")
+            else:
+                title = _("Returned for rework")
             entries.append(Entry(_at(request.decided_on), request.decided_on, "decision",
                                  _name(request.decided_by), str(title), request))
     for extension in task.extensions.all():
@@ -58,9 +61,12 @@ def timeline_for(task: Task) -> list[Entry]:
                              extension.requested_on, "extension", _name(extension.requested_by),
                              str(_("Extension requested")), extension))
         if extension.status != RequestStatus.PENDING and extension.decided_on:
-            title = {RequestStatus.APPROVED: _("Extension approved"),
-                     RequestStatus.WITHDRAWN: _("Extension request withdrawn")}.get(
-                extension.status, _("Extension refused"))
+            if extension.status == RequestStatus.APPROVED:
+                title = _("Extension approved")
+            elif extension.status == RequestStatus.WITHDRAWN:
+                title = _("Extension request withdrawn")
+            else:
+                title = _("Extension refused")
             entries.append(Entry(_at(extension.decided_on), extension.decided_on, "decision",
                                  _name(extension.decided_by), str(title), extension))
     for event in task.events.all():

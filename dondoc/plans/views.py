@@ -507,7 +507,7 @@ def task_direction(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.direction_add(actor=request.user, task=task, text=form.cleaned_data["text"],
-                                   files=form.cleaned_data["files"])
+                                   files=form.cleaned_data["attachments"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

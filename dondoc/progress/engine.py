@@ -67,7 +67,9 @@ class Extension:
 class CompletionRequest:
     """A unit's request to close the task; staff accept or return it on ``decided_on``.
 
-    ``decided_on`` and ``accepted`` are both ``None`` while the request is undecided.
+    ``decided_on`` and ``accepted`` are both ``None`` while the request is undecided. A
+    request the unit withdrew ends on its withdrawal day like a returned one
+    (``accepted=False``): it was awaiting confirmation on the days before, not after.
     """
 
     submitted_on: date

@@ -292,6 +292,7 @@ def facts_for(task: Task) -> engine.TaskFacts:
         completion_requests=tuple(
             engine.CompletionRequest(
                 submitted_on=request.submitted_on, decided_on=request.decided_on,
+                # Returned and withdrawn requests both end, not accepted, on ``decided_on``.
                 accepted=None if request.status == RequestStatus.PENDING
                 else request.status == RequestStatus.APPROVED,
             )

@@ -62,6 +62,8 @@ class TaskQuery(PageQuery):
     as_of: ApiDate | None = Field(None, description="Status as of this date; default today.")
     priority: int | None = Field(None, ge=1, le=4)
     q: SearchText = Field("", description="Words of the code, title, product or tags.")
+    assignee: QueryId | None = Field(None, description="Tasks this officer is named on.")
+    assigned_to_me: bool = Field(False, description="Tasks you are named on.")
     ordering: TaskOrdering | None = Field(None, description="Default: most urgent first.")
 
 
@@ -98,6 +100,7 @@ def task_filters(caller: Any, query: TaskQuery) -> selectors.TaskFilters:
         "due_from": _iso(query.due_from), "due_to": _iso(query.due_to),
         "as_of": _iso(query.as_of), "priority": str(query.priority or ""), "q": query.q,
         "sort": query.ordering or "",
+        "assignee": "me" if query.assigned_to_me else str(query.assignee or ""),
     }
     filters = selectors.filters_from_params(params)
     if filters.errors:
@@ -112,6 +115,8 @@ def present_task(task: Task, *, status: str | None, deadline: dt.date | None, du
         "id": task.pk, "code": task.code, "title": task.title, "document": task.document_id,
         "group": task.group_id, "parent": task.parent_id, "lead_unit": unit_ref(task.lead_unit),
         "coordinating_units": [unit_ref(unit) for unit in task.coordinating_units.all()],
+        "assignees": [{"id": person.pk, "name": str(person.get_full_name() or person.username),
+                       "unit": person.unit_id} for person in task.assignees.all()],
         "assigning_unit": task.assigning_unit_id, "deadline_kind": task.deadline_kind,
         "due_date": task.due_date, "deadline": deadline, "expected_product": task.expected_product,
         "priority": task.priority, "tags": task.tags, "state": task.state,

@@ -19,18 +19,28 @@ from ninja.responses import Status
 from dondoc.api.common import PageQuery, paginate, person, responses, unit_ref, user
 from dondoc.api.errors import ApiError, invalid
 from dondoc.api.schemas import (
+    AssigneesIn,
+    BulkConfirmIn,
+    BulkConfirmOut,
+    CommentIn,
+    CommentOut,
+    CommentPage,
     CompletionForm,
     CompletionIn,
     CompletionOut,
     CompletionPage,
     CompletionWithFilesOut,
     DecisionIn,
+    DirectionForm,
     DirectionIn,
     DirectionOut,
     DirectionPage,
+    DirectionWithFilesOut,
+    ExtensionForm,
     ExtensionIn,
     ExtensionOut,
     ExtensionPage,
+    ExtensionWithFilesOut,
     ObjectId,
     ProgressForm,
     ProgressIn,
@@ -47,6 +57,7 @@ from dondoc.plans.models import (
     DeadlineExtension,
     Direction,
     Task,
+    TaskComment,
     TaskFile,
 )
 from dondoc.progress.models import ProgressUpdate
@@ -205,12 +216,30 @@ def direction_list(request: HttpRequest, query: Query[PageQuery],
 def direction_create(request: HttpRequest, payload: DirectionIn,
                      task_id: ObjectId) -> Status[dict[str, Any]]:
     """A leader's instruction or comment on a task (ý kiến chỉ đạo)."""
+    return Status(201, present_direction(_give_direction(request, task_id, payload.text)))
+
+
+def _give_direction(request: HttpRequest, task_id: int, text: str,
+                    files: Sequence[UploadedFile] = ()) -> Direction:
     caller = user(request)
     task = _visible_task(request, task_id)
     if not scoping.can_give_directions(caller):
         raise PermissionDenied
-    direction = services.direction_add(actor=caller, task=task, text=payload.text)
-    return Status(201, present_direction(direction))
+    _check_files(files)
+    return services.direction_add(actor=caller, task=task, text=text, files=files)
+
+
+@router.post("/tasks/{task_id}/directions/upload",
+             response=responses({201: DirectionWithFilesOut}),
+             summary="Give a direction with files (leaders)")
+def direction_upload(request: HttpRequest, task_id: ObjectId, payload: Form[DirectionForm],
+                     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+                     ) -> Status[dict[str, Any]]:
+    """As ``POST /tasks/{task_id}/directions``, sent as ``multipart/form-data``: ``text``
+    plus ``files`` (repeated). A refused file gets 422 and nothing is saved."""
+    direction = _give_direction(request, task_id, payload.text, files or [])
+    return Status(201, {**present_direction(direction),
+                        "files": present_files(direction.files.all())})
 
 
 @router.post("/directions/{direction_id}/acknowledge", response=responses({200: DirectionOut}),
@@ -287,6 +316,85 @@ def completion_decision(request: HttpRequest, payload: DecisionIn,
     return present_completion(completion)
 
 
+@router.post("/completion-requests/{request_id}/withdraw",
+             response=responses({200: CompletionOut}, 409),
+             summary="Withdraw a completion request")
+def completion_withdraw(request: HttpRequest, request_id: ObjectId) -> dict[str, Any]:
+    """The lead unit takes back its pending completion request; the task is open again.
+    On the days before the withdrawal it still counts as awaiting confirmation."""
+    caller = user(request)
+    completion = scoping.get_visible_or_404(
+        CompletionRequest.objects.filter(task__in=scoping.tasks_visible_to(caller)),
+        pk=request_id)
+    _task_for(request, completion.task_id, scoping.tasks_led_by_own_subtree(caller))
+    return present_completion(services.completion_withdraw(actor=caller, request=completion))
+
+
+@router.post("/completion-requests/confirm", response=responses({200: BulkConfirmOut}),
+             summary="Confirm several completions")
+def completion_confirm_many(request: HttpRequest, payload: BulkConfirmIn) -> dict[str, Any]:
+    """Accept the pending completion request of each task listed, each decision recorded
+    on its own. A task you may not decide on, or with nothing pending, is refused on its
+    own with the reason in ``error``; the others are confirmed."""
+    outcomes = services.completions_confirm_many(actor=user(request), task_ids=payload.tasks)
+    return {"confirmed": sum(1 for item in outcomes if not item.error),
+            "results": [{"task": item.task_id, "code": item.task_code,
+                         "confirmed": not item.error, "error": item.error}
+                        for item in outcomes]}
+
+
+# Comments ------------------------------------------------------------------------------
+
+
+def present_comment(comment: TaskComment) -> dict[str, Any]:
+    return {"id": comment.pk, "task": comment.task_id, "author": person(comment.author),
+            "text": comment.text, "created_at": comment.created_at}
+
+
+@router.get("/tasks/{task_id}/comments", response=responses({200: CommentPage}),
+            summary="A task's comment thread")
+def comment_list(request: HttpRequest, query: Query[PageQuery],
+                 task_id: ObjectId) -> dict[str, Any]:
+    task = _visible_task(request, task_id)
+    comments = TaskComment.objects.filter(task=task).select_related("author").order_by(
+        "created_at", "id")
+    return paginate(comments, query, lambda page: [present_comment(c) for c in page])
+
+
+@router.post("/tasks/{task_id}/comments", response=responses({201: CommentOut}),
+             summary="Comment on a task")
+def comment_create(request: HttpRequest, payload: CommentIn,
+                   task_id: ObjectId) -> Status[dict[str, Any]]:
+    """A short message between the task's units and the assigning side."""
+    caller = user(request)
+    task = _task_for(request, task_id, scoping.tasks_commentable_by(caller))
+    return Status(201, present_comment(services.comment_add(actor=caller, task=task,
+                                                            text=payload.text)))
+
+
+# Officers responsible ------------------------------------------------------------------
+
+
+@router.put("/tasks/{task_id}/assignees", response=responses({200: list[int]}, 409),
+            summary="Name the officers responsible (unit managers)")
+def assignees_set(request: HttpRequest, payload: AssigneesIn, task_id: ObjectId) -> list[int]:
+    """A unit manager names the officers of their own unit responsible for a task the unit
+    leads or coordinates. Answers the ids of all officers now named on the task."""
+    caller = user(request)
+    task = _visible_task(request, task_id)
+    unit = scoping.unit_staffed_by_manager(caller, task)
+    if unit is None:
+        raise PermissionDenied
+    found = scoping.officers_assignable_in(unit).in_bulk(payload.officers)
+    missing = [pk for pk in payload.officers if pk not in found]
+    if missing:
+        raise invalid("officers", _("Not an active officer of %(unit)s: %(ids)s") % {
+            "unit": unit.name, "ids": ", ".join(str(pk) for pk in missing)})
+    services.task_assign_people(actor=caller, task=task, unit=unit,
+                                officers=[found[pk] for pk in dict.fromkeys(payload.officers)])
+    return sorted(task.assignees.values_list("pk", flat=True))
+
+
 # Extensions ----------------------------------------------------------------------------
 
 
@@ -304,12 +412,42 @@ def extension_list(request: HttpRequest, query: Query[PageQuery],
              summary="Request a deadline extension")
 def extension_create(request: HttpRequest, payload: ExtensionIn,
                      task_id: ObjectId) -> Status[dict[str, Any]]:
+    return Status(201, present_extension(_request_extension(request, task_id, payload)))
+
+
+def _request_extension(request: HttpRequest, task_id: int, payload: ExtensionIn | ExtensionForm,
+                       files: Sequence[UploadedFile] = ()) -> DeadlineExtension:
     caller = user(request)
     task = _task_for(request, task_id, scoping.tasks_led_by_own_subtree(caller))
-    extension = services.extension_request(actor=caller, task=task,
-                                           proposed_due=payload.proposed_due,
-                                           reason=payload.reason)
-    return Status(201, present_extension(extension))
+    _check_files(files)
+    return services.extension_request(actor=caller, task=task, proposed_due=payload.proposed_due,
+                                      reason=payload.reason, files=files)
+
+
+@router.post("/tasks/{task_id}/extensions/upload",
+             response=responses({201: ExtensionWithFilesOut}, 409),
+             summary="Request a deadline extension with supporting files")
+def extension_upload(request: HttpRequest, task_id: ObjectId, payload: Form[ExtensionForm],
+                     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+                     ) -> Status[dict[str, Any]]:
+    """As ``POST /tasks/{task_id}/extensions``, sent as ``multipart/form-data``:
+    ``proposed_due`` and ``reason`` plus ``files`` (repeated). A refused file gets 422 and
+    nothing is saved."""
+    extension = _request_extension(request, task_id, payload, files or [])
+    return Status(201, {**present_extension(extension),
+                        "files": present_files(extension.files.all())})
+
+
+@router.post("/extensions/{extension_id}/withdraw",
+             response=responses({200: ExtensionOut}, 409), summary="Withdraw an extension request")
+def extension_withdraw(request: HttpRequest, extension_id: ObjectId) -> dict[str, Any]:
+    """The lead unit takes back its pending extension request; the deadline stays."""
+    caller = user(request)
+    extension = scoping.get_visible_or_404(
+        DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(caller)),
+        pk=extension_id)
+    _task_for(request, extension.task_id, scoping.tasks_led_by_own_subtree(caller))
+    return present_extension(services.extension_withdraw(actor=caller, extension=extension))
 
 
 @router.post("/extensions/{extension_id}/decision",

@@ -167,6 +167,14 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
                                    note="" if accept else "Sản phẩm chưa đạt yêu cầu",
                                    decided_on=day)
 
+    def withdraw_completion() -> None:
+        request = task.completion_requests.get(status=RequestStatus.PENDING)
+        services.completion_withdraw(actor=actor, request=request, on=day)
+
+    def withdraw_extension() -> None:
+        assert pending_extension is not None
+        services.extension_withdraw(actor=actor, extension=pending_extension, on=day)
+
     def request_completion() -> None:
         services.completion_request(actor=actor, task=task, note="Đã hoàn thành, có báo cáo",
                                     submitted_on=day)
@@ -200,9 +208,9 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
                                 on=day)
 
     if pending_extension is not None:
-        options.append((2.0, decide_extension))
+        options += [(2.0, decide_extension), (0.4, withdraw_extension)]
     if task.state == TaskState.SUBMITTED:
-        options += [(5.0, decide_completion), (1.0, progress)]
+        options += [(5.0, decide_completion), (1.0, progress), (0.8, withdraw_completion)]
     elif task.state == TaskState.SUSPENDED:
         options += [(4.0, resume), (1.0, progress), (0.3, cancel)]
     else:

@@ -181,9 +181,12 @@ def test_the_world_has_every_kind_of_history(world: World) -> None:
     assert any(row[2] for row in today), "some open task has no report yet"
     assert any(facts.cancelled_on for facts in world.facts.values())
     extensions = {ext.status for task in world.tasks.values() for ext in task.extensions.all()}
-    assert extensions == {"approved", "refused", "pending"}
+    assert extensions == {"approved", "refused", "pending", "withdrawn"}
     requests = [req.accepted for facts in world.facts.values() for req in facts.completion_requests]
     assert {True, False, None} <= set(requests), "accepted, returned and undecided requests"
+    withdrawn = {req.status for task in world.tasks.values()
+                 for req in task.completion_requests.all()}
+    assert "withdrawn" in withdrawn, "some completion requests were withdrawn"
     assert any(facts.recurrence is not engine.Recurrence.NONE for facts in world.facts.values())
     assert world.changes, "some tasks were transferred"
 
