@@ -268,7 +268,7 @@ def test_the_cards_say_which_set_their_list_shows(org, people, login, plan) -> N
 
 
 def test_new_task_from_the_list_asks_for_the_document_first(org, people, login, plan) -> None:
-    document, group = plan
+    document, _group = plan
     staff = login(people.staff)
     listing = staff.get("/tasks/").content.decode()
     assert 'href="/tasks/new/"' in listing
@@ -421,7 +421,6 @@ def test_the_lead_unit_withdraws_its_requests_and_others_may_not(org, people, lo
 
 def test_staff_confirm_several_completions_and_the_others_are_refused_one_by_one(
         org, people, login, plan) -> None:
-    document, _group = plan
     first = _task(plan, people, org.pc08, title="Một")
     second = _task(plan, people, org.pc06, title="Hai")
     open_task = _task(plan, people, org.pc08, title="Chưa xong")
