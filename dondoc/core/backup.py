@@ -505,6 +505,7 @@ def restore(source: Path) -> RestoreResult:
         # Everything checked: keep what is about to be replaced, then stage the files.
         safety = Path(settings.DONDOC_BACKUP_DIR) / f"pre-restore-{stamp}.zip"
         backup(safety)
+        safety.chmod(0o600)  # the whole database, password hashes included
         try:
             _stage_files(inspected, staging)
             database_replaced = False

@@ -81,7 +81,7 @@ def read_manifest(archive: Path) -> dict:
 
 
 def test_backup_wipe_restore_gives_back_identical_data(org, people, tmp_path: Path,
-                                                       backups_dir: Path) -> None:
+                                                       backups_dir: Path, clean_media) -> None:
     services.unit_create(actor=people.staff, parent=org.pc06, code="BK1", name="Đội sao lưu",
                          kind="team")
     put_file("docs/evidence.pdf", b"%PDF-1.4 evidence")
@@ -130,7 +130,8 @@ def test_the_manifest_lists_files_with_sha256_and_the_audit_head_but_never_the_k
 
 
 def test_restoring_an_older_backup_starts_an_epoch_and_verifies(people, tmp_path: Path,
-                                                                backups_dir: Path) -> None:
+                                                                backups_dir: Path,
+                                                                clean_media) -> None:
     for n in range(3):
         record(actor=people.staff, action="other", message=f"kept {n}")
     archive = tmp_path / "older.zip"
