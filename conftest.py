@@ -14,6 +14,8 @@ The tree (codes as in the demo):
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -98,6 +100,17 @@ def login(client: Client):
         return fresh
 
     return _login
+
+
+_checkpoint_files = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_checkpoints(settings, tmp_path_factory) -> Iterator[None]:
+    """Each test starts a new audit checkpoint file: its database starts empty too."""
+    base = tmp_path_factory.getbasetemp()
+    settings.DONDOC_AUDIT_CHECKPOINT_FILE = base / f"audit-checkpoints-{next(_checkpoint_files)}"
+    yield
 
 
 __all__ = ["DEFAULT_PASSWORD"]

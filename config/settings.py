@@ -53,6 +53,15 @@ DATA_DIR = Path(env_str("DONDOC_DATA_DIR", str(BASE_DIR / "var" / "data"))).reso
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"  # uploaded files: outside the web root, served by views
 
+# The audit chain is keyed (HMAC) with a key kept outside the database: DONDOC_AUDIT_KEY, or
+# a key file created with mode 0600 on first use. Chain heads are appended to a checkpoint
+# file after every audited transaction; `dondoc restore` keeps what it replaces in
+# DONDOC_BACKUP_DIR. See docs/security.md, "Threat model of the audit chain" and "Backups".
+DONDOC_AUDIT_KEY = env_str("DONDOC_AUDIT_KEY")
+DONDOC_AUDIT_KEY_FILE = Path(env_str("DONDOC_AUDIT_KEY_FILE", str(DATA_DIR / "audit.key")))
+DONDOC_AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
+DONDOC_BACKUP_DIR = DATA_DIR / "backups"
+
 
 def _secret_key() -> str:
     given = env_str("SECRET_KEY")

@@ -19,3 +19,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="dondoc-test-static-"))
+# The audit key, checkpoints and pre-restore backups go to a temp folder, never the repo.
+# (conftest.py gives each test its own checkpoint file.)
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="dondoc-test-audit-"))
+DONDOC_AUDIT_KEY = ""
+DONDOC_AUDIT_KEY_FILE = _AUDIT_DIR / "audit.key"
+DONDOC_AUDIT_CHECKPOINT_FILE = _AUDIT_DIR / "audit-checkpoints.jsonl"
+DONDOC_BACKUP_DIR = _AUDIT_DIR / "backups"

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 
+# How an event's ``hash`` is computed (see docs/security.md, "Threat model of the audit chain").
+SCHEME_SHA256 = 1  # plain SHA-256 of the event: events written before the chain was keyed
+SCHEME_HMAC = 2  # HMAC-SHA256 with the audit key, which is kept outside the database
+
 
 class Action(models.TextChoices):
     CREATE = "create", _("Created")
@@ -25,6 +29,9 @@ class Action(models.TextChoices):
 
 class AuditEvent(models.Model):
     """One write. Rows are never updated or deleted; ``hash`` chains each to the previous.
+
+    ``hash`` is an HMAC of the event's content and the previous hash (``scheme`` 2); events
+    written before the chain was keyed keep their plain SHA-256 (``scheme`` 1).
 
     References are plain values, not foreign keys, so that deleting or renaming the
     object later never alters history (and never breaks the chain).
@@ -44,6 +51,7 @@ class AuditEvent(models.Model):
     ip_address = models.CharField(_("address"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.PositiveSmallIntegerField(_("hash scheme"), default=SCHEME_HMAC)
 
     class Meta:
         verbose_name = _("audit event")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterable
@@ -15,8 +16,16 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from dondoc.audit import checkpoints, keyring
 from dondoc.audit.context import client_address
-from dondoc.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from dondoc.audit.models import (
+    GENESIS_HASH,
+    SCHEME_HMAC,
+    SCHEME_SHA256,
+    Action,
+    AuditChainHead,
+    AuditEvent,
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -63,18 +72,44 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _event_payload(event: AuditEvent) -> str:
-    return json.dumps(
-        [
-            event.seq, event.created_at.isoformat(), event.actor_id, event.actor_name,
-            event.action, event.object_type, event.object_id, event.object_repr,
-            event.unit_id, event.changes, event.message, event.ip_address, event.prev_hash,
-        ],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
-    )
+    fields: list[Any] = [
+        event.seq, event.created_at.isoformat(), event.actor_id, event.actor_name,
+        event.action, event.object_type, event.object_id, event.object_repr,
+        event.unit_id, event.changes, event.message, event.ip_address, event.prev_hash,
+    ]
+    if event.scheme != SCHEME_SHA256:
+        fields.insert(0, event.scheme)  # the scheme is signed too: no silent downgrade
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
 
 
-def compute_hash(event: AuditEvent) -> str:
+def sha256_hash(event: AuditEvent) -> str:
+    """The unkeyed hash (scheme 1): anyone can compute it, so it proves nothing alone."""
     return hashlib.sha256(_event_payload(event).encode("utf-8")).hexdigest()
+
+
+def keyed_hash(event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA256 of the event with the audit key (scheme 2)."""
+    return hmac.new(key, _event_payload(event).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _signing_key(head: AuditChainHead) -> bytes:
+    """The key to sign with; created on first use unless the chain is already keyed."""
+    key = keyring.load_key()
+    if key is not None:
+        return key
+    if head.seq and AuditEvent.objects.filter(seq=head.seq, scheme=SCHEME_HMAC).exists():
+        raise keyring.AuditKeyMissing(
+            "the audit chain is keyed but the audit key is missing on this machine; "
+            f"refusing to write (a new key would fork the chain): {keyring.where_to_put_it()}")
+    created = keyring.load_key(create=True)
+    assert created is not None
+    return created
+
+
+def _checkpoint_on_commit(event: AuditEvent) -> None:
+    seq, hash_ = event.seq, event.hash
+    transaction.on_commit(lambda: checkpoints.append_head(seq, hash_))
 
 
 def record(
@@ -113,10 +148,12 @@ def record(
             message=message[:255],
             ip_address=client_address.get(),
             prev_hash=head.hash,
+            scheme=SCHEME_HMAC,
         )
-        event.hash = compute_hash(event)
+        event.hash = keyed_hash(event, _signing_key(head))
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
+        _checkpoint_on_commit(event)
     return event
 
 
@@ -145,6 +182,7 @@ def record_many(*, actor: Any, events: Iterable[PendingEvent]) -> int:
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+        key = _signing_key(head)
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
         now = timezone.now()
         address = client_address.get()
@@ -159,12 +197,15 @@ def record_many(*, actor: Any, events: Iterable[PendingEvent]) -> int:
                 object_id=str(pending.obj.pk), object_repr=str(pending.obj)[:255],
                 unit_id=pending.unit_id, changes=_jsonable_dict(pending.changes),
                 message=pending.message[:255], ip_address=address, prev_hash=previous,
+                scheme=SCHEME_HMAC,
             )
-            event.hash = compute_hash(event)
+            event.hash = keyed_hash(event, key)
             previous = event.hash
             rows.append(event)
         AuditEvent.objects.bulk_create(rows, batch_size=1000)
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous)
+        if rows:
+            _checkpoint_on_commit(rows[-1])
     return len(rows)
 
 
@@ -174,24 +215,98 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    warnings: tuple[str, ...] = ()
+    key_missing: bool = False
+    keyed_from: int | None = None
+    checkpoints_checked: int = 0
+    epoch: str = ""
+    epochs: int = 1
 
 
 def verify(*, chunk_size: int = 5000) -> VerifyResult:
-    """Recompute the chain; report the first event whose link or content does not match."""
+    """Check the chain against the audit key and the checkpoint file.
+
+    Reports the first event that is missing, whose link or signature does not match, that
+    differs from a checkpoint, or that follows the last event still in the database although
+    a checkpoint saw it. Only the current epoch (since the last restore) is compared with the
+    database: earlier epochs describe chains a restore has replaced.
+    """
+    key = keyring.load_key()
+    marks = checkpoints.read()
+    epoch = marks.current
+    warnings = list(marks.warnings)
+    if not marks.exists:
+        warnings.append(
+            f"no checkpoint file at {checkpoints.checkpoint_file()}: deleting the latest "
+            f"events cannot be detected until the next audited write creates it")
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    checkpoints_checked = 0
+    keyed_from: int | None = None
+
+    def broken(seq: int, reason: str, *, key_missing: bool = False) -> VerifyResult:
+        return VerifyResult(False, checked, seq, reason, tuple(warnings), key_missing,
+                            keyed_from, checkpoints_checked, epoch.describe(),
+                            len(marks.epochs))
+
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, "missing event (gap in sequence)")
+            return broken(expected_seq, "missing event (gap in sequence)")
         if event.prev_hash != expected_prev:
-            return VerifyResult(False, checked, event.seq, "link to previous event broken")
-        if compute_hash(event) != event.hash:
-            return VerifyResult(False, checked, event.seq, "content does not match its hash")
+            return broken(event.seq, "link to previous event broken")
+        if event.scheme == SCHEME_HMAC:
+            if key is None:
+                return broken(event.seq, "the audit key is missing, so keyed events cannot "
+                              f"be checked: {keyring.where_to_put_it()}", key_missing=True)
+            if not hmac.compare_digest(keyed_hash(event, key), event.hash):
+                return broken(event.seq, "content does not match its keyed hash (HMAC): "
+                              "edited or forged without the audit key")
+            if keyed_from is None:
+                keyed_from = event.seq
+        elif event.scheme == SCHEME_SHA256:
+            if keyed_from is not None:
+                return broken(event.seq, f"unkeyed event after keyed events (the chain is "
+                              f"keyed from #{keyed_from}): downgraded or forged")
+            if sha256_hash(event) != event.hash:
+                return broken(event.seq, "content does not match its hash")
+        else:
+            return broken(event.seq, f"unknown hash scheme {event.scheme}")
+        seen = epoch.heads.get(event.seq)
+        if seen is not None:
+            if seen != {event.hash}:
+                return broken(event.seq, f"differs from the checkpoint written after it was "
+                              f"recorded ({epoch.describe()})")
+            checkpoints_checked += 1
+        if epoch.backup_id:
+            if event.seq == epoch.restored_seq and event.hash != epoch.restored_hash:
+                return broken(event.seq, f"differs from the head restored in {epoch.describe()}")
+            if event.seq == epoch.restored_seq + 1 and (
+                    event.action != Action.RESTORE
+                    or (event.changes or {}).get("backup") != epoch.backup_id):
+                return broken(event.seq, f"should record the restore of backup "
+                              f"{epoch.backup_id} ({epoch.describe()})")
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
+    if epoch.backup_id and checked <= epoch.restored_seq:
+        return broken(checked + 1, f"events up to #{epoch.restored_seq + 1} are missing: "
+                      f"the chain is shorter than after {epoch.describe()}")
+    if epoch.heads and epoch.highest_seq > checked:
+        return broken(checked + 1, f"events #{checked + 1}–#{epoch.highest_seq} are missing: "
+                      f"a checkpoint saw the chain reach #{epoch.highest_seq} (truncated)")
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.seq != checked:
-        return VerifyResult(False, checked, checked + 1, "events after the last one are missing")
-    return VerifyResult(True, checked)
+    if head is None:
+        if checked:
+            return broken(checked, "the chain head row is missing (deleted or forged head)")
+    elif head.seq > checked:
+        return broken(checked + 1, f"events #{checked + 1}–#{head.seq} are missing: the "
+                      f"chain head points past the last event")
+    elif head.seq < checked:
+        return broken(head.seq + 1, f"the chain head points to #{head.seq}, not to the last "
+                      f"event #{checked} (forged head)")
+    elif head.hash != expected_prev:
+        return broken(checked, f"the chain head's hash is not that of event #{checked} "
+                      f"(forged head)")
+    return VerifyResult(True, checked, None, "", tuple(warnings), False, keyed_from,
+                        checkpoints_checked, epoch.describe(), len(marks.epochs))

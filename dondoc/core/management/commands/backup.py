@@ -24,3 +24,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"backup written to {options['file']} ({manifest['vendor']}, {manifest['created_at']})"
         ))
+        audit = manifest["audit"]
+        self.stdout.write(
+            f"backup id {manifest['backup_id']}: {len(manifest['files'])} files, audit chain "
+            f"head #{audit['seq']}" + (f", signed with audit key {audit['key_id']} (the key "
+                                       f"is not in the backup: keep a copy of it apart)"
+                                       if audit["keyed"] else ""))
