@@ -738,6 +738,8 @@ def ensure_city(shape: Shape, *, force: bool = False, log: Any = print) -> bool:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_FILE}{suffix}").unlink(missing_ok=True)
     SHAPE_FILE.unlink(missing_ok=True)
+    # A new database starts a new audit chain: its checkpoints go with the old one.
+    (DATA_DIR / "audit-checkpoints.jsonl").unlink(missing_ok=True)
     started = time.perf_counter()
     log(f"city: generating {shape.units} units, {shape.tasks:,} tasks, "
         f"{shape.updates:,} updates into {DB_FILE.relative_to(ROOT)} …")
