@@ -463,9 +463,9 @@ def bench_import(report: Report, staff: Any) -> None:
     section(f"Excel import of {IMPORT_ROWS:,} rows (import_preview + import_commit, "
             "committed inside a transaction that is then rolled back)")
     try:
-        from dondoc.plans.imports import import_commit, import_preview
+        from dondoc.imports.imports import import_commit, import_preview
     except ImportError as error:
-        report.skip("tasks.import_5k.s", f"dondoc.plans.imports is not available ({error})")
+        report.skip("tasks.import_5k.s", f"dondoc.imports.imports is not available ({error})")
         return
     from django.db import transaction
 

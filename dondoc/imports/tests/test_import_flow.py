@@ -18,12 +18,13 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from dondoc.audit.models import AuditEvent
+from dondoc.imports import imports
+from dondoc.imports.importing import COLUMN_LABELS
+from dondoc.imports.samples import SAMPLE_GROUPS, sample_workbook
 from dondoc.organization.models import Role, Unit, UnitKind
 from dondoc.organization.tests.factories import UserFactory, make_unit
-from dondoc.plans import imports, services
-from dondoc.plans.importing import COLUMN_LABELS
+from dondoc.plans import services
 from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
-from dondoc.plans.samples import SAMPLE_GROUPS, sample_workbook
 
 # ---------------------------------------------------------------------------------------
 # Helpers

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from dondoc.plans import importing
-from dondoc.plans.importing import (
+from dondoc.imports import importing
+from dondoc.imports.importing import (
     MESSAGES,
     Deadline,
     DeadlineError,

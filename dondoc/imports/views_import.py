@@ -34,19 +34,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
-from dondoc.organization import scoping
-from dondoc.organization.models import Unit
-from dondoc.plans import imports
-from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
-from dondoc.plans.importing import (
+from dondoc.imports import imports
+from dondoc.imports.importing import (
     KIND_GROUP,
     LEVEL_ERROR,
     ImportPreview,
     ParsedRow,
     write_template,
 )
+from dondoc.imports.samples import write_sample
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit
+from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
 from dondoc.plans.models import DeadlineKind, Document
-from dondoc.plans.samples import write_sample
 from dondoc.plans.selectors import filters_from_params, task_list
 
 SESSION_KEY: Final = "plans_pending_imports"
@@ -221,7 +221,7 @@ def _render_preview(request: HttpRequest, document: Document, preview: ImportPre
         (row.row_number, issue.message)
         for row in preview.rows for issue in row.issues if issue.level == LEVEL_ERROR
     ]
-    return render(request, "plans/import_preview.html", {
+    return render(request, "imports/import_preview.html", {
         "document": document,
         "preview": preview,
         "lines": _preview_lines(preview),
@@ -275,7 +275,7 @@ def task_import(request: HttpRequest, pk: int) -> HttpResponse:
                 token = _store(request, document, data, name,
                                imports.preview_fingerprint(preview))
                 return redirect("task_import_preview", pk=document.pk, token=token)
-    return render(request, "plans/import_upload.html", {"document": document, "form": form})
+    return render(request, "imports/import_upload.html", {"document": document, "form": form})
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Import a task appendix (Excel) into a document: preview first, then save all or nothing.
 
-:mod:`dondoc.plans.importing` reads the workbook without touching the database. This
+:mod:`dondoc.imports.importing` reads the workbook without touching the database. This
 module puts it in context: it builds the unit directory from the units the user may
 assign to (with the collective phrases of the organisation), adds the checks that need
 the document (groups already there, field lengths), and commits a clean preview through
@@ -27,10 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
-from dondoc.organization import scoping
-from dondoc.organization.models import Unit, UnitKind
-from dondoc.plans import services
-from dondoc.plans.importing import (
+from dondoc.imports.importing import (
     KIND_GROUP,
     LEVEL_ERROR,
     LEVEL_WARNING,
@@ -42,6 +39,9 @@ from dondoc.plans.importing import (
     UnitRef,
     parse_workbook,
 )
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit, UnitKind
+from dondoc.plans import services
 from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from dondoc.plans import views_import
+from dondoc.imports import views_import
 
 urlpatterns: list[URLPattern] = [
     path("documents/<int:pk>/import/", views_import.task_import, name="task_import"),

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from dondoc.imports import imports
+from dondoc.imports.importing import KIND_GROUP, ImportPreview, ParsedRow
 from dondoc.organization import scoping
 from dondoc.organization.models import User
-from dondoc.plans import imports
-from dondoc.plans.importing import KIND_GROUP, ImportPreview, ParsedRow
 from dondoc.plans.models import Document
 
 
