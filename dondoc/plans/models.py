@@ -128,6 +128,7 @@ class DeadlineKind(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
     YEARLY = "yearly", _("Yearly")
     STANDING = "standing", _("Standing (ongoing)")
+    NONE = "none", _("Deadline to set")
 
 
 class Priority(models.IntegerChoices):
@@ -184,6 +185,11 @@ class Task(SearchTextMixin, VersionedModel):
     due_date = models.DateField(_("original due date"), null=True, blank=True)
     deadline = models.DateField(_("deadline in force"), null=True, blank=True, db_index=True)
     expected_product = models.CharField(_("expected product"), max_length=500, blank=True)
+    # As an imported appendix wrote them: the deadline cell ("Sau khi Luật được thông
+    # qua"), the start of a range ("2022-2030") and the columns the importer did not know.
+    deadline_text = models.CharField(_("deadline as written"), max_length=500, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    extra_columns = models.JSONField(_("other columns"), default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
                                                 default=Priority.NORMAL)
     tags = models.CharField(_("tags"), max_length=200, blank=True,
