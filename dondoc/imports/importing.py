@@ -1357,14 +1357,15 @@ def _parse_row(
         else:
             context.numbers[key] = row_number
 
-    if parent is not None and not own.get("lead"):  # the parent's lead and coordinators
+    if parent is not None and lead_text in ("", parent.lead_text):
+        # The parent's lead (and coordinators) unless the row names others.
         task.lead_text, task.lead_unit_id = parent.lead_text, parent.lead_unit_id
         task.provisional_lead = parent.provisional_lead
-        if not own.get("coordinating"):
+        if coordinating_text in ("", parent.coordinating_text):
             task.coordinating_text = parent.coordinating_text
             task.coordinating_unit_ids = list(parent.coordinating_unit_ids)
         else:
-            _coordinators(task, own["coordinating"], context)
+            _coordinators(task, coordinating_text, context)
     else:
         _lead(task, lead_text, context)
         if coordinating_text:
@@ -1424,6 +1425,8 @@ def _lead(task: ParsedRow, text: str, context: _RowContext) -> None:
         for mention in vague:
             flag("needs_review", text=mention)
     if task.lead_unit_id is None:
+        if text and not any(issue.column == "lead" for issue in issues):
+            flag("missing_lead")  # " - ", "…": nothing that names a unit
         task.provisional_lead = True
         task.lead_unit_id = context.fallback_lead_id
         if context.fallback_lead_id is not None:
