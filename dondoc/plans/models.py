@@ -17,6 +17,7 @@ from dondoc.core.text import fold
 class DocumentKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")  # Nghị quyết
     DIRECTIVE = "directive", _("Directive")  # Chỉ thị
+    DECISION = "decision", _("Decision")  # Quyết định
     CONCLUSION = "conclusion", _("Conclusion")  # Kết luận
     PLAN = "plan", _("Plan")  # Kế hoạch
     PROGRAMME = "programme", _("Programme")  # Chương trình

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organization', '0001_initial'),
-        ('plans', '0004_task_deadline_text_starts_on_extra_columns'),
+        ('plans', '0003_stored_file_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
