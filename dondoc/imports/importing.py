@@ -1169,7 +1169,8 @@ def _sheet_rows(
 
 
 _FOOTNOTE = re.compile(
-    r"^(?:\[\s*\d+\s*\]|\(\s*\d+\s*\)\s|\*+|(?:ghi chu|luu y|chu thich|nguon|chu y)\s*:)"
+    r"^(?:\[\s*\d+\s*\]|\(\s*(?:\d+|\*+)\s*\)\s|\*+|"
+    r"(?:ghi chu|luu y|chu thich|nguon|chu y)\s*:)"
 )
 
 
@@ -1425,6 +1426,8 @@ def _lead(task: ParsedRow, text: str, context: _RowContext) -> None:
         for mention in vague:
             flag("needs_review", text=mention)
     if task.lead_unit_id is None:
+        if context.fallback_lead_id in task.coordinating_unit_ids:
+            task.coordinating_unit_ids.remove(context.fallback_lead_id)
         if text and not any(issue.column == "lead" for issue in issues):
             flag("missing_lead")  # " - ", "…": nothing that names a unit
         task.provisional_lead = True
@@ -1447,8 +1450,7 @@ def _coordinators(task: ParsedRow, text: str, context: _RowContext) -> None:
     for unit_id in resolved.unit_ids:
         if unit_id not in ids:
             ids.append(unit_id)
-    lead = None if task.provisional_lead else task.lead_unit_id
-    task.coordinating_unit_ids = [unit_id for unit_id in ids if unit_id != lead]
+    task.coordinating_unit_ids = [unit_id for unit_id in ids if unit_id != task.lead_unit_id]
 
 
 def _row_deadline(
