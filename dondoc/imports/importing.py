@@ -1042,6 +1042,11 @@ def _header_map(*rows: Sequence[object]) -> dict[str, int]:
     return mapping
 
 
+# Columns of dondoc's own task export: read back, they are not the appendix's.
+_EXPORT_HEADERS: Final = frozenset({"stt/ma", "ma", "trang thai", "tien do", "ngay hoan thanh",
+                                    "cac cot khac"})
+
+
 def _header_others(rows: Sequence[Sequence[object]], known: Iterable[int]) -> dict[int, str]:
     """Column → header text for the header cells no column key claims ("Cấp trình")."""
     taken = set(known)
@@ -1052,7 +1057,9 @@ def _header_others(rows: Sequence[Sequence[object]], known: Iterable[int]) -> di
         for row in rows:
             if col < len(row) and row[col] is not None and str(row[col]).strip():
                 label = " ".join(str(row[col]).split())
-        if label and col + 1 not in taken and not _COLUMN_NUMBERS.match(fold(label)):
+        key = _squeeze(_HEADER_JUNK.sub(" ", fold(label)))
+        if (label and col + 1 not in taken and not _COLUMN_NUMBERS.match(fold(label))
+                and key not in _EXPORT_HEADERS):
             others[col + 1] = label[:80]
     return others
 

@@ -77,6 +77,7 @@ class TaskFilters:
     parent: int | None = None
     top_level_only: bool = False
     extension_pending: bool = False  # a deadline extension waits for a decision
+    needs_review: bool = False  # an import left a flag to review
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -138,6 +139,7 @@ def filters_from_params(params: Any) -> TaskFilters:
     filters.parent = integer("parent")
     filters.top_level_only = params.get("top") == "1"
     filters.extension_pending = params.get("extension") == "pending"
+    filters.needs_review = params.get("needs_review") == "1"
     filters.query = (params.get("q") or "").strip()[:200]
     sort = params.get("sort") or ""
     filters.sort = sort if sort in SORTS else ""
@@ -180,6 +182,10 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.extension_pending:
         tasks = tasks.filter(pk__in=DeadlineExtension.objects.filter(
             status=RequestStatus.PENDING).values("task_id"))
+    if filters.needs_review:
+        from dondoc.imports.selectors import needs_review_q
+
+        tasks = tasks.filter(needs_review_q())
     if filters.top_level_only:
         tasks = tasks.filter(parent__isnull=True)
     if filters.lead:
