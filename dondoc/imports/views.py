@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dondoc.imports import services
 from dondoc.imports.models import ReviewFlag, UnitGroup
+from dondoc.imports.selectors import needs_review_q
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans.models import Document
@@ -34,7 +35,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     open_flags = ReviewFlag.objects.filter(cleared_on__isnull=True).order_by("id")
     tasks = list(
         scoping.tasks_visible_to(request.user)
-        .filter(document=document, review_flags__cleared_on__isnull=True).distinct()
+        .filter(needs_review_q(), document=document)
         .select_related("lead_unit").order_by("code")
         .prefetch_related(Prefetch("review_flags", queryset=open_flags, to_attr="open_flags"))
     )

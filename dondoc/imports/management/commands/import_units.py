@@ -61,6 +61,8 @@ class Command(BaseCommand):
             for problem in row.errors:
                 self.stdout.write(self.style.ERROR(f"            error: {problem}"))
         errors = len(plan.errors) + sum(1 for row in plan.rows if row.errors)
+        if plan.errors:
+            raise CommandError(" ".join(plan.errors) + " Nothing saved.")
         if errors:
             raise CommandError(f"{errors} error(s): nothing saved.")
         actions = [row.action for row in plan.rows]
