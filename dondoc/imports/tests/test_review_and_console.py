@@ -266,10 +266,10 @@ def test_import_units_previews_then_commits_with_parents_later_in_the_file(db, t
     assert "3 unit(s): 3 create" in preview and not Unit.objects.exists()
     _units(tmp_path, text, "--commit")
     ubt = Unit.objects.get(code="UBT")
-    assert ubt.kind == UnitKind.AGENCY and ubt.is_root()
+    assert ubt.kind == UnitKind.AGENCY and Unit.objects.get_parent(ubt) is None
     assert Unit.objects.get(code="STP").kind == UnitKind.DEPARTMENT
     assert Unit.objects.get(code="CAT").kind == UnitKind.EXTERNAL
-    assert Unit.objects.get(code="STP").get_parent() == ubt
+    assert Unit.objects.get_parent(Unit.objects.get(code="STP")) == ubt
     assert set(UnitGroup.objects.get(name="Các sở, ban, ngành").units.values_list(
         "code", flat=True)) == {"STP", "CAT"}
     assert UnitGroup.objects.filter(name="Lực lượng vũ trang").exists()
@@ -277,11 +277,11 @@ def test_import_units_previews_then_commits_with_parents_later_in_the_file(db, t
     again = _units(tmp_path, text.replace("Sở Tư pháp;STP;UBT", "Sở Tư pháp tỉnh;STP;CAT"),
                    "--commit")
     stp = Unit.objects.get(code="STP")
-    assert stp.name == "Sở Tư pháp tỉnh" and stp.get_parent() == ubt
+    assert stp.name == "Sở Tư pháp tỉnh" and Unit.objects.get_parent(stp) == ubt
     assert "--update-structure" in again and Unit.objects.count() == 3
     _units(tmp_path, text.replace("Sở Tư pháp;STP;UBT", "Sở Tư pháp tỉnh;STP;CAT"),
            "--commit", "--update-structure")
-    assert Unit.objects.get(code="STP").get_parent().code == "CAT"
+    assert Unit.objects.get_parent(Unit.objects.get(code="STP")).code == "CAT"
     assert AuditEvent.objects.filter(action="move", object_type="organization.unit").exists()
 
 
