@@ -64,6 +64,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "stats.city.ratio": ("<=", 2),
     "tasks.export_20k.s": ("<=", 2.5),
     "tasks.import_5k.s": ("<=", 5),
+    "import.5000_rows_s": ("<=", 5),
     "api.tasks.p95_ms_c1": ("<=", 30),
     "api.tasks.p95_ms_c8": ("<=", 100),
     "api.tasks.floor_ratio_c8": (">=", 0.3),
@@ -463,9 +464,9 @@ def bench_import(report: Report, staff: Any) -> None:
     section(f"Excel import of {IMPORT_ROWS:,} rows (import_preview + import_commit, "
             "committed inside a transaction that is then rolled back)")
     try:
-        from dondoc.plans.imports import import_commit, import_preview
+        from dondoc.imports.imports import import_commit, import_preview
     except ImportError as error:
-        report.skip("tasks.import_5k.s", f"dondoc.plans.imports is not available ({error})")
+        report.skip("tasks.import_5k.s", f"dondoc.imports.imports is not available ({error})")
         return
     from django.db import transaction
 
@@ -505,6 +506,8 @@ def bench_import(report: Report, staff: Any) -> None:
     report.add("tasks.import_5k.preview_s", p50(previews), "s")
     report.add("tasks.import_5k.commit_s", p50(commits), "s")
     report.add("tasks.import_5k.s", p50(totals), "s")
+    # The issue's name for the same figure (issue 8: "importing 5,000 rows ≤ 5 s").
+    report.add(f"import.{IMPORT_ROWS}_rows_s", p50(totals), "s")
 
 
 # ---------------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "dondoc.audit",
     "dondoc.organization",
     "dondoc.plans",
+    "dondoc.imports",
     "dondoc.progress",
     "dondoc.api",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dondoc.organization.urls")),
     path("", include("dondoc.audit.urls")),
     path("", include("dondoc.plans.urls")),
+    path("", include("dondoc.imports.urls_import")),
     path("", include("dondoc.progress.urls")),
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
 ]

@@ -37,6 +37,7 @@ COLUMNS: Final = (
     ("Trạng thái", 22),
     ("Tiến độ (%)", 10),
     ("Ngày hoàn thành", 14),
+    ("Các cột khác", 40),  # columns of an imported appendix the importer did not know
 )
 # Recurring and standing deadlines, written the way the importer reads them.
 RECURRENCE_TEXT: Final[dict[str, str]] = {
@@ -63,10 +64,13 @@ class _Line(NamedTuple):
     completed_on: dt.date | None
     status: str | None
     due_soon: bool
+    deadline_text: str = ""
+    extra_columns: dict[str, str] | None = None
 
 
 _FIELDS: Final = ("pk", "code", "title", "lead_unit__name", "deadline_kind", "deadline",
-                  "expected_product", "progress", "completed_on")
+                  "expected_product", "progress", "completed_on", "deadline_text",
+                  "extra_columns")
 
 
 def _lines_of_queryset(tasks: QuerySet[Task]) -> Iterator[_Line]:
@@ -77,11 +81,12 @@ def _lines_of_queryset(tasks: QuerySet[Task]) -> Iterator[_Line]:
     fields = [deadline if name == "deadline" else name for name in _FIELDS]
     extra = [name for name in ("status", "due_soon") if name in annotations]
     for values in tasks.values_list(*fields, *extra).iterator(chunk_size=CHUNK):
-        pk, code, title, lead, kind, deadline_at, product, progress, completed_on = values[
-            : len(fields)]
+        (pk, code, title, lead, kind, deadline_at, product, progress, completed_on,
+         deadline_text, extra_columns) = values[: len(fields)]
         found = dict(zip(extra, values[len(fields):], strict=True))
         yield _Line(pk, code, title, lead, kind, deadline_at, product, progress, completed_on,
-                    found.get("status"), bool(found.get("due_soon", False)))
+                    found.get("status"), bool(found.get("due_soon", False)), deadline_text,
+                    extra_columns)
 
 
 def _lines_of_objects(tasks: Iterable[Task]) -> Iterator[_Line]:
@@ -90,7 +95,7 @@ def _lines_of_objects(tasks: Iterable[Task]) -> Iterator[_Line]:
             task.pk, task.code, task.title, task.lead_unit.name, task.deadline_kind,
             getattr(task, "deadline_at", task.deadline), task.expected_product, task.progress,
             task.completed_on, getattr(task, "status", None),
-            bool(getattr(task, "due_soon", False)),
+            bool(getattr(task, "due_soon", False)), task.deadline_text, task.extra_columns,
         )
 
 
@@ -182,7 +187,8 @@ def export_tasks_xlsx(tasks: Iterable[Task], stream: IO[bytes], *, title: str,
             if line.deadline_kind == DeadlineKind.FIXED and line.deadline is not None:
                 sheet.write_datetime(row, 4, line.deadline, day)
             else:
-                sheet.write_string(row, 4, RECURRENCE_TEXT.get(line.deadline_kind, ""), centre)
+                sheet.write_string(row, 4, RECURRENCE_TEXT.get(line.deadline_kind, "")
+                                   or line.deadline_text, centre)
             sheet.write_string(row, 5, line.product, text)
             style = _style_of(line)
             if style is not None:
@@ -194,6 +200,9 @@ def export_tasks_xlsx(tasks: Iterable[Task], stream: IO[bytes], *, title: str,
                 sheet.write_datetime(row, 8, line.completed_on, day)
             else:
                 sheet.write_blank(row, 8, None, day)
+            others = "; ".join(f"{label}: {value}"
+                               for label, value in (line.extra_columns or {}).items())
+            sheet.write_string(row, 9, others, text)
 
     count = row - header_row
     sheet.freeze_panes(header_row + 1, 0)

@@ -17,6 +17,7 @@ from dondoc.core.text import fold
 class DocumentKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")  # Nghị quyết
     DIRECTIVE = "directive", _("Directive")  # Chỉ thị
+    DECISION = "decision", _("Decision")  # Quyết định
     CONCLUSION = "conclusion", _("Conclusion")  # Kết luận
     PLAN = "plan", _("Plan")  # Kế hoạch
     PROGRAMME = "programme", _("Programme")  # Chương trình
@@ -128,6 +129,7 @@ class DeadlineKind(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
     YEARLY = "yearly", _("Yearly")
     STANDING = "standing", _("Standing (ongoing)")
+    NONE = "none", _("Deadline to set")
 
 
 class Priority(models.IntegerChoices):
@@ -184,6 +186,11 @@ class Task(SearchTextMixin, VersionedModel):
     due_date = models.DateField(_("original due date"), null=True, blank=True)
     deadline = models.DateField(_("deadline in force"), null=True, blank=True, db_index=True)
     expected_product = models.CharField(_("expected product"), max_length=500, blank=True)
+    # As an imported appendix wrote them: the deadline cell ("Sau khi Luật được thông
+    # qua"), the start of a range ("2022-2030") and the columns the importer did not know.
+    deadline_text = models.CharField(_("deadline as written"), max_length=500, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    extra_columns = models.JSONField(_("other columns"), default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
                                                 default=Priority.NORMAL)
     tags = models.CharField(_("tags"), max_length=200, blank=True,

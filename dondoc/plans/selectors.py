@@ -100,6 +100,7 @@ class TaskFilters:
     assignee_me: bool = False  # the signed-in user is named on the task
     ungrouped: bool = False  # tasks outside any group of their document
     with_subdocuments: bool = False  # ``document`` includes its implementing documents
+    needs_review: bool = False  # an import left a flag to review
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -172,6 +173,7 @@ def filters_from_params(params: Any) -> TaskFilters:
         filters.assignee_me = True
     else:
         filters.assignee = integer("assignee")
+    filters.needs_review = params.get("needs_review") == "1"
     filters.query = (params.get("q") or "").strip()[:200]
     sort = params.get("sort") or ""
     filters.sort = sort if sort in SORTS else ""
@@ -228,6 +230,10 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.extension_pending:
         tasks = tasks.filter(pk__in=DeadlineExtension.objects.filter(
             status=RequestStatus.PENDING).values("task_id"))
+    if filters.needs_review:
+        from dondoc.imports.selectors import needs_review_q
+
+        tasks = tasks.filter(needs_review_q())
     if filters.top_level_only:
         tasks = tasks.filter(parent__isnull=True)
     if filters.lead:

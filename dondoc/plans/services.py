@@ -234,6 +234,10 @@ class NewTask:
     expected_product: str = ""
     priority: int = 2
     tags: str = ""
+    parent: Task | None = None  # a second output of an imported task (same lead allowed)
+    starts_on: dt.date | None = None
+    deadline_text: str = ""
+    extra_columns: dict[str, str] | None = None
 
 
 @transaction.atomic
@@ -259,7 +263,9 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
             description=item.description, lead_unit=item.lead_unit,
             assigning_unit=assigning_unit, deadline_kind=item.deadline_kind, due_date=due,
             deadline=due, expected_product=item.expected_product, priority=item.priority,
-            tags=item.tags, assigned_on=day, created_by=_actor(actor),
+            tags=item.tags, assigned_on=day, created_by=_actor(actor), parent=item.parent,
+            starts_on=item.starts_on, deadline_text=item.deadline_text[:500],
+            extra_columns=item.extra_columns or {},
         )
         # Relations are objects already in hand: skip the per-row existence queries.
         task.full_clean(exclude=["coordinating_units", "document", "group", "lead_unit",

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from dondoc.plans import views
 
@@ -35,5 +35,4 @@ urlpatterns = [
     path("completions/<int:pk>/decide/", views.completion_decide, name="completion_decide"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("units/<int:pk>/transfer/", views.unit_transfer, name="unit_transfer"),
-    path("", include("dondoc.plans.urls_import")),
 ]

@@ -79,7 +79,7 @@ def test_export_has_the_import_columns_status_and_vietnamese_dates(people, login
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.active
     assert [cell.value for cell in sheet[HEADER_ROW]] == [label for label, _w in COLUMNS]
-    assert sheet["A1"].value and "A1:I1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet["A1"].value and "A1:J1" in {str(r) for r in sheet.merged_cells.ranges}
 
     rows = {row["STT/Mã"]: row for row in rows_of(content)}
     first = rows[tasks["pc08"].code]

@@ -2,7 +2,8 @@
 
 from django.urls import URLPattern, path
 
-from dondoc.plans import views_import
+from dondoc.imports import views as review_views
+from dondoc.imports import views_import
 
 urlpatterns: list[URLPattern] = [
     path("documents/<int:pk>/import/", views_import.task_import, name="task_import"),
@@ -12,4 +13,13 @@ urlpatterns: list[URLPattern] = [
          name="task_import_template"),
     path("tasks/import-sample.xlsx", views_import.task_import_sample, name="task_import_sample"),
     path("tasks/export.xlsx", views_import.task_export, name="task_export"),
+]
+
+urlpatterns += [
+    path("documents/<int:pk>/review/", review_views.document_review, name="document_review"),
+    path("review-flags/<int:pk>/clear/", review_views.review_flag_clear,
+         name="review_flag_clear"),
+    path("unit-groups/", review_views.unit_group_list, name="unit_group_list"),
+    path("unit-groups/new/", review_views.unit_group_edit, name="unit_group_create"),
+    path("unit-groups/<int:pk>/edit/", review_views.unit_group_edit, name="unit_group_edit"),
 ]

@@ -67,14 +67,18 @@ __all__ = [
 # ---------------------------------------------------------------------------------------
 
 # One catalogue for every issue the import can report. The msgids are English (Django
-# convention) with %(name)s placeholders filled from RowIssue.params. The Vietnamese
-# translations are added by the translators / other engineers to
-# locale/vi/LC_MESSAGES/django.po: keep each msgid stable, since changing one drops its
-# translation. Codes (the keys) are stable too: tests and the preview page rely on them.
-#   file level: not_excel, too_many_rows, missing_columns, no_tasks, other_sheets
-#   row level:  missing_title, title_too_long, missing_lead, several_leads, vague_lead,
-#               unknown_unit, ambiguous_unit, needs_review, bad_deadline,
-#               missing_deadline, merged_title, group_units_ignored, duplicate_number
+# convention) with %(name)s placeholders filled from RowIssue.params; the Vietnamese
+# translations live in locale/vi/LC_MESSAGES/django.po: keep each msgid stable, since
+# changing one drops its translation. Codes are stable too: tests, the preview page, the
+# review list and `dondoc import-tasks --json` rely on them (listed in docs/import.md).
+#   file level (errors block): not_excel, too_many_rows, missing_columns, no_tasks;
+#       (warnings) other_sheets, unknown_columns
+#   row level, errors (the row is not saved): title_too_long
+#   row level, flags (saved, reviewed later): missing_lead, several_leads,
+#       conditional_lead, vague_lead, provisional_lead, unknown_unit, ambiguous_unit,
+#       needs_review, deadline_to_set, deadline_in_text, group_units_ignored,
+#       duplicate_number
+#   skipped rows: no_task_text, footnote
 MESSAGES: Final[dict[str, StrOrPromise]] = {
     "not_excel": _(
         "The file is not an Excel workbook (.xlsx). Open it in Excel and save it as "
@@ -86,42 +90,67 @@ MESSAGES: Final[dict[str, StrOrPromise]] = {
     ),
     "no_tasks": _("No task rows were found below the header row."),
     "other_sheets": _("The workbook has several task sheets; only the sheet “%(sheet)s” was read."),
+    "unknown_columns": _(
+        "Columns kept on each task under “Other columns”: %(columns)s."
+    ),
     "missing_title": _("The task has no content (title)."),
     "title_too_long": _("The task content is too long: %(length)s characters, at most %(max)s."),
     "missing_lead": _("The lead unit is missing."),
     "several_leads": _(
-        "A task has exactly one lead unit; “%(text)s” names %(count)s units. Put the "
-        "others under coordinating units."
+        "“%(text)s” names %(count)s lead units (%(candidates)s): the first is saved as lead "
+        "and the others as coordinating units. Choose the lead when reviewing."
+    ),
+    "conditional_lead": _(
+        "The lead depends on the case (%(candidates)s): the first is saved as lead and the "
+        "others as coordinating units. Choose the lead when reviewing."
     ),
     "vague_lead": _("The lead unit must be one specific unit, not “%(text)s”."),
+    "provisional_lead": _(
+        "Provisional lead: %(unit)s (the document's managing unit). Choose the lead when "
+        "reviewing."
+    ),
     "unknown_unit": _("Unknown unit: “%(text)s”."),
     "ambiguous_unit": _("“%(text)s” matches several units: write the unit code."),
     "needs_review": _("“%(text)s” does not name specific units: choose the units when reviewing."),
     "bad_deadline": _("Deadline not understood: “%(text)s”."),
     "missing_deadline": _("No deadline: the task is imported as a standing task."),
+    "deadline_to_set": _(
+        "“%(text)s” names no date: the task has no deadline yet. Set it when reviewing."
+    ),
+    "deadline_empty": _("The deadline cell is empty: the task has no deadline yet. Set it "
+                        "when reviewing."),
+    "deadline_in_text": _(
+        "The deadline %(due)s was read from the text “%(text)s”: check it when reviewing."
+    ),
     "merged_title": _(
         "The content comes from the merged cell of row %(row)s: a separate task is "
         "created for this row."
     ),
     "group_units_ignored": _("Units and deadlines on a group row (%(number)s) are ignored."),
     "duplicate_number": _("Number %(number)s is already used in row %(row)s of this group."),
+    "no_task_text": _("The row has no task text: it is skipped."),
+    "footnote": _("A note below the table is skipped: “%(text)s”."),
 }
 
 # ---------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------
 
-LEVEL_WARNING: Final = "warning"
+LEVEL_INFO: Final = "info"  # why a row was skipped
+LEVEL_WARNING: Final = "warning"  # a review flag on the saved task
 LEVEL_ERROR: Final = "error"
 
 KIND_GROUP: Final = "group"
 KIND_TASK: Final = "task"
+KIND_OUTPUT: Final = "output"  # a second output of the task above: saved as its sub-task
+KIND_SKIPPED: Final = "skipped"
 
 DEADLINE_FIXED: Final = "fixed"
 DEADLINE_MONTHLY: Final = "monthly"
 DEADLINE_QUARTERLY: Final = "quarterly"
 DEADLINE_YEARLY: Final = "yearly"
 DEADLINE_STANDING: Final = "standing"
+DEADLINE_NONE: Final = "none"  # no date known yet ("deadline to set")
 
 MAX_TITLE_LENGTH: Final = 1000
 HEADER_SCAN_ROWS: Final = 15
@@ -160,15 +189,19 @@ class ResolvedUnits:
     unknown: list[str] = field(default_factory=list)
     needs_review: list[str] = field(default_factory=list)  # "các đơn vị liên quan", …
     ambiguous: list[str] = field(default_factory=list)  # mentions matching several units
+    collective: list[str] = field(default_factory=list)  # phrases expanded to a group
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """A task deadline: a due date (``fixed``), a recurrence, or ``standing`` (no date)."""
+    """A task deadline: a due date (``fixed``), a recurrence, ``standing`` or ``none`` (no
+    date known yet). ``start`` is the first day of a range ("2022-2030") or of a
+    recurrence ("2026 và hằng năm")."""
 
     kind: str
     due: dt.date | None
     source: str
+    start: dt.date | None = None
 
 
 class DeadlineError(ValueError):
@@ -187,11 +220,14 @@ class RowIssue:
     level: str
     code: str
     params: dict[str, str] = field(default_factory=dict)
+    column: str = ""  # the column key of the cell concerned ("lead", "deadline", …)
+    cell: str = ""  # that cell's text as written, kept with the review flag
+    key: str = ""  # the MESSAGES entry when it differs from the code
 
     @property
     def message(self) -> str:
         """The message in the active language (translated when accessed, not when built)."""
-        return str(MESSAGES[self.code]) % self.params
+        return str(MESSAGES[self.key or self.code]) % self.params
 
 
 @dataclass
@@ -199,7 +235,7 @@ class ParsedRow:
     """One group or task row of the appendix, with the Excel row number for messages."""
 
     row_number: int
-    kind: str  # "group" | "task"
+    kind: str  # "group" | "task" | "output" | "skipped"
     number: str = ""
     title: str = ""
     description: str = ""
@@ -213,6 +249,22 @@ class ParsedRow:
     group_row: int | None = None  # Excel row of the enclosing group: an unambiguous link
     lead_text: str = ""  # the cells as written, for the preview table
     coordinating_text: str = ""
+    deadline_text: str = ""
+    parent_row: int | None = None  # an output row: the Excel row of its task
+    provisional_lead: bool = False  # the lead is the fallback unit, to be chosen
+    lead_candidates: list[int] = field(default_factory=list)  # several / conditional leads
+    extra: dict[str, str] = field(default_factory=dict)  # unknown column label → value
+
+    @property
+    def flags(self) -> list[RowIssue]:
+        """What a reviewer should look at on the saved task (warnings of a saved row)."""
+        if self.kind not in (KIND_TASK, KIND_OUTPUT):
+            return []
+        return [issue for issue in self.issues if issue.level == LEVEL_WARNING]
+
+    @property
+    def errors(self) -> list[RowIssue]:
+        return [issue for issue in self.issues if issue.level == LEVEL_ERROR]
 
     @property
     def status(self) -> str:
@@ -233,6 +285,7 @@ class ImportPreview:
     sheet_name: str = ""
     header_row: int | None = None
     columns: dict[str, int] = field(default_factory=dict)  # column key → 1-based column
+    unknown_columns: dict[int, str] = field(default_factory=dict)  # column → its header
 
     @property
     def has_errors(self) -> bool:
@@ -258,7 +311,21 @@ class ImportPreview:
 
     @property
     def tasks(self) -> list[ParsedRow]:
+        """Top-level tasks."""
         return [row for row in self.rows if row.kind == KIND_TASK]
+
+    @property
+    def outputs(self) -> list[ParsedRow]:
+        """Second outputs of a task, saved as its sub-tasks."""
+        return [row for row in self.rows if row.kind == KIND_OUTPUT]
+
+    @property
+    def skipped(self) -> list[ParsedRow]:
+        return [row for row in self.rows if row.kind == KIND_SKIPPED]
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(row.flags) for row in self.rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -392,8 +459,20 @@ def _is_mention_end(folded: str, end: int) -> bool:
 
 @dataclass(frozen=True)
 class _Phrase:
-    kind: str  # "units" | "ambiguous" (a name shared by several units) | "review"
+    kind: str  # "units" | "group" | "ambiguous" (a name shared by several units) | "review"
     unit_ids: tuple[int, ...]
+
+
+# Words that make a mention collective ("Các bộ, ngành", "UBND các tỉnh, thành phố …",
+# "các địa phương", "cơ quan liên quan"): when no unit group names it, the whole phrase
+# up to the next ";" or line is kept for the reviewer rather than split into unknowns.
+_COLLECTIVE_WORD = re.compile(r"(?<![0-9a-z])(?:cac|nhung|lien quan|dia phuong)(?![0-9a-z])")
+_CHUNK_END = re.compile(r"[;\n]")
+# "Các Bộ: Quốc phòng, Xây dựng, …" / "UBND các tỉnh: Lào Cai, Yên Bái": an enumeration
+# whose head, without "các", prefixes each item ("Bộ Quốc phòng").
+_ENUMERATION = re.compile(r"^([^:;\n]{2,60}?)\s*:\s*(\S.*)$", re.DOTALL)
+_CAC = re.compile(r"(?i)(?<!\w)c[aáà]c(?!\w)\s*")
+_ENUM_ITEMS = re.compile(r"\s*[,;\n]\s*")
 
 
 class UnitDirectory:
@@ -438,7 +517,7 @@ class UnitDirectory:
                     kind = "units" if len(ids) == 1 else "ambiguous"
                     self._add_phrase(key, _Phrase(kind, tuple(ids)))
         for phrase, members in (collectives or {}).items():
-            self._add_phrase(_canon(fold(phrase)), _Phrase("units", tuple(members)))
+            self._add_phrase(_canon(fold(phrase)), _Phrase("group", tuple(members)))
         for phrase in REVIEW_PHRASES:
             self._add_phrase(_canon(fold(phrase)), _Phrase("review", ()))
 
@@ -509,9 +588,36 @@ class UnitDirectory:
             list(cached.unknown),
             list(cached.needs_review),
             list(cached.ambiguous),
+            list(cached.collective),
         )
 
+    def _enumeration(self, text: str) -> ResolvedUnits | None:
+        """"Các Bộ: Quốc phòng, Xây dựng" → Bộ Quốc phòng, Bộ Xây dựng; None when the cell
+        is not such an enumeration."""
+        match = _ENUMERATION.match(text.strip())
+        if match is None or not _CAC.search(match.group(1)):
+            return None
+        head = _CAC.sub("", match.group(1)).strip()
+        result = ResolvedUnits()
+        for item in _ENUM_ITEMS.split(match.group(2)):
+            item = item.strip(" .")
+            if not item:
+                continue
+            for candidate in (f"{head} {item}", item):
+                found = self._resolve(candidate)
+                if len(found.unit_ids) == 1 and not (found.unknown or found.ambiguous):
+                    if found.unit_ids[0] not in result.unit_ids:
+                        result.unit_ids.append(found.unit_ids[0])
+                    break
+            else:
+                result.unknown.append(f"{head} {item}")
+        return result if result.unit_ids else None
+
     def _resolve(self, text: str) -> ResolvedUnits:
+        if ":" in text:
+            enumerated = self._enumeration(text)
+            if enumerated is not None:
+                return enumerated
         folded, starts, ends = _fold_map(text)
         result = ResolvedUnits()
         if not folded:
@@ -540,10 +646,13 @@ class UnitDirectory:
                 elif phrase.kind == "ambiguous":
                     result.ambiguous.append(original(a, b))
                 else:
+                    if phrase.kind == "group":
+                        result.collective.append(original(a, b))
                     found.append((a, list(phrase.unit_ids)))
                 gaps.append((pos, a))
                 pos = search_at = b
         gaps.append((pos, len(folded)))
+        gaps = self._collective_chunks(folded, gaps, original, found, result)
 
         for gap_start, gap_end in gaps:
             seg_start = gap_start
@@ -560,6 +669,52 @@ class UnitDirectory:
                     seen.add(unit_id)
                     result.unit_ids.append(unit_id)
         return result
+
+    def _collective_chunks(
+        self,
+        folded: str,
+        gaps: list[tuple[int, int]],
+        original: Callable[[int, int], str],
+        found: list[tuple[int, list[int]]],
+        result: ResolvedUnits,
+    ) -> list[tuple[int, int]]:
+        """Take collective phrases no group names out of the gaps: each is kept whole for
+        the reviewer (from the start of its comma-separated part to the end of its ";" or
+        line), and the parts of it that name exactly one unit still count."""
+        remaining: list[tuple[int, int]] = []
+        for gap_start, gap_end in gaps:
+            start = gap_start
+            while start < gap_end:
+                word = _COLLECTIVE_WORD.search(folded, start, gap_end)
+                if word is None:
+                    break
+                begin = max(folded.rfind(",", start, word.start()),
+                            _last_of(folded, _CHUNK_END, start, word.start()))
+                begin = start if begin < 0 else begin + 1
+                part_end = min((m.start() for m in (re.compile(r"[,;\n]").search(
+                    folded, word.end(), gap_end),) if m), default=gap_end)
+                if len(self._lookup(folded[begin:part_end])) == 1:  # a unit's own name
+                    remaining.append((start, part_end))
+                    start = part_end
+                    continue
+                end_match = _CHUNK_END.search(folded, word.end(), gap_end)
+                end = end_match.start() if end_match else gap_end
+                remaining.append((start, begin))
+                a, b = begin, end
+                while a < b and folded[a] in _LEADING_JUNK + ",":
+                    a += 1
+                while b > a and folded[b - 1] in _TRAILING_JUNK + ",":
+                    b -= 1
+                if a < b:
+                    result.needs_review.append(original(a, b))
+                    for part in re.finditer(r"[^,]+", folded[a:b]):
+                        ids = self._lookup(part.group())
+                        if len(ids) == 1:
+                            found.append((a + part.start(), ids))
+                start = end
+            if start < gap_end:
+                remaining.append((start, gap_end))
+        return remaining
 
     def _resolve_segment(
         self,
@@ -593,6 +748,13 @@ class UnitDirectory:
                     found.append((a, ids))
                 return
         result.unknown.append(original(a, b))
+
+
+def _last_of(text: str, pattern: re.Pattern[str], start: int, end: int) -> int:
+    last = -1
+    for match in pattern.finditer(text, start, end):
+        last = match.start()
+    return last
 
 
 def _add(index: dict[str, list[int]], key: str, unit_id: int) -> None:
@@ -632,6 +794,24 @@ _MONTH = re.compile(rf"(?:(?:thang|t)\s*)?(\d{{1,2}}){_YEAR_SEP}(\d{{4}})")
 _QUARTER = re.compile(rf"quy\s*(iv|iii|ii|i|[1-4]){_YEAR_SEP}(\d{{4}})")
 _MONTHS_OF_YEAR = re.compile(r"(\d{1,2})\s*thang\s*(dau|cuoi)\s*(?:cua\s*)?nam\s*(\d{4})")
 _YEAR = re.compile(r"(?:nam\s*)?(\d{4})")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# "2022-2030", "2027 - 2030", "giai đoạn 2021–2025", "từ năm 2022 đến năm 2030"
+_YEAR_RANGE = re.compile(
+    r"(?:giai doan|thoi ky|tu)?\s*(?:nam\s*)?(\d{4})\s*(?:-|den|toi)\s*(?:nam\s*)?(\d{4})"
+)
+# "2026 và hằng năm", "Năm 2025 và các năm tiếp theo", "hằng năm từ năm 2025"
+_YEARLY_FROM = re.compile(
+    r"(?:tu\s*)?(?:nam\s*)?(\d{4})\s*(?:va|,)?\s*(?:hang nam|hanh nam|moi nam|"
+    r"(?:cac|nhung) nam (?:tiep theo|sau|ke tiep))"
+)
+_YEARLY_SINCE = re.compile(r"(?:hang|moi) nam\s*,?\s*(?:tu|ke tu|bat dau tu)\s*(?:nam\s*)?(\d{4})")
+# A date somewhere in free text ("trình Thủ tướng trong tháng 12/2025"): read, flagged.
+_DATE_IN_TEXT: Final = (
+    re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)"),
+    re.compile(r"quy\s*(iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*(\d{4})(?!\d)"),
+    re.compile(r"thang\s*(\d{1,2})\s*(?:/|nam)\s*(\d{4})(?!\d)"),
+    re.compile(r"nam\s*(\d{4})(?!\d)"),
+)
 
 
 def _format_date(day: dt.date) -> str:
@@ -680,8 +860,11 @@ def parse_deadline(value: object) -> Deadline:
 
 
 def _parse_deadline_text(source: str) -> Deadline:
-    text = _PARENTHETICAL.sub(" ", fold(source))
+    text = _PARENTHETICAL.sub(" ", _DASHES.sub("-", fold(source)))
     text = _ANY_SPACES.sub(" ", text).strip(" .,;:")
+    if m := (_YEARLY_FROM.fullmatch(text) or _YEARLY_SINCE.fullmatch(text)):
+        year = _year(m.group(1), source)
+        return Deadline(DEADLINE_YEARLY, None, source, start=dt.date(year, 1, 1))
     if _STANDING.match(text):
         return Deadline(DEADLINE_STANDING, None, source)
     recurring = _RECURRING.match(text)
@@ -689,6 +872,12 @@ def _parse_deadline_text(source: str) -> Deadline:
         return Deadline(_RECURRING_KINDS[recurring.group(1)], None, source)
 
     text = _DEADLINE_PREFIX.sub("", text)
+    if m := _YEAR_RANGE.fullmatch(text):
+        first, last = _year(m.group(1), source), _year(m.group(2), source)
+        if first > last:
+            raise DeadlineError("bad_deadline", source)
+        return Deadline(DEADLINE_FIXED, dt.date(last, 12, 31), source,
+                        start=dt.date(first, 1, 1))
     try:
         if m := (_DAY_MONTH_YEAR.fullmatch(text) or _DAY_MONTH_YEAR_WORDS.fullmatch(text)):
             due = dt.date(_year(m.group(3), source), int(m.group(2)), int(m.group(1)))
@@ -713,6 +902,27 @@ def _parse_deadline_text(source: str) -> Deadline:
             raise
         raise DeadlineError("bad_deadline", source) from error
     return Deadline(DEADLINE_FIXED, due, source)
+
+
+def deadline_in_text(source: str) -> Deadline | None:
+    """The one date free text names ("Trình Chính phủ trong tháng 12/2025"), or None when
+    it names none or several (a person then sets the date)."""
+    text = _ANY_SPACES.sub(" ", _DASHES.sub("-", fold(source)))
+    day, quarter, month, year = _DATE_IN_TEXT
+    for pattern, spell in (
+        (day, "{0}/{1}/{2}"), (quarter, "quy {0}/{1}"), (month, "thang {0}/{1}"),
+        (year, "nam {0}"),
+    ):
+        matches = [m.groups() for m in pattern.finditer(text)]
+        if len(matches) > 1:
+            return None
+        if matches:
+            try:
+                found = parse_deadline(spell.format(*matches[0]))
+            except DeadlineError:
+                return None
+            return Deadline(found.kind, found.due, source)
+    return None
 
 
 _DAY_FORMAT = re.compile(r"d")
@@ -832,10 +1042,34 @@ def _header_map(*rows: Sequence[object]) -> dict[str, int]:
     return mapping
 
 
+# Columns of dondoc's own task export: read back, they are not the appendix's.
+_EXPORT_HEADERS: Final = frozenset({"stt/ma", "ma", "trang thai", "tien do", "ngay hoan thanh",
+                                    "cac cot khac"})
+
+
+def _header_others(rows: Sequence[Sequence[object]], known: Iterable[int]) -> dict[int, str]:
+    """Column → header text for the header cells no column key claims ("Cấp trình")."""
+    taken = set(known)
+    width = max((len(row) for row in rows), default=0)
+    others: dict[int, str] = {}
+    for col in range(width):
+        label = ""
+        for row in rows:
+            if col < len(row) and row[col] is not None and str(row[col]).strip():
+                label = " ".join(str(row[col]).split())
+        key = _squeeze(_HEADER_JUNK.sub(" ", fold(label)))
+        if (label and col + 1 not in taken and not _COLUMN_NUMBERS.match(fold(label))
+                and key not in _EXPORT_HEADERS):
+            others[col + 1] = label[:80]
+    return others
+
+
 @dataclass
 class _Header:
     row: int  # the last header row (1-based)
     columns: dict[str, int]
+    first_row: int = 0  # the first header row (the upper one of a two-row header)
+    others: dict[int, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -846,13 +1080,17 @@ def _find_header(grid: Sequence[Sequence[object]]) -> _Header | None:
     best: _Header | None = None
     best_score = (False, 0)
     for index in range(min(len(grid), HEADER_SCAN_ROWS)):
-        candidates = [_Header(index + 1, _header_map(grid[index]))]
+        candidates = [_Header(index + 1, _header_map(grid[index]), index + 1)]
         if index + 1 < len(grid):  # two-row header: "Đơn vị thực hiện" / "Chủ trì"
-            candidates.append(_Header(index + 2, _header_map(grid[index], grid[index + 1])))
+            candidates.append(_Header(index + 2, _header_map(grid[index], grid[index + 1]),
+                                      index + 1))
         for candidate in candidates:
             score = (candidate.complete, len(candidate.columns))
             if score[1] >= 2 and score > best_score:
                 best, best_score = candidate, score
+    if best is not None:
+        rows = [grid[r - 1] for r in range(best.first_row, best.row + 1)]
+        best.others = _header_others(rows, best.columns.values())
     return best
 
 
@@ -904,8 +1142,14 @@ def _is_bold(ws: Any, row: int, col: int) -> bool:
 @dataclass
 class _RowContext:
     directory: UnitDirectory
+    columns: dict[str, int]
+    others: dict[int, str]
+    fallback_lead_id: int | None
     group: ParsedRow | None = None
+    task: ParsedRow | None = None  # the last top-level task: output rows attach to it
     numbers: dict[tuple[int | None, str], int] = field(default_factory=dict)
+    tasks_by_row: dict[int, ParsedRow] = field(default_factory=dict)
+    in_notes: bool = False  # below the table: everything from the first footnote on
 
 
 def _sheet_rows(
@@ -931,12 +1175,20 @@ def _sheet_rows(
         yield row_number, tuple(values)
 
 
+_FOOTNOTE = re.compile(
+    r"^(?:\[\s*\d+\s*\]|\(\s*(?:\d+|\*+)\s*\)\s|\*+|"
+    r"(?:ghi chu|luu y|chu thich|nguon|chu y)\s*:)"
+)
+
+
 def _parse_rows(
-    ws: Any, header: _Header, directory: UnitDirectory, max_rows: int
+    ws: Any, header: _Header, directory: UnitDirectory, max_rows: int,
+    fallback_lead_id: int | None,
 ) -> list[ParsedRow] | None:
     """The group and task rows below the header, or None when there are too many."""
     columns = header.columns
-    width = max(min(ws.max_column or 0, MAX_COLUMNS), max(columns.values()))
+    width = max(min(ws.max_column or 0, MAX_COLUMNS), max(columns.values()),
+                max(header.others, default=0))
     data_start = header.row + 1
     last_row = ws.max_row or 0
 
@@ -953,7 +1205,7 @@ def _parse_rows(
             for row in range(max(merged.min_row + 1, data_start), stop + 1):
                 propagated[(row, merged.min_col)] = (value, merged.min_row)
 
-    context = _RowContext(directory)
+    context = _RowContext(directory, columns, header.others, fallback_lead_id)
     rows: list[ParsedRow] = []
     first = True
     for row_number, values in _sheet_rows(ws, data_start, None, width):
@@ -990,8 +1242,26 @@ def _parse_rows(
             continue
         if len(rows) >= max_rows:
             return None
-        rows.append(_parse_row(ws, row_number, cell, filled, raw, columns, propagated, context))
+        note = _footnote(row_number, raw, context)
+        if note is not None:
+            rows.append(note)
+            continue
+        rows.append(_parse_row(ws, row_number, cell, filled, raw, propagated, context))
     return rows
+
+
+def _footnote(row_number: int, raw: list[str], context: _RowContext) -> ParsedRow | None:
+    """A note below the table ("[1] …", "Ghi chú: …"), skipped and listed; so is every
+    row after it."""
+    texts = [value for value in raw if value]
+    if not context.in_notes:
+        if context.task is None or len(texts) > 2 or not _FOOTNOTE.match(fold(texts[0])):
+            return None
+        context.in_notes = True
+    text = " ".join(" ".join(texts).split())
+    note = ParsedRow(row_number=row_number, kind=KIND_SKIPPED, title=text[:200])
+    note.issues.append(RowIssue(LEVEL_INFO, "footnote", {"text": text[:120]}))
+    return note
 
 
 def _parse_row(
@@ -1000,15 +1270,16 @@ def _parse_row(
     cell: Any,
     filled: set[str],
     raw: list[str],
-    columns: dict[str, int],
     propagated: dict[tuple[int, int], tuple[object, int]],
     context: _RowContext,
 ) -> ParsedRow:
+    columns = context.columns
     number = cell("number")
     content = raw[columns["content"] - 1]
     lead_text = cell("lead")
     coordinating_text = cell("coordinating")
     deadline_text = cell("deadline")
+    own = {key: raw[col - 1] for key, col in columns.items()}  # the row's own cells
 
     # -- group rows ------------------------------------------------------------------
     group_number: str | None = None
@@ -1022,7 +1293,7 @@ def _parse_row(
         only_content = filled <= {"content"} and sum(1 for v in raw if v) == 1
         if only_content or _is_bold(ws, row_number, columns["content"]):
             group_number, group_title = "", content
-    if group_number is not None:
+    if group_number is not None and " ".join(group_title.split()):
         group = ParsedRow(
             row_number=row_number,
             kind=KIND_GROUP,
@@ -1033,41 +1304,55 @@ def _parse_row(
             group.issues.append(
                 RowIssue(LEVEL_WARNING, "group_units_ignored", {"number": group_number})
             )
-        if not group.title:
-            group.issues.append(RowIssue(LEVEL_ERROR, "missing_title", {}))
-        elif len(group.title) > MAX_TITLE_LENGTH:
+        if len(group.title) > MAX_TITLE_LENGTH:
             group.issues.append(_too_long(group.title))
         context.group = group
+        context.task = None
         return group
 
-    # -- task rows -------------------------------------------------------------------
+    # -- output rows: a second product of the task above -----------------------------
+    parent: ParsedRow | None = None
+    if not content:
+        inherited = propagated.get((row_number, columns["content"]))
+        if inherited is not None:
+            parent = context.tasks_by_row.get(inherited[1])
+        elif not own.get("number") and (own.get("product") or own.get("deadline")):
+            parent = context.task
+        if parent is None:
+            skipped = ParsedRow(row_number=row_number, kind=KIND_SKIPPED,
+                                title=" ".join(" ".join(v for v in raw if v).split())[:200])
+            skipped.issues.append(RowIssue(LEVEL_INFO, "no_task_text", {}))
+            return skipped
+
     group_row = context.group.row_number if context.group else None
     task = ParsedRow(
         row_number=row_number,
-        kind=KIND_TASK,
+        kind=KIND_TASK if parent is None else KIND_OUTPUT,
         number=number.rstrip(".)").strip() if number else "",
         group_number=context.group.number if context.group else None,
         group_row=group_row,
         lead_text=lead_text,
         coordinating_text=coordinating_text,
+        deadline_text=deadline_text,
         product=cell("product"),
         note=cell("note"),
+        extra={label: raw[col - 1] for col, label in context.others.items()
+               if col - 1 < len(raw) and raw[col - 1]},
     )
     issues = task.issues
-
-    if not content and "content" in columns:
-        inherited = propagated.get((row_number, columns["content"]))
-        if inherited:
-            content = _text(inherited[0])
-            issues.append(RowIssue(LEVEL_WARNING, "merged_title", {"row": str(inherited[1])}))
-    task.title, task.description = _split_content(content)
-    if not task.title:
-        issues.append(RowIssue(LEVEL_ERROR, "missing_title", {}))
-    elif len(task.title) > MAX_TITLE_LENGTH:
-        issues.append(_too_long(task.title))
+    if parent is not None:
+        task.parent_row = parent.row_number
+        task.number = ""
+        task.title = task.product or parent.title
+    else:
+        task.title, task.description = _split_content(content)
+        if len(task.title) > MAX_TITLE_LENGTH:
+            issues.append(_too_long(task.title))
+        context.task = task
+        context.tasks_by_row[row_number] = task
 
     number_col = columns.get("number")
-    if task.number and number_col and raw[number_col - 1]:  # not a number merged down
+    if parent is None and task.number and number_col and raw[number_col - 1]:
         key = (group_row, task.number)
         if key in context.numbers:
             issues.append(
@@ -1080,47 +1365,99 @@ def _parse_row(
         else:
             context.numbers[key] = row_number
 
-    # Lead unit: exactly one.
-    directory = context.directory
-    if not lead_text:
-        issues.append(RowIssue(LEVEL_ERROR, "missing_lead", {}))
+    if parent is not None and lead_text in ("", parent.lead_text):
+        # The parent's lead (and coordinators) unless the row names others.
+        task.lead_text, task.lead_unit_id = parent.lead_text, parent.lead_unit_id
+        task.provisional_lead = parent.provisional_lead
+        if coordinating_text in ("", parent.coordinating_text):
+            task.coordinating_text = parent.coordinating_text
+            task.coordinating_unit_ids = list(parent.coordinating_unit_ids)
+        else:
+            _coordinators(task, coordinating_text, context)
     else:
-        lead = directory.resolve_cell(lead_text)
-        for text in lead.unknown:
-            issues.append(RowIssue(LEVEL_ERROR, "unknown_unit", {"text": text}))
-        for text in lead.ambiguous:
-            issues.append(RowIssue(LEVEL_ERROR, "ambiguous_unit", {"text": text}))
-        for text in lead.needs_review:
-            issues.append(RowIssue(LEVEL_ERROR, "vague_lead", {"text": text}))
-        if len(lead.unit_ids) > 1:
-            issues.append(
-                RowIssue(
-                    LEVEL_ERROR,
-                    "several_leads",
-                    {"text": lead_text, "count": str(len(lead.unit_ids))},
-                )
-            )
-        elif len(lead.unit_ids) == 1:
-            task.lead_unit_id = lead.unit_ids[0]
-        elif not (lead.unknown or lead.ambiguous or lead.needs_review):
-            issues.append(RowIssue(LEVEL_ERROR, "missing_lead", {}))
+        _lead(task, lead_text, context)
+        if coordinating_text:
+            _coordinators(task, coordinating_text, context)
 
-    # Coordinating units: any number; the lead is not repeated among them.
-    if coordinating_text:
-        coordinating = directory.resolve_cell(coordinating_text)
-        for text in coordinating.unknown:
-            issues.append(RowIssue(LEVEL_ERROR, "unknown_unit", {"text": text}))
-        for text in coordinating.ambiguous:
-            issues.append(RowIssue(LEVEL_ERROR, "ambiguous_unit", {"text": text}))
-        for text in coordinating.needs_review:
-            issues.append(RowIssue(LEVEL_WARNING, "needs_review", {"text": text}))
-        task.coordinating_unit_ids = [
-            unit_id for unit_id in coordinating.unit_ids if unit_id != task.lead_unit_id
-        ]
-
-    # Deadline.
     task.deadline = _row_deadline(ws, row_number, columns, propagated, issues)
+    if parent is not None and not own.get("deadline") and task.deadline.kind == DEADLINE_NONE \
+            and parent.deadline is not None:
+        task.deadline = parent.deadline
+        task.deadline_text = parent.deadline_text
+        task.issues = [issue for issue in issues if issue.code != "deadline_to_set"]
     return task
+
+
+_CONDITION = re.compile(
+    r"\(\s*((?:đối với|doi voi|trường hợp|truong hop|nếu|neu|về|ve|phần|phan|theo)\b[^()]*)\)",
+    re.IGNORECASE,
+)
+
+
+def _lead(task: ParsedRow, text: str, context: _RowContext) -> None:
+    """Exactly one lead: the first of several (flagged), or the fallback unit (flagged)
+    when the cell is empty, collective or unknown. Never an error."""
+    issues = task.issues
+    conditions = _CONDITION.findall(text)
+    resolved = context.directory.resolve_cell(_CONDITION.sub(" ", text) if conditions else text)
+    directory = context.directory
+
+    def names(ids: Iterable[int]) -> str:
+        return ", ".join(directory.units[i].name for i in ids if i in directory.units)
+
+    def flag(code: str, **params: str) -> None:
+        issues.append(RowIssue(LEVEL_WARNING, code, params, column="lead", cell=text))
+
+    for mention in resolved.unknown:
+        flag("unknown_unit", text=mention)
+    for mention in resolved.ambiguous:
+        flag("ambiguous_unit", text=mention)
+    vague = resolved.collective + resolved.needs_review
+    if not text:
+        flag("missing_lead")
+    elif vague and len(resolved.unit_ids) != 1:
+        flag("vague_lead", text="; ".join(vague))
+        task.coordinating_unit_ids = list(resolved.unit_ids)
+    elif len(resolved.unit_ids) > 1:
+        task.lead_unit_id = resolved.unit_ids[0]
+        task.lead_candidates = list(resolved.unit_ids)
+        task.coordinating_unit_ids = list(resolved.unit_ids[1:])
+        if conditions:
+            flag("conditional_lead", candidates="; ".join(
+                f"{directory.units[i].name}" for i in resolved.unit_ids))
+        else:
+            flag("several_leads", text=" ".join(text.split()),
+                 count=str(len(resolved.unit_ids)), candidates=names(resolved.unit_ids))
+    elif len(resolved.unit_ids) == 1:
+        task.lead_unit_id = resolved.unit_ids[0]
+        for mention in vague:
+            flag("needs_review", text=mention)
+    if task.lead_unit_id is None:
+        if context.fallback_lead_id in task.coordinating_unit_ids:
+            task.coordinating_unit_ids.remove(context.fallback_lead_id)
+        if text and not any(issue.column == "lead" for issue in issues):
+            flag("missing_lead")  # " - ", "…": nothing that names a unit
+        task.provisional_lead = True
+        task.lead_unit_id = context.fallback_lead_id
+        if context.fallback_lead_id is not None:
+            flag("provisional_lead", unit=names([context.fallback_lead_id])
+                 or str(context.fallback_lead_id))
+
+
+def _coordinators(task: ParsedRow, text: str, context: _RowContext) -> None:
+    """Any number of coordinating units; what cannot be read is flagged, never an error."""
+    resolved = context.directory.resolve_cell(text)
+    for code, mentions in (("unknown_unit", resolved.unknown),
+                           ("ambiguous_unit", resolved.ambiguous),
+                           ("needs_review", resolved.needs_review)):
+        for mention in mentions:
+            task.issues.append(RowIssue(LEVEL_WARNING, code, {"text": mention},
+                                        column="coordinating", cell=text))
+    ids = list(task.coordinating_unit_ids)
+    for unit_id in resolved.unit_ids:
+        if unit_id not in ids:
+            ids.append(unit_id)
+    task.coordinating_unit_ids = [unit_id for unit_id in ids if unit_id != task.lead_unit_id]
 
 
 def _row_deadline(
@@ -1129,7 +1466,7 @@ def _row_deadline(
     columns: dict[str, int],
     propagated: dict[tuple[int, int], tuple[object, int]],
     issues: list[RowIssue],
-) -> Deadline | None:
+) -> Deadline:
     col = columns.get("deadline")
     value: object = None
     source_row = row_number
@@ -1140,8 +1477,9 @@ def _row_deadline(
     if isinstance(value, str) and not value.strip():
         value = None
     if value is None:
-        issues.append(RowIssue(LEVEL_WARNING, "missing_deadline", {}))
-        return Deadline(DEADLINE_STANDING, None, "")
+        issues.append(RowIssue(LEVEL_WARNING, "deadline_to_set", {"text": ""},
+                               column="deadline", key="deadline_empty"))
+        return Deadline(DEADLINE_NONE, None, "")
     if isinstance(value, dt.datetime | dt.date) and col is not None:
         day = value.date() if isinstance(value, dt.datetime) else value
         if _is_month_format(ws.cell(row=source_row, column=col).number_format):
@@ -1150,8 +1488,16 @@ def _row_deadline(
     try:
         return parse_deadline(value)
     except DeadlineError as error:
-        issues.append(RowIssue(LEVEL_ERROR, "bad_deadline", {"text": error.text}))
-        return None
+        text = error.text or _text(value)
+    found = deadline_in_text(text)
+    if found is not None and found.due is not None:
+        issues.append(RowIssue(LEVEL_WARNING, "deadline_in_text",
+                               {"text": text, "due": _format_date(found.due)},
+                               column="deadline", cell=text))
+        return found
+    issues.append(RowIssue(LEVEL_WARNING, "deadline_to_set", {"text": text},
+                           column="deadline", cell=text))
+    return Deadline(DEADLINE_NONE, None, text)
 
 
 def _too_long(title: str) -> RowIssue:
@@ -1189,6 +1535,7 @@ def parse_workbook(
     directory: UnitDirectory,
     *,
     max_rows: int = 10000,
+    fallback_lead_id: int | None = None,
 ) -> ImportPreview:
     """Read the task appendix of an uploaded workbook. Never raises for bad input.
 
@@ -1231,13 +1578,17 @@ def parse_workbook(
 
         ws, header = found[0]
         preview = ImportPreview(
-            sheet_name=str(ws.title), header_row=header.row, columns=dict(header.columns)
+            sheet_name=str(ws.title), header_row=header.row, columns=dict(header.columns),
+            unknown_columns=dict(header.others),
         )
+        if header.others:
+            preview.file_issues.append(RowIssue(LEVEL_WARNING, "unknown_columns", {
+                "columns": ", ".join(f"“{label}”" for label in header.others.values())}))
         if len(found) > 1:
             preview.file_issues.append(
                 RowIssue(LEVEL_WARNING, "other_sheets", {"sheet": preview.sheet_name})
             )
-        rows = _parse_rows(ws, header, directory, max_rows)
+        rows = _parse_rows(ws, header, directory, max_rows, fallback_lead_id)
         if rows is None:
             preview.file_issues.append(
                 RowIssue(LEVEL_ERROR, "too_many_rows", {"max": str(max_rows)})

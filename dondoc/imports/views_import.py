@@ -34,20 +34,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
-from dondoc.organization import scoping
-from dondoc.organization.models import Unit
-from dondoc.plans import imports
-from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
-from dondoc.plans.importing import (
+from dondoc.imports import imports
+from dondoc.imports.importing import (
     KIND_GROUP,
     LEVEL_ERROR,
     ImportPreview,
     ParsedRow,
     write_template,
 )
+from dondoc.imports.samples import write_sample
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit
+from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
 from dondoc.plans.models import DeadlineKind, Document
-from dondoc.plans.samples import write_sample
-from dondoc.plans.selectors import filters_from_params, task_list
+from dondoc.plans.selectors import filters_from_params, parse_day, task_list
 
 SESSION_KEY: Final = "plans_pending_imports"
 TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -175,6 +175,7 @@ class PreviewLine:
     coordinating: list[str] = field(default_factory=list)
     deadline: str = ""
     issues: list[tuple[str, str]] = field(default_factory=list)  # (level, message)
+    choices: list[tuple[int, str]] = field(default_factory=list)  # leads to choose among
 
     @property
     def is_group(self) -> bool:
@@ -186,8 +187,12 @@ def _deadline_text(row: ParsedRow) -> str:
     if deadline is None:
         return ""
     if deadline.kind == DeadlineKind.FIXED and deadline.due is not None:
-        return deadline.due.strftime("%d/%m/%Y")
-    return str(DeadlineKind(deadline.kind).label)
+        text = deadline.due.strftime("%d/%m/%Y")
+        if deadline.start is not None:
+            text = f"{deadline.start:%Y} – {text}"
+        return text
+    label = str(DeadlineKind(deadline.kind).label)
+    return f"{label} ({deadline.start:%Y})" if deadline.start is not None else label
 
 
 def _preview_lines(preview: ImportPreview) -> list[PreviewLine]:
@@ -208,6 +213,7 @@ def _preview_lines(preview: ImportPreview) -> list[PreviewLine]:
             coordinating=[labels.get(pk, "") for pk in row.coordinating_unit_ids],
             deadline=_deadline_text(row),
             issues=[(issue.level, issue.message) for issue in row.issues],
+            choices=[(pk, labels.get(pk, "")) for pk in imports.lead_choices(row)],
         ))
     return lines
 
@@ -221,7 +227,7 @@ def _render_preview(request: HttpRequest, document: Document, preview: ImportPre
         (row.row_number, issue.message)
         for row in preview.rows for issue in row.issues if issue.level == LEVEL_ERROR
     ]
-    return render(request, "plans/import_preview.html", {
+    return render(request, "imports/import_preview.html", {
         "document": document,
         "preview": preview,
         "lines": _preview_lines(preview),
@@ -230,6 +236,9 @@ def _render_preview(request: HttpRequest, document: Document, preview: ImportPre
         "file_issues": [(issue.level, issue.message) for issue in preview.file_issues],
         "group_count": len(preview.groups),
         "task_count": len(preview.tasks),
+        "output_count": len(preview.outputs),
+        "skipped_count": len(preview.skipped),
+        "assigned_on": document.issue_date,
         "token": token,
         "file_name": name,
         "form": ImportUploadForm(),
@@ -275,7 +284,7 @@ def task_import(request: HttpRequest, pk: int) -> HttpResponse:
                 token = _store(request, document, data, name,
                                imports.preview_fingerprint(preview))
                 return redirect("task_import_preview", pk=document.pk, token=token)
-    return render(request, "plans/import_upload.html", {"document": document, "form": form})
+    return render(request, "imports/import_upload.html", {"document": document, "form": form})
 
 
 @login_required
@@ -333,8 +342,21 @@ def _confirm(request: HttpRequest, document: Document, token: str,
                 "The data changed since the preview was shown: check the preview again."))
             return redirect("task_import_preview", pk=document.pk, token=token)
         try:
+            assigned_on = parse_day(request.POST.get("assigned_on")) or document.issue_date
+        except ValueError:
+            messages.error(request, _("Enter the assigned date as dd/mm/yyyy."))
+            return redirect("task_import_preview", pk=document.pk, token=token)
+        overrides: dict[int, int] = {}
+        for key, value in request.POST.items():
+            if key.startswith("lead_") and value:
+                try:
+                    overrides[int(key[5:])] = int(str(value))
+                except ValueError:
+                    continue
+        try:
             result = imports.import_commit(actor=request.user, document=document,
-                                           preview=preview)
+                                           preview=preview, assigned_on=assigned_on,
+                                           lead_overrides=overrides)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("task_import_preview", pk=document.pk, token=token)

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from dondoc.plans import importing
-from dondoc.plans.importing import (
+from dondoc.imports import importing
+from dondoc.imports.importing import (
     MESSAGES,
     Deadline,
     DeadlineError,
@@ -391,7 +391,7 @@ def test_unnumbered_plain_row_with_more_data_is_a_task() -> None:
     preview = parse(appendix([None, "Việc không số", None, None, None, "Báo cáo"]))
     item = only_task(preview)
     assert item.number == ""
-    assert codes(item) == ["missing_lead", "missing_deadline"]
+    assert codes(item) == ["missing_lead", "deadline_to_set"]
 
 
 def test_units_on_a_group_row_are_ignored_with_a_warning() -> None:
@@ -409,11 +409,17 @@ def test_empty_rows_are_skipped_and_row_numbers_kept() -> None:
     assert all(row.status == "ok" for row in preview.rows)
 
 
-def test_missing_title() -> None:
+def test_a_row_without_task_text_is_skipped_and_listed() -> None:
+    preview = parse(appendix(task("1", None, "PV01"), task("2", "Việc có nội dung")))
+    skipped, kept = preview.rows
+    assert (skipped.kind, [i.code for i in skipped.issues]) == ("skipped", ["no_task_text"])
+    assert skipped.status == "ok" and not preview.has_errors
+    assert kept.kind == "task"
+
+
+def test_a_file_whose_rows_all_lack_task_text_has_no_tasks() -> None:
     preview = parse(appendix(task("1", None, "PV01")))
-    item = only_task(preview)
-    assert codes(item) == ["missing_title"]
-    assert item.status == "error"
+    assert codes(preview) == ["no_tasks"] and preview.has_errors
 
 
 def test_title_too_long() -> None:
@@ -454,10 +460,11 @@ def test_preview_counts() -> None:
         task("1"),
         task("2", deadline=None),
         task("3", lead="PV99"),
+        task("4", "x" * 1001),
     )
     preview = parse(rows)
-    assert (preview.ok_count, preview.warning_count, preview.error_count) == (2, 1, 1)
-    assert [row.status for row in preview.rows] == ["ok", "ok", "warning", "error"]
+    assert (preview.ok_count, preview.warning_count, preview.error_count) == (2, 2, 1)
+    assert [row.status for row in preview.rows] == ["ok", "ok", "warning", "warning", "error"]
     assert preview.has_errors
 
 
@@ -565,11 +572,13 @@ def test_collective_phrase_expands(cell: str, expected: list[int]) -> None:
     assert codes(item) == []
 
 
-def test_collective_phrase_as_lead_is_several_leads() -> None:
+def test_collective_phrase_as_lead_is_vague_and_its_units_coordinate() -> None:
     item = lead_of("Công an các quận, huyện")
-    assert item.lead_unit_id is None
-    assert codes(item) == ["several_leads"]
-    assert item.issues[0].params == {"text": "Công an các quận, huyện", "count": "3"}
+    assert item.lead_unit_id is None and item.provisional_lead
+    assert codes(item) == ["vague_lead"]
+    assert item.issues[0].params == {"text": "Công an các quận, huyện"}
+    assert item.issues[0].level == "warning"
+    assert len(item.coordinating_unit_ids) == 3
 
 
 @pytest.mark.parametrize(
@@ -600,8 +609,9 @@ def test_unknown_unit_in_lead_and_coordinators() -> None:
     item = only_task(parse(appendix(task(lead="Phòng XYZ", coordinating="PX01, pv 99"))))
     assert codes(item) == ["unknown_unit", "unknown_unit"]
     assert [issue.params["text"] for issue in item.issues] == ["Phòng XYZ", "pv 99"]
-    assert all(issue.level == "error" for issue in item.issues)
-    assert item.lead_unit_id is None
+    assert [issue.column for issue in item.issues] == ["lead", "coordinating"]
+    assert all(issue.level == "warning" for issue in item.issues)  # flags, never errors
+    assert item.lead_unit_id is None and item.provisional_lead
     assert item.coordinating_unit_ids == [11]
 
 
@@ -610,7 +620,9 @@ def test_several_leads(cell: str) -> None:
     item = lead_of(cell)
     assert codes(item) == ["several_leads"]
     assert item.issues[0].params["count"] == "2"
-    assert item.lead_unit_id is None
+    # The first is the lead, the others coordinate; the reviewer chooses later.
+    assert (item.lead_unit_id, item.coordinating_unit_ids) == (10, [11])
+    assert item.lead_candidates == [10, 11] and item.status == "warning"
 
 
 @pytest.mark.parametrize("cell", [None, "", "  ", " - "])
@@ -744,18 +756,18 @@ def test_empty_deadline_for_parse_deadline(value: object) -> None:
     assert raised.value.code == "missing_deadline"
 
 
-def test_invalid_deadline_on_a_row() -> None:
+def test_invalid_deadline_on_a_row_is_a_deadline_to_set() -> None:
     item = only_task(parse(appendix(task(deadline="31/2/2023"))))
-    assert codes(item) == ["bad_deadline"]
+    assert codes(item) == ["deadline_to_set"]
     assert item.issues[0].params == {"text": "31/2/2023"}
-    assert item.deadline is None
+    assert item.deadline == Deadline("none", None, "31/2/2023")
 
 
-def test_empty_deadline_on_a_task_is_standing_with_a_warning() -> None:
+def test_empty_deadline_on_a_task_is_a_deadline_to_set() -> None:
     item = only_task(parse(appendix(task(deadline=None))))
-    assert codes(item) == ["missing_deadline"]
+    assert codes(item) == ["deadline_to_set"]
     assert item.issues[0].level == "warning"
-    assert item.deadline == Deadline("standing", None, "")
+    assert item.deadline == Deadline("none", None, "")
 
 
 def test_excel_date_cells() -> None:
@@ -786,8 +798,8 @@ def test_merged_lead_coordinating_and_deadline_cells_apply_to_every_row() -> Non
     rows[FIRST - 1 + 1][2] = "PX01"  # lead of task 2: its own cell, then merged below
     preview = parse(rows, merges=merges)
     assert [row.lead_unit_id for row in preview.tasks] == [None, 11, 11, 11]
-    assert codes(preview.tasks[0]) == ["several_leads"]
-    assert [row.coordinating_unit_ids for row in preview.tasks] == [[10], [10], [10], []]
+    assert codes(preview.tasks[0]) == ["vague_lead"]
+    assert [row.coordinating_unit_ids for row in preview.tasks][1:] == [[10], [10], []]
     assert [row.deadline.due for row in preview.tasks if row.deadline] == [
         dt.date(2022, 12, 31),
         dt.date(2022, 12, 31),
@@ -811,18 +823,26 @@ def test_merged_title_rows_only_give_their_text_once() -> None:
     assert only_task(preview).row_number == FIRST
 
 
-def test_content_merged_down_over_several_leads_makes_one_task_per_row() -> None:
+def test_a_row_under_merged_number_and_content_is_an_output_of_the_task_above() -> None:
     rows = appendix(
-        task("1", "Khảo sát trụ sở", "CA Hải Châu", deadline="Quý I/2023"),
-        task(None, None, "CA Thanh Khê", deadline=None),
+        task("1", "Khảo sát trụ sở", "CA Hải Châu", deadline="Quý I/2023",
+             product="Báo cáo khảo sát"),
+        task(None, None, "CA Thanh Khê", deadline=None, product="Đề xuất đầu tư"),
+        task(None, None, None, deadline="Quý III/2023", product="Dự án"),
     )
-    merges = [f"A{FIRST}:A{FIRST + 1}", f"B{FIRST}:B{FIRST + 1}", f"E{FIRST}:E{FIRST + 1}"]
+    merges = [f"A{FIRST}:A{FIRST + 2}", f"B{FIRST}:B{FIRST + 2}", f"E{FIRST}:E{FIRST + 1}",
+              f"C{FIRST + 1}:C{FIRST + 2}"]
     preview = parse(rows, merges=merges)
-    first, second = preview.tasks
+    (first,) = preview.tasks
+    second, third = preview.outputs
     assert (first.title, first.lead_unit_id, codes(first)) == ("Khảo sát trụ sở", 20, [])
-    assert (second.title, second.number, second.lead_unit_id) == ("Khảo sát trụ sở", "1", 21)
-    assert codes(second) == ["merged_title"]
-    assert second.issues[0].params == {"row": str(FIRST)}
+    # Never a new top-level task with a copied title: a sub-task with its own product.
+    assert (second.parent_row, second.title, second.number) == (FIRST, "Đề xuất đầu tư", "")
+    assert second.lead_unit_id == 21  # the row names its own lead
+    assert second.deadline is not None and second.deadline.due == dt.date(2023, 3, 31)
+    assert third.deadline is not None and third.deadline.due == dt.date(2023, 9, 30)
+    assert third.lead_unit_id == 21  # merged from the row above
+    assert codes(second) == [] and codes(third) == []
 
 
 # ---------------------------------------------------------------------------------------
@@ -898,6 +918,7 @@ def test_too_many_rows() -> None:
 def test_every_issue_code_has_a_message() -> None:
     source = Path(importing.__file__).read_text(encoding="utf-8")
     used = set(re.findall(r'RowIssue\(\s*LEVEL_\w+,\s*"(\w+)"', source))
+    used |= set(re.findall(r'flag\("(\w+)"', source))
     used |= set(re.findall(r'DeadlineError\("(\w+)"', source))
     assert len(used) > 15
     assert used <= set(MESSAGES)
@@ -911,7 +932,8 @@ def test_message_is_formatted_with_params() -> None:
     if not settings.configured:  # run without pytest-django: translations need settings
         pytest.skip("Django settings are not configured")
     assert "PV99" in item.issues[0].message
-    every_param = {"text": "x", "count": "2", "row": "7", "number": "1", "max": "10"}
+    every_param = {"text": "x", "count": "2", "row": "7", "number": "1", "max": "10",
+                   "candidates": "A, B", "unit": "PV01", "due": "31/12/2025"}
     every_param |= {"length": "1001", "columns": "STT", "rows": "15", "sheet": "Phụ lục"}
     for code, template in MESSAGES.items():
         assert str(template) % every_param, code

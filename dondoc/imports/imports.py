@@ -1,6 +1,6 @@
 """Import a task appendix (Excel) into a document: preview first, then save all or nothing.
 
-:mod:`dondoc.plans.importing` reads the workbook without touching the database. This
+:mod:`dondoc.imports.importing` reads the workbook without touching the database. This
 module puts it in context: it builds the unit directory from the units the user may
 assign to (with the collective phrases of the organisation), adds the checks that need
 the document (groups already there, field lengths), and commits a clean preview through
@@ -10,6 +10,7 @@ been entered by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -22,16 +23,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
-from dondoc.organization import scoping
-from dondoc.organization.models import Unit, UnitKind
-from dondoc.plans import services
-from dondoc.plans.importing import (
+from dondoc.imports.importing import (
     KIND_GROUP,
+    KIND_OUTPUT,
+    KIND_TASK,
     LEVEL_ERROR,
     LEVEL_WARNING,
     MESSAGES,
@@ -42,6 +42,10 @@ from dondoc.plans.importing import (
     UnitRef,
     parse_workbook,
 )
+from dondoc.imports.models import ReviewFlag, UnitGroup
+from dondoc.organization import scoping
+from dondoc.organization.models import Unit, UnitKind
+from dondoc.plans import services
 from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
 
 if TYPE_CHECKING:
@@ -58,6 +62,7 @@ __all__ = [
     "check_file",
     "import_commit",
     "import_preview",
+    "lead_choices",
     "preview_fingerprint",
     "unit_directory",
 ]
@@ -148,6 +153,7 @@ class ImportResult:
     groups_reused: int
     tasks_created: int
     task_codes: tuple[str, ...]
+    outputs_created: int = 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,7 +240,29 @@ def _assign_scope(user: Any | None) -> _Scope:
         if members[kind]
         for phrase in phrases
     }
+    collectives.update(_group_phrases(user, {unit.pk for unit in units}))
     return _Scope(units, collectives)
+
+
+def _group_phrases(user: Any | None, assignable: set[int]) -> dict[str, list[int]]:
+    """Phrase → member units of the unit groups ``user`` sees (members limited to the
+    units the user may assign to). Two queries, whatever the number of groups."""
+    groups = UnitGroup.objects.all()
+    if user is not None:
+        groups = groups.filter(Q(owner_unit__isnull=True)
+                               | scoping.unit_scope_q(user, "owner_unit"))
+    members: dict[int, list[int]] = {}
+    through = UnitGroup.units.through
+    for group_id, unit_id in through.objects.filter(unitgroup__in=groups).order_by(
+            "unit__path").values_list("unitgroup_id", "unit_id"):
+        if unit_id in assignable:
+            members.setdefault(group_id, []).append(unit_id)
+    phrases: dict[str, list[int]] = {}
+    for group in groups:
+        if members.get(group.pk):
+            for phrase in group.phrases:
+                phrases[phrase] = members[group.pk]
+    return phrases
 
 
 def unit_directory(user: Any | None) -> UnitDirectory:
@@ -264,19 +292,32 @@ def _field_max(model: Any, name: str) -> int:
 def import_preview(*, user: Any | None, document: Document, data: bytes) -> ImportPreview:
     """Read ``data`` as the task appendix of ``document``; nothing is saved.
 
+    ``document`` may be unsaved (``import-tasks --new-document`` previews before creating
+    it); its managing unit is the provisional lead of rows whose lead cannot be read.
     Raises ValidationError for a file that is too large (or unpacks too large); any other
     problem, including "not an Excel workbook", is an issue of the returned preview.
     """
     if len(data) > MAX_FILE_BYTES:
         raise _refuse("file_too_large", limit=MAX_FILE_BYTES // (1024 * 1024))
     _check_unpacked_size(data)
-    preview = parse_workbook(data, unit_directory(user), max_rows=MAX_ROWS)
+    preview = parse_workbook(data, _directory_with(user, document), max_rows=MAX_ROWS,
+                             fallback_lead_id=document.owner_unit_id)
     _check_against_document(preview, document)
     return preview
 
 
+def _directory_with(user: Any | None, document: Document) -> UnitDirectory:
+    """The user's directory, which also knows the document's managing unit (the
+    provisional lead), even when the user could not otherwise name it."""
+    scope = _assign_scope(user)
+    if document.owner_unit_id not in {unit.pk for unit in scope.units}:
+        scope.units.append(document.owner_unit)
+    return _directory(scope)
+
+
 def _check_against_document(preview: ImportPreview, document: Document) -> None:
-    existing = dict(document.groups.values_list("number", "title"))
+    existing = (dict(document.groups.values_list("number", "title")) if document.pk
+                else {})
     title_max = _field_max(TaskGroup, "title")
     number_max = _field_max(TaskGroup, "number")
     product_max = _field_max(Task, "expected_product")
@@ -301,7 +342,7 @@ def _check_against_document(preview: ImportPreview, document: Document) -> None:
                 row.issues.append(ImportIssue(
                     LEVEL_ERROR, "group_title_too_long",
                     {"length": str(len(row.title)), "max": str(title_max)}))
-        elif len(row.product) > product_max:
+        elif row.kind in (KIND_TASK, KIND_OUTPUT) and len(row.product) > product_max:
             row.issues.append(ImportIssue(
                 LEVEL_ERROR, "product_too_long",
                 {"length": str(len(row.product)), "max": str(product_max)}))
@@ -319,7 +360,7 @@ def preview_fingerprint(preview: ImportPreview) -> str:
             row.product, row.lead_unit_id, row.coordinating_unit_ids, row.group_row,
             row.deadline.kind if row.deadline else None,
             row.deadline.due.isoformat() if row.deadline and row.deadline.due else None,
-            row.status,
+            row.status, row.parent_row, row.extra, [issue.code for issue in row.issues],
         ]
         for row in preview.rows
     ]
@@ -338,6 +379,7 @@ DEADLINE_KINDS: Final[dict[str, str]] = {
     "quarterly": DeadlineKind.QUARTERLY,
     "yearly": DeadlineKind.YEARLY,
     "standing": DeadlineKind.STANDING,
+    "none": DeadlineKind.NONE,
 }
 
 
@@ -402,29 +444,74 @@ def _task_codes(
     return result
 
 
+def _flag_rows(preview: ImportPreview,
+               lead_overrides: Mapping[int, int]) -> dict[int, list[RowIssue]]:
+    """Excel row → the flags its task keeps. A lead chosen in the preview among the row's
+    candidates settles the lead flags of that row."""
+    lead_codes = {"several_leads", "conditional_lead", "provisional_lead", "vague_lead",
+                  "missing_lead"}
+    flags: dict[int, list[RowIssue]] = {}
+    for row in preview.rows:
+        kept = row.flags
+        if row.row_number in lead_overrides:
+            kept = [issue for issue in kept
+                    if not (issue.code in lead_codes or issue.column == "lead")]
+        flags[row.row_number] = kept
+    return flags
+
+
+def lead_choices(row: ParsedRow) -> list[int]:
+    """The units the preview offers as lead of a flagged row (several or conditional
+    leads): choosing one there settles the flag."""
+    return list(row.lead_candidates) if len(row.lead_candidates) > 1 else []
+
+
 @transaction.atomic
-def import_commit(*, actor: Any | None, document: Document, preview: ImportPreview) -> ImportResult:
-    """Create the preview's groups and tasks in ``document``: all of them or none.
+def import_commit(*, actor: Any | None, document: Document, preview: ImportPreview,
+                  assigned_on: dt.date | None = None,
+                  lead_overrides: Mapping[int, int] | None = None) -> ImportResult:
+    """Create the preview's groups, tasks and outputs in ``document``: all or none.
 
     Groups are matched to the document's existing groups by number; tasks are assigned by
-    the document's managing unit, through :func:`services.task_create` (validated and
-    audited one by one). Raises :class:`ImportRefused` when the preview has errors.
+    the document's managing unit on ``assigned_on`` (default: the document's issue date),
+    validated and audited one by one; an output row becomes a sub-task of its task. Every
+    flag of a saved row is stored with its task for review. ``lead_overrides`` (Excel row
+    → unit id) applies leads chosen in the preview among a row's candidates. Raises
+    :class:`ImportRefused` when the preview has errors.
     """
     if preview.has_errors:
         raise ImportRefused(_("The file has errors: correct them and upload it again."),
                             code="has_errors")
     if not preview.tasks:
         raise ImportRefused(MESSAGES["no_tasks"], code="no_tasks")
+    overrides = dict(lead_overrides or {})
+    by_row = {row.row_number: row for row in preview.rows}
+    for row_number, unit_id in overrides.items():
+        row = by_row.get(row_number)
+        if row is None or unit_id not in lead_choices(row):
+            raise ImportRefused(_("The lead chosen for row %(row)s is not one of its "
+                                  "candidates.") % {"row": row_number}, code="bad_choice")
     # One import into a document at a time: groups and codes are computed below.
     document = Document.objects.select_for_update().select_related("owner_unit").get(
         pk=document.pk)
     scope = _assign_scope(actor)
-    allowed = scope.allowed_ids
-    wanted: set[int] = set()
-    for row in preview.tasks:
-        if row.lead_unit_id is not None:
-            wanted.add(row.lead_unit_id)
-        wanted.update(row.coordinating_unit_ids)
+    allowed = scope.allowed_ids | {document.owner_unit_id}
+    saved_rows = [row for row in preview.rows if row.kind in (KIND_TASK, KIND_OUTPUT)]
+    leads: dict[int, int] = {}
+    coordinators: dict[int, list[int]] = {}
+    for row in saved_rows:
+        lead = overrides.get(row.row_number, row.lead_unit_id)
+        if lead is None:
+            raise ImportRefused(_("Row %(row)s has no lead unit.") % {"row": row.row_number},
+                                code="no_lead")
+        leads[row.row_number] = lead
+        coordinators[row.row_number] = [
+            unit_id for unit_id in dict.fromkeys(
+                [*row.coordinating_unit_ids,
+                 *([row.lead_unit_id] if row.row_number in overrides and row.lead_unit_id
+                   else [])])
+            if unit_id != lead]
+    wanted = set(leads.values()) | {i for ids in coordinators.values() for i in ids}
     if not wanted <= allowed:
         raise ImportRefused(_("The file names units you may not assign tasks to."),
                             code="out_of_scope")
@@ -445,26 +532,62 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
     used = {group.number for group in group_of_row.values()}
     created = len(used - existing)
     reused = len(used & existing)
+    day = assigned_on or document.issue_date
+
+    def new_task(row: ParsedRow, group: TaskGroup | None, code: str,
+                 parent: Task | None = None) -> services.NewTask:
+        assert row.deadline is not None
+        description = "\n\n".join(part for part in (row.description, row.note) if part)
+        return services.NewTask(
+            group=group, code=code, title=row.title, description=description,
+            lead_unit=units[leads[row.row_number]],
+            coordinating_units=[units[i] for i in coordinators[row.row_number]],
+            deadline_kind=DEADLINE_KINDS[row.deadline.kind], due_date=row.deadline.due,
+            expected_product=row.product, parent=parent, starts_on=row.deadline.start,
+            deadline_text=row.deadline_text, extra_columns=dict(row.extra),
+        )
 
     rows = [(row, group_of_row.get(row.group_row) if row.group_row else None)
             for row in preview.tasks]
     codes = _task_codes(document, rows)
-    items: list[services.NewTask] = []
-    for (row, group), code in zip(rows, codes, strict=True):
-        assert row.lead_unit_id is not None and row.deadline is not None  # no errors
-        description = "\n\n".join(part for part in (row.description, row.note) if part)
-        items.append(services.NewTask(
-            group=group, code=code, title=row.title, description=description,
-            lead_unit=units[row.lead_unit_id],
-            coordinating_units=[units[i] for i in row.coordinating_unit_ids],
-            deadline_kind=DEADLINE_KINDS[row.deadline.kind], due_date=row.deadline.due,
-            expected_product=row.product,
-        ))
+    items = [new_task(row, group, code) for (row, group), code in zip(rows, codes, strict=True)]
     # One bulk step (validated like task_create, each task audited): 5,000 rows in seconds.
     tasks = services.tasks_bulk_create(actor=actor, document=document,
-                                       assigning_unit=document.owner_unit, items=items)
+                                       assigning_unit=document.owner_unit, items=items,
+                                       assigned_on=day)
+    task_of_row = {row.row_number: task
+                   for (row, _group), task in zip(rows, tasks, strict=True)}
+    outputs: list[services.NewTask] = []
+    output_rows: list[ParsedRow] = []
+    taken = set(Task.objects.filter(parent__in=tasks).values_list("code", flat=True))
+    for row in preview.outputs:
+        parent = task_of_row.get(row.parent_row or 0)
+        if parent is None:
+            continue
+        index = 1
+        while f"{parent.code}.{index}" in taken:
+            index += 1
+        taken.add(f"{parent.code}.{index}")
+        outputs.append(new_task(row, parent.group, f"{parent.code}.{index}", parent))
+        output_rows.append(row)
+    children = services.tasks_bulk_create(actor=actor, document=document,
+                                          assigning_unit=document.owner_unit, items=outputs,
+                                          assigned_on=day) if outputs else []
+    task_of_row.update({row.row_number: task
+                        for row, task in zip(output_rows, children, strict=True)})
+
+    flags = _flag_rows(preview, overrides)
+    ReviewFlag.objects.bulk_create([
+        ReviewFlag(task=task, code=issue.code, message=issue.message[:2000],
+                   column=issue.column, cell_text=issue.cell[:2000], row_number=row_number)
+        for row_number, task in task_of_row.items()
+        for issue in flags.get(row_number, [])
+    ], batch_size=1000)
     record(actor=actor, action=Action.CREATE, obj=document, unit_id=document.owner_unit_id,
            message="import",
-           changes={"imported_tasks": [None, len(tasks)], "created_groups": [None, created]})
+           changes={"imported_tasks": [None, len(tasks)], "imported_outputs":
+                    [None, len(children)], "created_groups": [None, created],
+                    "assigned_on": [None, day.isoformat()]})
     return ImportResult(groups_created=created, groups_reused=reused, tasks_created=len(tasks),
-                        task_codes=tuple(task.code for task in tasks))
+                        task_codes=tuple(task.code for task in tasks),
+                        outputs_created=len(children))
