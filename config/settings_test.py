@@ -19,3 +19,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="dondoc-test-static-"))
+# Jobs run inside the request that enqueues them (the worker and its queue are tested
+# separately).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("dondoc.plans.urls")),
     path("", include("dondoc.progress.urls")),
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
+    path("", include("dondoc.jobs.urls")),
 ]
+
+handler500 = "dondoc.core.busy.server_error"

@@ -11,11 +11,9 @@ been entered by hand.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Final
@@ -63,9 +61,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES: Final = 10 * 1024 * 1024
-# An .xlsx is a zip: refuse one that unpacks to far more than any real appendix, before
-# openpyxl builds it in memory (a "zip bomb" would otherwise exhaust the server).
-MAX_UNPACKED_BYTES: Final = 200 * 1024 * 1024
+# The workbook's unpacked size, rows, columns and merged ranges are checked before it is
+# loaded: see dondoc.plans.workbook_limits.
 MAX_ROWS: Final = 10000
 XLSX_MAGIC: Final = b"PK\x03\x04"
 
@@ -107,7 +104,6 @@ IMPORT_MESSAGES: Final[dict[str, StrOrPromise]] = {
         "Excel and save it as “Excel Workbook (.xlsx)”."
     ),
     "empty_file": _("The file is empty."),
-    "unpacks_too_large": _("The workbook is too large once unpacked: split it into several files."),
     "group_exists": _(
         "Group %(number)s already exists in this document (“%(title)s”): its tasks are "
         "added to it."
@@ -172,16 +168,6 @@ def check_file(*, name: str, size: int, head: bytes) -> None:
         raise _refuse("empty_file")
     if not head.startswith(XLSX_MAGIC):  # a PDF, a .xls or a text file renamed .xlsx
         raise _refuse("not_xlsx", name=PurePath(name).name)
-
-
-def _check_unpacked_size(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a zip at all: the parser reports "not an Excel workbook"
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse("unpacks_too_large")
 
 
 # ---------------------------------------------------------------------------------------
@@ -269,7 +255,6 @@ def import_preview(*, user: Any | None, document: Document, data: bytes) -> Impo
     """
     if len(data) > MAX_FILE_BYTES:
         raise _refuse("file_too_large", limit=MAX_FILE_BYTES // (1024 * 1024))
-    _check_unpacked_size(data)
     preview = parse_workbook(data, unit_directory(user), max_rows=MAX_ROWS)
     _check_against_document(preview, document)
     return preview
@@ -341,6 +326,9 @@ DEADLINE_KINDS: Final[dict[str, str]] = {
 }
 
 
+ImportProgress = Callable[[int, int, str], None]  # done, total, what is being done
+
+
 class ImportRefused(ValidationError):
     """The preview cannot be saved (it has errors, or names units out of scope)."""
 
@@ -402,22 +390,29 @@ def _task_codes(
     return result
 
 
-@transaction.atomic
-def import_commit(*, actor: Any | None, document: Document, preview: ImportPreview) -> ImportResult:
+def import_commit(*, actor: Any | None, document: Document, preview: ImportPreview,
+                  progress: ImportProgress | None = None,
+                  before_publish: Callable[[], None] | None = None) -> ImportResult:
     """Create the preview's groups and tasks in ``document``: all of them or none.
 
     Groups are matched to the document's existing groups by number; tasks are assigned by
-    the document's managing unit, through :func:`services.task_create` (validated and
-    audited one by one). Raises :class:`ImportRefused` when the preview has errors.
+    the document's managing unit, validated and audited like :func:`services.task_create`.
+    Everything is prepared and validated first, without writing; then one short
+    transaction saves it all, so a large appendix does not hold the database's write lock
+    (on SQLite, the whole database) for long. ``progress(done, total, message)`` is told
+    how far it got; ``before_publish()`` runs first inside that transaction (a job checks
+    it still holds its lease). Raises :class:`ImportRefused` when the preview has errors,
+    or when the document changed meanwhile so that a task code is no longer free.
     """
     if preview.has_errors:
         raise ImportRefused(_("The file has errors: correct them and upload it again."),
                             code="has_errors")
     if not preview.tasks:
         raise ImportRefused(MESSAGES["no_tasks"], code="no_tasks")
-    # One import into a document at a time: groups and codes are computed below.
-    document = Document.objects.select_for_update().select_related("owner_unit").get(
-        pk=document.pk)
+    report = progress or _no_progress
+    total = 2 * len(preview.tasks)  # preparing, then saving, weigh the same
+    report(0, total, str(_("Checking the tasks")))
+    document = Document.objects.select_related("owner_unit").get(pk=document.pk)
     scope = _assign_scope(actor)
     allowed = scope.allowed_ids
     wanted: set[int] = set()
@@ -430,20 +425,17 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
                             code="out_of_scope")
     units: Mapping[int, Unit] = Unit.objects.in_bulk(wanted)
 
+    # Prepare: the groups to create are unsaved placeholders until the publish step.
     groups: dict[str, TaskGroup] = {group.number: group for group in document.groups.all()}
     existing = set(groups)
-    order = max((group.order for group in groups.values()), default=0)
     titles = {row.row_number: row.title for row in preview.groups}
     group_of_row: dict[int, TaskGroup] = {}
     for row_number, number in _group_numbers(preview, existing).items():
         if number not in groups:
-            order += 1
-            groups[number] = services.group_create(
-                actor=actor, document=document, number=number, title=titles[row_number],
-                order=order)
+            groups[number] = TaskGroup(document=document, number=number,
+                                       title=titles[row_number])
         group_of_row[row_number] = groups[number]
     used = {group.number for group in group_of_row.values()}
-    created = len(used - existing)
     reused = len(used & existing)
 
     rows = [(row, group_of_row.get(row.group_row) if row.group_row else None)
@@ -460,11 +452,51 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
             deadline_kind=DEADLINE_KINDS[row.deadline.kind], due_date=row.deadline.due,
             expected_product=row.product,
         ))
-    # One bulk step (validated like task_create, each task audited): 5,000 rows in seconds.
-    tasks = services.tasks_bulk_create(actor=actor, document=document,
-                                       assigning_unit=document.owner_unit, items=items)
-    record(actor=actor, action=Action.CREATE, obj=document, unit_id=document.owner_unit_id,
-           message="import",
-           changes={"imported_tasks": [None, len(tasks)], "created_groups": [None, created]})
+    checking = str(_("Checking the tasks"))
+    prepared = services.tasks_bulk_prepare(
+        actor=actor, document=document, assigning_unit=document.owner_unit, items=items,
+        progress=lambda done: report(done, total, checking))
+    report(len(prepared), total,
+           str(_("Saving %(count)s tasks") % {"count": len(prepared)}))
+
+    # Publish: one short transaction, all or nothing.
+    with transaction.atomic():
+        if before_publish is not None:
+            before_publish()
+        # One import into a document at a time (a row lock; SQLite locks the database).
+        document = Document.objects.select_for_update().select_related("owner_unit").get(
+            pk=document.pk)
+        if Task.objects.filter(code__in=codes).exists():
+            raise ImportRefused(_("The document changed while the import was being "
+                                  "prepared: check the preview and import again."),
+                                code="changed")
+        current = {group.number: group for group in document.groups.all()}
+        order = max((group.order for group in current.values()), default=0)
+        created = 0
+        saved: dict[str, TaskGroup] = {}
+        for number, group in groups.items():
+            if group.pk is not None:
+                continue
+            if number in current:  # created meanwhile by someone else: use it
+                saved[number] = current[number]
+                continue
+            order += 1
+            created += 1
+            saved[number] = services.group_create(
+                actor=actor, document=document, number=number, title=group.title,
+                order=order)
+        for task in prepared:
+            if task.group is not None and task.group.pk is None:
+                task.group = saved[task.group.number]
+        tasks = services.tasks_bulk_insert(actor=actor, tasks=prepared, items=items)
+        record(actor=actor, action=Action.CREATE, obj=document,
+               unit_id=document.owner_unit_id, message="import",
+               changes={"imported_tasks": [None, len(tasks)],
+                        "created_groups": [None, created]})
+    report(total, total, str(_("Saved")))
     return ImportResult(groups_created=created, groups_reused=reused, tasks_created=len(tasks),
                         task_codes=tuple(task.code for task in tasks))
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    return None

@@ -8,7 +8,7 @@ pending request, last report) in step with the records the status engine reads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -237,6 +237,17 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
                       ) -> list[Task]:
     """Assign many tasks at once with the same rules as :func:`task_create`, in a few
     queries: validated in memory, inserted in batches, each one audited."""
+    tasks = tasks_bulk_prepare(actor=actor, document=document, assigning_unit=assigning_unit,
+                               items=items, assigned_on=assigned_on)
+    return tasks_bulk_insert(actor=actor, tasks=tasks, items=items)
+
+
+def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
+                       items: Sequence[NewTask], assigned_on: dt.date | None = None,
+                       progress: Callable[[int], None] | None = None) -> list[Task]:
+    """The first half of :func:`tasks_bulk_create`: the tasks built and validated, not
+    saved (no write: a long import does this outside its short write transaction).
+    ``progress(n)`` is called every few hundred tasks."""
     day = assigned_on or today()
     taken = set(Task.objects.filter(code__in=[item.code for item in items])
                 .values_list("code", flat=True))
@@ -262,6 +273,14 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
                         validate_unique=False, validate_constraints=False)
         task.search_text = task.compute_search_text()
         tasks.append(task)
+        if progress is not None and len(tasks) % 500 == 0:
+            progress(len(tasks))
+    return tasks
+
+
+def tasks_bulk_insert(*, actor: Any, tasks: list[Task], items: Sequence[NewTask]) -> list[Task]:
+    """The second half of :func:`tasks_bulk_create`: insert prepared tasks (with their
+    coordinating units, assignment events and audit events), in the caller's transaction."""
     created = Task.objects.bulk_create(tasks, batch_size=500)
     through = Task.coordinating_units.through
     through.objects.bulk_create([

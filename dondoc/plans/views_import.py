@@ -36,7 +36,7 @@ from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans import imports
+from dondoc.plans import import_jobs, imports
 from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
 from dondoc.plans.importing import (
     KIND_GROUP,
@@ -48,6 +48,7 @@ from dondoc.plans.importing import (
 from dondoc.plans.models import DeadlineKind, Document
 from dondoc.plans.samples import write_sample
 from dondoc.plans.selectors import filters_from_params, task_list
+from dondoc.plans.workbook_limits import check_workbook
 
 SESSION_KEY: Final = "plans_pending_imports"
 TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -70,6 +71,7 @@ class ImportUploadForm(forms.Form):
         head = upload.read(8)
         upload.seek(0)
         imports.check_file(name=upload.name or "", size=upload.size or 0, head=head)
+        check_workbook(upload)  # too many rows, cells or merged cells: refused before loading
         return upload
 
 
@@ -286,8 +288,15 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
     entry = _entry(request, document, token)
     path = _file_of(token)
     if not path.is_file():
-        if any(_import_dir().glob(f"{token}.*.claimed")):  # a confirmation is running
+        running = import_jobs.active_import(token)
+        if running is not None:  # a confirmation is under way: show its progress
+            return redirect("job_detail", pk=running.pk)
+        if any(_import_dir().glob(f"{token}.*.claimed")):
             messages.info(request, _("This file is being imported."))
+            return redirect(_after_import_url(document))
+        if import_jobs.finished_import(token) is not None:
+            _discard(request, token)
+            messages.info(request, _("This file has already been imported or cancelled."))
             return redirect(_after_import_url(document))
         _discard(request, token)
         messages.error(request, _("The uploaded file has expired: upload it again."))
@@ -312,44 +321,16 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
 
 def _confirm(request: HttpRequest, document: Document, token: str,
              entry: dict[str, Any]) -> HttpResponse:
-    """Commit a pending upload, once: the file is claimed by an atomic rename first, so a
-    double click or a second tab cannot import it twice."""
-    path = _file_of(token)
-    claimed = path.with_name(f"{token}.{secrets.token_hex(4)}.claimed")
-    try:
-        os.replace(path, claimed)
-    except FileNotFoundError:
+    """Start the import of a pending upload as a background job (a second click finds the
+    job already under way) and show its progress page; the job re-reads the file with
+    the user's current rights and saves everything or nothing."""
+    if not _file_of(token).is_file() and import_jobs.active_import(token) is None:
         messages.info(request, _("This file has already been imported or cancelled."))
         return redirect("task_import", pk=document.pk)
-    done = False
-    try:
-        preview = imports.import_preview(user=request.user, document=document,
-                                         data=claimed.read_bytes())
-        fingerprint = imports.preview_fingerprint(preview)
-        if fingerprint != entry.get("fingerprint") or preview.has_errors:
-            # Units, groups or rights changed since the preview was shown.
-            _set_fingerprint(request, token, fingerprint)
-            messages.warning(request, _(
-                "The data changed since the preview was shown: check the preview again."))
-            return redirect("task_import_preview", pk=document.pk, token=token)
-        try:
-            result = imports.import_commit(actor=request.user, document=document,
-                                           preview=preview)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("task_import_preview", pk=document.pk, token=token)
-        done = True
-    finally:
-        if done:
-            claimed.unlink(missing_ok=True)
-        else:  # nothing was saved: the upload stays available for another look
-            os.replace(claimed, path)
-    _discard(request, token)
-    messages.success(request, _(
-        "Imported %(tasks)d tasks into %(document)s (%(groups)d new groups)."
-    ) % {"tasks": result.tasks_created, "document": document.number,
-         "groups": result.groups_created})
-    return redirect(_after_import_url(document))
+    job = import_jobs.import_enqueue(
+        actor=request.user, document=document, token=token,
+        fingerprint=str(entry.get("fingerprint", "")), name=str(entry.get("name", "")))
+    return redirect("job_detail", pk=job.pk)
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
