@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dondoc.audit.context import client_address
 from dondoc.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from dondoc.core.bulk import insert_rows, prepare_rows
 
 
 def _jsonable(value: Any) -> Any:
@@ -163,7 +164,9 @@ def record_many(*, actor: Any, events: Iterable[PendingEvent]) -> int:
             event.hash = compute_hash(event)
             previous = event.hash
             rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        # Values converted and inserted with prepared statements: a large import holds
+        # the chain's lock (and SQLite's write lock) as briefly as possible.
+        insert_rows(prepare_rows(AuditEvent, rows))
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous)
     return len(rows)
 

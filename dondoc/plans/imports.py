@@ -453,11 +453,11 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
             expected_product=row.product,
         ))
     checking = str(_("Checking the tasks"))
-    prepared = services.tasks_bulk_prepare(
+    batch = services.tasks_bulk_prepare(
         actor=actor, document=document, assigning_unit=document.owner_unit, items=items,
         progress=lambda done: report(done, total, checking))
-    report(len(prepared), total,
-           str(_("Saving %(count)s tasks") % {"count": len(prepared)}))
+    report(len(batch.tasks), total,
+           str(_("Saving %(count)s tasks") % {"count": len(batch.tasks)}))
 
     # Publish: one short transaction, all or nothing.
     with transaction.atomic():
@@ -485,10 +485,10 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
             saved[number] = services.group_create(
                 actor=actor, document=document, number=number, title=group.title,
                 order=order)
-        for task in prepared:
+        for task in batch.tasks:
             if task.group is not None and task.group.pk is None:
                 task.group = saved[task.group.number]
-        tasks = services.tasks_bulk_insert(actor=actor, tasks=prepared, items=items)
+        tasks = services.tasks_bulk_insert(actor=actor, batch=batch)
         record(actor=actor, action=Action.CREATE, obj=document,
                unit_id=document.owner_unit_id, message="import",
                changes={"imported_tasks": [None, len(tasks)],
