@@ -287,10 +287,10 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
     document = _editable_document(request, pk)
     entry = _entry(request, document, token)
     path = _file_of(token)
+    running = import_jobs.active_import(token)
+    if running is not None:  # a confirmation is under way: show its progress
+        return redirect("job_detail", pk=running.pk)
     if not path.is_file():
-        running = import_jobs.active_import(token)
-        if running is not None:  # a confirmation is under way: show its progress
-            return redirect("job_detail", pk=running.pk)
         if any(_import_dir().glob(f"{token}.*.claimed")):
             messages.info(request, _("This file is being imported."))
             return redirect(_after_import_url(document))
