@@ -157,9 +157,13 @@ def test_a_late_worker_cannot_overwrite_a_job_declared_dead(people: Any) -> None
                                       "QUEUES": ["default"]}})
 def test_the_database_queue_keeps_the_job_until_a_worker_runs_it(people: Any,
                                                                   monkeypatch: Any) -> None:
+    from django_tasks_db.management.commands import db_worker
+
     from dondoc.jobs.management.commands import worker
 
     monkeypatch.setattr(worker.Reaper, "start", lambda self: None)  # no thread in a test
+    # The worker closes "old" connections between jobs: here that is the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     job = enqueue(people.staff, n=2)
     assert job.status == "queued"
     assert DBTaskResult.objects.filter(id=job.task_id).exists()
