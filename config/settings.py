@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "dondoc.core",
     "dondoc.audit",
     "dondoc.organization",
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
     "dondoc.imports",
     "dondoc.progress",
     "dondoc.api",
+    "dondoc.jobs",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +122,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dondoc.core.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,8 +157,12 @@ def _databases() -> dict[str, Any]:
                 "OPTIONS": {
                     "init_command": (
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                        "PRAGMA foreign_keys=ON;"
                     ),
+                    # A writer waits (SQLite retries) up to this long for another's write
+                    # to end; BEGIN IMMEDIATE takes the write lock at the start, so a
+                    # transaction never fails half-way on a lock it cannot upgrade.
+                    "timeout": env_int("DONDOC_SQLITE_BUSY_TIMEOUT_SECONDS", 15),
                     "transaction_mode": "IMMEDIATE",
                 },
             }
@@ -294,3 +302,20 @@ LOGGING = {
 # The counters live in the cache: per process with the default cache, shared with Redis.
 DONDOC_API_RATE_LIMIT = env_str("DONDOC_API_RATE_LIMIT", "600/m")
 DONDOC_API_MAX_BODY_BYTES = env_int("DONDOC_API_MAX_BODY_BYTES", 1_048_576)
+
+# Background jobs (django-tasks, database backend; `dondoc worker` runs them). A running
+# job's worker renews its lease every HEARTBEAT seconds; a job without a sign of life for
+# LEASE seconds is marked failed (its page then offers a retry).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DONDOC_JOB_LEASE_SECONDS = env_int("DONDOC_JOB_LEASE_SECONDS", 30)
+DONDOC_JOB_HEARTBEAT_SECONDS = env_int("DONDOC_JOB_HEARTBEAT_SECONDS", 10)
+if not 0 < DONDOC_JOB_HEARTBEAT_SECONDS * 2 <= DONDOC_JOB_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "DONDOC_JOB_HEARTBEAT_SECONDS must be positive and at most half of "
+        "DONDOC_JOB_LEASE_SECONDS.")
+# `dondoc serve` starts a worker beside the web server unless this is false (production
+# runs `dondoc worker` as its own service).
+DONDOC_EMBEDDED_WORKER = env_bool("DONDOC_EMBEDDED_WORKER", True)
+# gunicorn recycles each web worker after about this many requests (memory held by a
+# large request is given back); 0 turns recycling off.
+DONDOC_MAX_REQUESTS = env_int("DONDOC_MAX_REQUESTS", 1000)

@@ -26,3 +26,6 @@ DONDOC_AUDIT_KEY = ""
 DONDOC_AUDIT_KEY_FILE = _AUDIT_DIR / "audit.key"
 DONDOC_AUDIT_CHECKPOINT_FILE = _AUDIT_DIR / "audit-checkpoints.jsonl"
 DONDOC_BACKUP_DIR = _AUDIT_DIR / "backups"
+# Jobs run inside the request that enqueues them (the worker and its queue are tested
+# separately).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

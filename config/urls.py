@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("dondoc.imports.urls_import")),
     path("", include("dondoc.progress.urls")),
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
+    path("", include("dondoc.jobs.urls")),
 ]
+
+handler500 = "dondoc.core.busy.server_error"

@@ -7,6 +7,7 @@ get exactly the body of objects that do not exist.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from dondoc.core import busy
 from dondoc.core.concurrency import ConflictError
 from dondoc.plans.services import WorkflowError
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from ninja import NinjaAPI
 
 FieldErrors = dict[str, list[str]]
+logger = logging.getLogger("dondoc.api")
 
 
 class ApiError(HttpError):
@@ -131,6 +134,7 @@ _HTTP_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 412: "precondition_failed",
     413: "too_large", 422: "invalid", 428: "precondition_required", 429: "rate_limited",
+    500: "server_error", 503: "unavailable",
 }
 
 
@@ -196,12 +200,27 @@ def install_handlers(api: NinjaAPI) -> None:
         activate_caller_language(request)
         return _respond(api, request, 413, "too_large", _("The request body is too large."))
 
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """Anything else: 503 + Retry-After for a database too busy to write, otherwise
+        500 — always the JSON body (the traceback goes to the log, not to the caller)."""
+        activate_caller_language(request)
+        if busy.is_database_busy(exc):
+            logger.warning("API %s %s: database busy (%s)", request.method, request.path, exc)
+            response = _respond(api, request, 503, "unavailable", busy.busy_message())
+            response["Retry-After"] = str(busy.RETRY_AFTER_SECONDS)
+            return response
+        logger.error("API %s %s failed", request.method, request.path, exc_info=exc)
+        return _respond(api, request, 500, "server_error", _(
+            "Something went wrong on the server. Try again later or tell the system "
+            "administrator."))
+
     handlers: list[tuple[type[Exception], Any]] = [
         (ApiError, api_error), (NinjaValidationError, validation),
         (AuthenticationError, authentication), (Throttled, throttled), (HttpError, http_error),
         (Http404, not_found), (PermissionDenied, forbidden),
         (DjangoValidationError, django_validation), (WorkflowError, workflow),
         (ConflictError, conflict), (RequestDataTooBig, too_large),
+        (Exception, unexpected),
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)

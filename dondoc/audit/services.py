@@ -26,6 +26,7 @@ from dondoc.audit.models import (
     AuditChainHead,
     AuditEvent,
 )
+from dondoc.core.bulk import insert_rows, prepare_rows
 
 
 def _jsonable(value: Any) -> Any:
@@ -202,7 +203,9 @@ def record_many(*, actor: Any, events: Iterable[PendingEvent]) -> int:
             event.hash = keyed_hash(event, key)
             previous = event.hash
             rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        # Values converted and inserted with prepared statements: a large import holds
+        # the chain's lock (and SQLite's write lock) as briefly as possible.
+        insert_rows(prepare_rows(AuditEvent, rows))
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous)
         if rows:
             _checkpoint_on_commit(rows[-1])

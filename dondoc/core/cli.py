@@ -10,7 +10,8 @@ import os
 import sys
 
 MAIN_COMMANDS = [
-    ("serve", "serve the application (gunicorn + static files)"),
+    ("serve", "serve the application (gunicorn + static files + a job worker)"),
+    ("worker", "run background jobs (Excel imports); several may run at once"),
     ("migrate", "create or update the database tables"),
     ("demo", "load the demo data (idempotent)"),
     ("createadmin", "create an administrator account"),

@@ -42,6 +42,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from dondoc.core.text import fold
+from dondoc.imports.workbook_limits import WorkbookTooLarge, check_workbook
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -1515,6 +1516,7 @@ def _too_long(title: str) -> RowIssue:
 
 def _load(data: bytes | BinaryIO) -> Any:
     source = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
+    check_workbook(source)  # refuse a workbook too big to build in memory (raises)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Data Validation extension is not supported", …
         return load_workbook(source, data_only=True, keep_links=False)
@@ -1537,13 +1539,16 @@ def parse_workbook(
     max_rows: int = 10000,
     fallback_lead_id: int | None = None,
 ) -> ImportPreview:
-    """Read the task appendix of an uploaded workbook. Never raises for bad input.
+    """Read the task appendix of an uploaded workbook. Never raises for bad input, except
+    :class:`WorkbookTooLarge` (a ValidationError) for one beyond the workbook limits.
 
     The first worksheet (the active one first) whose header has at least the content
     and lead columns is read; at most ``max_rows`` non-empty rows below the header.
     """
     try:
         workbook = _load(data)
+    except WorkbookTooLarge:
+        raise
     except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException, …
         return ImportPreview(file_issues=[RowIssue(LEVEL_ERROR, "not_excel", {})])
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Final
@@ -68,9 +66,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES: Final = 10 * 1024 * 1024
-# An .xlsx is a zip: refuse one that unpacks to far more than any real appendix, before
-# openpyxl builds it in memory (a "zip bomb" would otherwise exhaust the server).
-MAX_UNPACKED_BYTES: Final = 200 * 1024 * 1024
+# The workbook's unpacked size, rows, columns and merged ranges are checked before it is
+# loaded: see dondoc.imports.workbook_limits.
 MAX_ROWS: Final = 10000
 XLSX_MAGIC: Final = b"PK\x03\x04"
 
@@ -112,7 +109,6 @@ IMPORT_MESSAGES: Final[dict[str, StrOrPromise]] = {
         "Excel and save it as “Excel Workbook (.xlsx)”."
     ),
     "empty_file": _("The file is empty."),
-    "unpacks_too_large": _("The workbook is too large once unpacked: split it into several files."),
     "group_exists": _(
         "Group %(number)s already exists in this document (“%(title)s”): its tasks are "
         "added to it."
@@ -178,16 +174,6 @@ def check_file(*, name: str, size: int, head: bytes) -> None:
         raise _refuse("empty_file")
     if not head.startswith(XLSX_MAGIC):  # a PDF, a .xls or a text file renamed .xlsx
         raise _refuse("not_xlsx", name=PurePath(name).name)
-
-
-def _check_unpacked_size(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a zip at all: the parser reports "not an Excel workbook"
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse("unpacks_too_large")
 
 
 # ---------------------------------------------------------------------------------------
@@ -299,7 +285,6 @@ def import_preview(*, user: Any | None, document: Document, data: bytes) -> Impo
     """
     if len(data) > MAX_FILE_BYTES:
         raise _refuse("file_too_large", limit=MAX_FILE_BYTES // (1024 * 1024))
-    _check_unpacked_size(data)
     preview = parse_workbook(data, _directory_with(user, document), max_rows=MAX_ROWS,
                              fallback_lead_id=document.owner_unit_id)
     _check_against_document(preview, document)
@@ -381,6 +366,9 @@ DEADLINE_KINDS: Final[dict[str, str]] = {
     "standing": DeadlineKind.STANDING,
     "none": DeadlineKind.NONE,
 }
+
+
+ImportProgress = Callable[[int, int, str], None]  # done, total, what is being done
 
 
 class ImportRefused(ValidationError):
@@ -466,18 +454,25 @@ def lead_choices(row: ParsedRow) -> list[int]:
     return list(row.lead_candidates) if len(row.lead_candidates) > 1 else []
 
 
-@transaction.atomic
 def import_commit(*, actor: Any | None, document: Document, preview: ImportPreview,
                   assigned_on: dt.date | None = None,
-                  lead_overrides: Mapping[int, int] | None = None) -> ImportResult:
+                  lead_overrides: Mapping[int, int] | None = None,
+                  progress: ImportProgress | None = None,
+                  before_publish: Callable[[], None] | None = None) -> ImportResult:
     """Create the preview's groups, tasks and outputs in ``document``: all or none.
 
     Groups are matched to the document's existing groups by number; tasks are assigned by
     the document's managing unit on ``assigned_on`` (default: the document's issue date),
     validated and audited one by one; an output row becomes a sub-task of its task. Every
     flag of a saved row is stored with its task for review. ``lead_overrides`` (Excel row
-    → unit id) applies leads chosen in the preview among a row's candidates. Raises
-    :class:`ImportRefused` when the preview has errors.
+    → unit id) applies leads chosen in the preview among a row's candidates.
+
+    The top-level tasks are prepared and validated first, without writing; then one
+    transaction saves everything, so a large appendix holds the database's write lock (on
+    SQLite, the whole database) as briefly as possible. ``progress(done, total, message)``
+    is told how far it got; ``before_publish()`` runs first inside that transaction (a job
+    checks it still holds its lease). Raises :class:`ImportRefused` when the preview has
+    errors, or when the document changed meanwhile so that a task code is no longer free.
     """
     if preview.has_errors:
         raise ImportRefused(_("The file has errors: correct them and upload it again."),
@@ -491,9 +486,10 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
         if row is None or unit_id not in lead_choices(row):
             raise ImportRefused(_("The lead chosen for row %(row)s is not one of its "
                                   "candidates.") % {"row": row_number}, code="bad_choice")
-    # One import into a document at a time: groups and codes are computed below.
-    document = Document.objects.select_for_update().select_related("owner_unit").get(
-        pk=document.pk)
+    report = progress or _no_progress
+    total = 2 * len(preview.tasks)  # preparing, then saving, weigh the same
+    report(0, total, str(_("Checking the tasks")))
+    document = Document.objects.select_related("owner_unit").get(pk=document.pk)
     scope = _assign_scope(actor)
     allowed = scope.allowed_ids | {document.owner_unit_id}
     saved_rows = [row for row in preview.rows if row.kind in (KIND_TASK, KIND_OUTPUT)]
@@ -517,20 +513,17 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
                             code="out_of_scope")
     units: Mapping[int, Unit] = Unit.objects.in_bulk(wanted)
 
+    # Prepare: the groups to create are unsaved placeholders until the publish step.
     groups: dict[str, TaskGroup] = {group.number: group for group in document.groups.all()}
     existing = set(groups)
-    order = max((group.order for group in groups.values()), default=0)
     titles = {row.row_number: row.title for row in preview.groups}
     group_of_row: dict[int, TaskGroup] = {}
     for row_number, number in _group_numbers(preview, existing).items():
         if number not in groups:
-            order += 1
-            groups[number] = services.group_create(
-                actor=actor, document=document, number=number, title=titles[row_number],
-                order=order)
+            groups[number] = TaskGroup(document=document, number=number,
+                                       title=titles[row_number])
         group_of_row[row_number] = groups[number]
     used = {group.number for group in group_of_row.values()}
-    created = len(used - existing)
     reused = len(used & existing)
     day = assigned_on or document.issue_date
 
@@ -551,43 +544,84 @@ def import_commit(*, actor: Any | None, document: Document, preview: ImportPrevi
             for row in preview.tasks]
     codes = _task_codes(document, rows)
     items = [new_task(row, group, code) for (row, group), code in zip(rows, codes, strict=True)]
-    # One bulk step (validated like task_create, each task audited): 5,000 rows in seconds.
-    tasks = services.tasks_bulk_create(actor=actor, document=document,
-                                       assigning_unit=document.owner_unit, items=items,
-                                       assigned_on=day)
-    task_of_row = {row.row_number: task
-                   for (row, _group), task in zip(rows, tasks, strict=True)}
-    outputs: list[services.NewTask] = []
-    output_rows: list[ParsedRow] = []
-    taken = set(Task.objects.filter(parent__in=tasks).values_list("code", flat=True))
-    for row in preview.outputs:
-        parent = task_of_row.get(row.parent_row or 0)
-        if parent is None:
-            continue
-        index = 1
-        while f"{parent.code}.{index}" in taken:
-            index += 1
-        taken.add(f"{parent.code}.{index}")
-        outputs.append(new_task(row, parent.group, f"{parent.code}.{index}", parent))
-        output_rows.append(row)
-    children = services.tasks_bulk_create(actor=actor, document=document,
-                                          assigning_unit=document.owner_unit, items=outputs,
-                                          assigned_on=day) if outputs else []
-    task_of_row.update({row.row_number: task
-                        for row, task in zip(output_rows, children, strict=True)})
+    checking = str(_("Checking the tasks"))
+    batch = services.tasks_bulk_prepare(
+        actor=actor, document=document, assigning_unit=document.owner_unit, items=items,
+        assigned_on=day, progress=lambda done: report(done, total, checking))
+    report(len(batch.tasks), total,
+           str(_("Saving %(count)s tasks") % {"count": len(batch.tasks)}))
 
-    flags = _flag_rows(preview, overrides)
-    ReviewFlag.objects.bulk_create([
-        ReviewFlag(task=task, code=issue.code, message=issue.message[:2000],
-                   column=issue.column, cell_text=issue.cell[:2000], row_number=row_number)
-        for row_number, task in task_of_row.items()
-        for issue in flags.get(row_number, [])
-    ], batch_size=1000)
-    record(actor=actor, action=Action.CREATE, obj=document, unit_id=document.owner_unit_id,
-           message="import",
-           changes={"imported_tasks": [None, len(tasks)], "imported_outputs":
-                    [None, len(children)], "created_groups": [None, created],
-                    "assigned_on": [None, day.isoformat()]})
+    # Publish: one short transaction, all or nothing.
+    with transaction.atomic():
+        if before_publish is not None:
+            before_publish()
+        # One import into a document at a time (a row lock; SQLite locks the database).
+        document = Document.objects.select_for_update().select_related("owner_unit").get(
+            pk=document.pk)
+        if Task.objects.filter(code__in=codes).exists():
+            raise ImportRefused(_("The document changed while the import was being "
+                                  "prepared: check the preview and import again."),
+                                code="changed")
+        current = {group.number: group for group in document.groups.all()}
+        order = max((group.order for group in current.values()), default=0)
+        created = 0
+        saved: dict[str, TaskGroup] = {}
+        for number, group in groups.items():
+            if group.pk is not None:
+                continue
+            if number in current:  # created meanwhile by someone else: use it
+                saved[number] = current[number]
+                continue
+            order += 1
+            created += 1
+            saved[number] = services.group_create(
+                actor=actor, document=document, number=number, title=group.title,
+                order=order)
+        for task in batch.tasks:
+            if task.group is not None and task.group.pk is None:
+                task.group = saved[task.group.number]
+        tasks = services.tasks_bulk_insert(actor=actor, batch=batch)
+        task_of_row = {row.row_number: task
+                       for (row, _group), task in zip(rows, tasks, strict=True)}
+        # Second outputs become sub-tasks of the task above: few, saved once their
+        # parents have ids.
+        outputs: list[services.NewTask] = []
+        output_rows: list[ParsedRow] = []
+        taken = set(Task.objects.filter(parent__in=tasks).values_list("code", flat=True))
+        for row in preview.outputs:
+            parent = task_of_row.get(row.parent_row or 0)
+            if parent is None:
+                continue
+            index = 1
+            while f"{parent.code}.{index}" in taken:
+                index += 1
+            taken.add(f"{parent.code}.{index}")
+            outputs.append(new_task(row, parent.group, f"{parent.code}.{index}", parent))
+            output_rows.append(row)
+        children = services.tasks_bulk_create(
+            actor=actor, document=document, assigning_unit=document.owner_unit,
+            items=outputs, assigned_on=day) if outputs else []
+        task_of_row.update({row.row_number: task
+                            for row, task in zip(output_rows, children, strict=True)})
+        flags = _flag_rows(preview, overrides)
+        ReviewFlag.objects.bulk_create([
+            ReviewFlag(task=task, code=issue.code, message=issue.message[:2000],
+                       column=issue.column, cell_text=issue.cell[:2000],
+                       row_number=row_number)
+            for row_number, task in task_of_row.items()
+            for issue in flags.get(row_number, [])
+        ], batch_size=1000)
+        record(actor=actor, action=Action.CREATE, obj=document,
+               unit_id=document.owner_unit_id, message="import",
+               changes={"imported_tasks": [None, len(tasks)],
+                        "imported_outputs": [None, len(children)],
+                        "created_groups": [None, created],
+                        "assigned_on": [None, day.isoformat()]})
+    report(total, total, str(_("Saved")))
     return ImportResult(groups_created=created, groups_reused=reused, tasks_created=len(tasks),
                         task_codes=tuple(task.code for task in tasks),
                         outputs_created=len(children))
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    return None

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
-from dondoc.imports import imports
+from dondoc.imports import import_jobs, imports
 from dondoc.imports.importing import (
     KIND_GROUP,
     LEVEL_ERROR,
@@ -43,6 +43,7 @@ from dondoc.imports.importing import (
     write_template,
 )
 from dondoc.imports.samples import write_sample
+from dondoc.imports.workbook_limits import check_workbook
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
@@ -70,6 +71,7 @@ class ImportUploadForm(forms.Form):
         head = upload.read(8)
         upload.seek(0)
         imports.check_file(name=upload.name or "", size=upload.size or 0, head=head)
+        check_workbook(upload)  # too many rows, cells or merged cells: refused before loading
         return upload
 
 
@@ -294,9 +296,16 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
     document = _editable_document(request, pk)
     entry = _entry(request, document, token)
     path = _file_of(token)
+    running = import_jobs.active_import(token)
+    if running is not None:  # a confirmation is under way: show its progress
+        return redirect("job_detail", pk=running.pk)
     if not path.is_file():
-        if any(_import_dir().glob(f"{token}.*.claimed")):  # a confirmation is running
+        if any(_import_dir().glob(f"{token}.*.claimed")):
             messages.info(request, _("This file is being imported."))
+            return redirect(_after_import_url(document))
+        if import_jobs.finished_import(token) is not None:
+            _discard(request, token)
+            messages.info(request, _("This file has already been imported or cancelled."))
             return redirect(_after_import_url(document))
         _discard(request, token)
         messages.error(request, _("The uploaded file has expired: upload it again."))
@@ -321,57 +330,29 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
 
 def _confirm(request: HttpRequest, document: Document, token: str,
              entry: dict[str, Any]) -> HttpResponse:
-    """Commit a pending upload, once: the file is claimed by an atomic rename first, so a
-    double click or a second tab cannot import it twice."""
-    path = _file_of(token)
-    claimed = path.with_name(f"{token}.{secrets.token_hex(4)}.claimed")
-    try:
-        os.replace(path, claimed)
-    except FileNotFoundError:
+    """Start the import of a pending upload as a background job (a second click finds the
+    job already under way) and show its progress page; the job re-reads the file with
+    the user's current rights and saves everything or nothing."""
+    if not _file_of(token).is_file() and import_jobs.active_import(token) is None:
         messages.info(request, _("This file has already been imported or cancelled."))
         return redirect("task_import", pk=document.pk)
-    done = False
     try:
-        preview = imports.import_preview(user=request.user, document=document,
-                                         data=claimed.read_bytes())
-        fingerprint = imports.preview_fingerprint(preview)
-        if fingerprint != entry.get("fingerprint") or preview.has_errors:
-            # Units, groups or rights changed since the preview was shown.
-            _set_fingerprint(request, token, fingerprint)
-            messages.warning(request, _(
-                "The data changed since the preview was shown: check the preview again."))
-            return redirect("task_import_preview", pk=document.pk, token=token)
-        try:
-            assigned_on = parse_day(request.POST.get("assigned_on")) or document.issue_date
-        except ValueError:
-            messages.error(request, _("Enter the assigned date as dd/mm/yyyy."))
-            return redirect("task_import_preview", pk=document.pk, token=token)
-        overrides: dict[int, int] = {}
-        for key, value in request.POST.items():
-            if key.startswith("lead_") and value:
-                try:
-                    overrides[int(key[5:])] = int(str(value))
-                except ValueError:
-                    continue
-        try:
-            result = imports.import_commit(actor=request.user, document=document,
-                                           preview=preview, assigned_on=assigned_on,
-                                           lead_overrides=overrides)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("task_import_preview", pk=document.pk, token=token)
-        done = True
-    finally:
-        if done:
-            claimed.unlink(missing_ok=True)
-        else:  # nothing was saved: the upload stays available for another look
-            os.replace(claimed, path)
-    _discard(request, token)
-    messages.success(request, _(
-        "Imported %(tasks)d tasks into %(document)s (%(groups)d new groups)."
-    ) % {"tasks": result.tasks_created, "document": document.number,
-         "groups": result.groups_created})
-    return redirect(_after_import_url(document))
+        assigned_on = parse_day(request.POST.get("assigned_on")) or document.issue_date
+    except ValueError:
+        messages.error(request, _("Enter the assigned date as dd/mm/yyyy."))
+        return redirect("task_import_preview", pk=document.pk, token=token)
+    overrides: dict[str, int] = {}
+    for key, value in request.POST.items():
+        if key.startswith("lead_") and value:
+            try:
+                overrides[str(int(key[5:]))] = int(str(value))
+            except ValueError:
+                continue
+    job = import_jobs.import_enqueue(
+        actor=request.user, document=document, token=token,
+        fingerprint=str(entry.get("fingerprint", "")), name=str(entry.get("name", "")),
+        assigned_on=assigned_on, lead_overrides=overrides)
+    return redirect("job_detail", pk=job.pk)
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:

@@ -328,3 +328,22 @@ def get_editable_or_403(visible: models.QuerySet[M], editable: models.QuerySet[M
     if not editable.filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
+
+
+# Background jobs ---------------------------------------------------------------------
+
+
+def jobs_visible_to(user: Any) -> models.QuerySet[Any]:
+    """A user sees the jobs they started; an admin sees every job."""
+    from dondoc.jobs.models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    if is_admin(user):
+        return Job.objects.all()
+    return Job.objects.filter(owner=user)
+
+
+def jobs_retryable_by(user: Any) -> models.QuerySet[Any]:
+    """The jobs a user may run again: their own (an admin: any)."""
+    return jobs_visible_to(user)

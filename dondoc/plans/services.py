@@ -8,7 +8,7 @@ pending request, last report) in step with the records the status engine reads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import PendingEvent, diff, record, record_many, snapshot
+from dondoc.core.bulk import PreparedRows, insert_rows, prepare_rows
 from dondoc.core.concurrency import ConflictError, save_versioned
 from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_upload
 from dondoc.organization import scoping
@@ -246,6 +247,29 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
                       ) -> list[Task]:
     """Assign many tasks at once with the same rules as :func:`task_create`, in a few
     queries: validated in memory, inserted in batches, each one audited."""
+    batch = tasks_bulk_prepare(actor=actor, document=document, assigning_unit=assigning_unit,
+                               items=items, assigned_on=assigned_on)
+    return tasks_bulk_insert(actor=actor, batch=batch)
+
+
+@dataclass
+class TaskBatch:
+    """Tasks built, validated and converted to database rows, not saved yet."""
+
+    tasks: list[Task]
+    items: Sequence[NewTask]
+    rows: PreparedRows
+    changes: list[dict[str, list[Any]]]
+    events: PreparedRows  # the "assigned" events, their task column filled at the insert
+
+
+def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
+                       items: Sequence[NewTask], assigned_on: dt.date | None = None,
+                       progress: Callable[[int], None] | None = None) -> TaskBatch:
+    """The first half of :func:`tasks_bulk_create`: the tasks built, validated and turned
+    into rows and audit changes, without writing — a long import does this outside its
+    short write transaction. ``progress(n)`` is called every few hundred tasks. A group
+    of an item may still be unsaved: it must be saved before the insert."""
     day = assigned_on or today()
     taken = set(Task.objects.filter(code__in=[item.code for item in items])
                 .values_list("code", flat=True))
@@ -273,25 +297,56 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
                         validate_unique=False, validate_constraints=False)
         task.search_text = task.compute_search_text()
         tasks.append(task)
-    created = Task.objects.bulk_create(tasks, batch_size=500)
-    through = Task.coordinating_units.through
-    through.objects.bulk_create([
-        through(task_id=task.pk, unit_id=unit.pk)
-        for task, item in zip(created, items, strict=True)
-        for unit in _check_units(item.lead_unit, item.coordinating_units)
-    ], batch_size=1000)
+        if progress is not None and len(tasks) % 500 == 0:
+            progress(len(tasks))
+    changes = [diff({}, _bulk_snapshot(task, item))
+               for task, item in zip(tasks, items, strict=True)]
     at = timezone.now()
-    TaskEvent.objects.bulk_create([
-        TaskEvent(task=task, actor=_actor(actor), kind=TaskEventKind.ASSIGNED, at=at,
+    events = prepare_rows(TaskEvent, [
+        TaskEvent(actor=_actor(actor), kind=TaskEventKind.ASSIGNED, at=at,
                   summary=(_("Assigned to %(unit)s") % {"unit": task.lead_unit.name})[:500])
-        for task in created
-    ], batch_size=1000)
+        for task in tasks
+    ])
+    return TaskBatch(tasks, items, prepare_rows(Task, tasks), changes, events)
+
+
+def tasks_bulk_insert(*, actor: Any, batch: TaskBatch) -> list[Task]:
+    """The second half of :func:`tasks_bulk_create`: insert a prepared batch (with the
+    coordinating units, assignment events and audit events), in the caller's transaction.
+    Only prepared statements run here, so the write lock is held briefly."""
+    tasks, items = batch.tasks, batch.items
+    group_column = batch.rows.column_index("group_id")
+    for task, row, change in zip(tasks, batch.rows.rows, batch.changes, strict=True):
+        if task.group is not None:  # a group saved after the preparation has its id now
+            task.group_id = task.group.pk
+            row[group_column] = task.group_id
+            change["group"] = [None, task.group_id]
+    insert_rows(batch.rows)
+    ids: dict[str, int] = {}
+    codes = [task.code for task in tasks]
+    for start in range(0, len(codes), 500):
+        ids.update(Task.objects.filter(code__in=codes[start:start + 500])
+                   .values_list("code", "id"))
+    for task in tasks:
+        task.pk = ids[task.code]
+        task._state.adding = False
+        task._state.db = "default"
+    through = Task.coordinating_units.through
+    insert_rows(prepare_rows(through, [
+        through(task_id=task.pk, unit_id=unit.pk)
+        for task, item in zip(tasks, items, strict=True)
+        for unit in _check_units(item.lead_unit, item.coordinating_units)
+    ]))
+    task_column = batch.events.column_index("task_id")
+    for task, row in zip(tasks, batch.events.rows, strict=True):
+        row[task_column] = task.pk
+    insert_rows(batch.events)
     record_many(actor=actor, events=[
         PendingEvent(action=Action.CREATE, obj=task, unit_id=task.lead_unit_id,
-                     changes=diff({}, _bulk_snapshot(task, item)), message="import")
-        for task, item in zip(created, items, strict=True)
+                     changes=change, message="import")
+        for task, change in zip(tasks, batch.changes, strict=True)
     ])
-    return created
+    return tasks
 
 
 def _bulk_snapshot(task: Task, item: NewTask) -> dict[str, Any]:

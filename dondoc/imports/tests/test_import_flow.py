@@ -132,7 +132,10 @@ def test_upload_preview_and_confirm_create_the_groups_and_tasks(
 
     done = client.post(preview_url, {"action": "confirm"})
     assert done.status_code == 302
-    assert done["Location"] == f"/documents/{plan.pk}/"
+    # The import runs as a background job (at once in the tests): its page shows the result.
+    job_page = client.get(done["Location"])
+    assert job_page.context["job"].status == "succeeded"
+    assert job_page.context["result_url"] == f"/documents/{plan.pk}/"
     assert f"{token}.xlsx" not in pending_files()
 
     groups = {group.number: group for group in TaskGroup.objects.filter(document=plan)}
@@ -216,7 +219,9 @@ def test_confirming_checks_the_file_again(org, people, login, plan) -> None:
     # Between preview and confirmation, PC06 is dissolved: it may no longer lead a task.
     Unit.objects.filter(pk=org.pc06.pk).update(is_active=False)
     response = client.post(url, {"action": "confirm"})
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302
+    job = client.get(response["Location"]).context["job"]
+    assert job.status == "failed" and "changed since the preview" in job.error
     assert_nothing_saved()
     again = client.get(url)
     # PC06 is no longer a unit one may name: the row keeps a provisional lead, flagged.
@@ -239,7 +244,8 @@ def test_a_file_is_imported_once_only(people, login, plan) -> None:
 
     assert client.post(url, {"action": "confirm"}).status_code == 302
     assert Task.objects.count() == 4
-    assert client.post(url, {"action": "confirm"}).status_code == 404  # token used up
+    again = client.post(url, {"action": "confirm"})  # the upload is used up
+    assert again.status_code == 302 and again["Location"] == f"/documents/{plan.pk}/"
     assert Task.objects.count() == 4
     assert not list(folder.glob(f"{token}*"))
 

@@ -1,4 +1,9 @@
-"""Serve dondoc with gunicorn; static files are served by WhiteNoise from the same process."""
+"""Serve dondoc with gunicorn; static files are served by WhiteNoise from the same process.
+
+By default a background-job worker runs beside it (``dondoc worker``, supervised:
+restarted if it dies); ``--no-worker`` (or ``DONDOC_EMBEDDED_WORKER=false``) serves the
+web only, for deployments that run their workers as separate services.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,18 +25,37 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int,
                             default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None)
         parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "4")))
+        parser.add_argument("--no-worker", dest="job_worker", action="store_false",
+                            default=settings.DONDOC_EMBEDDED_WORKER,
+                            help="do not start a background-job worker beside the server")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         workers = options["workers"] or min(2 * (os.cpu_count() or 1) + 1, 9)
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"dondoc: http://{bind}/  ({workers} workers)")
-        argv = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--threads", str(options["threads"]),
-            "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
-        ]
+        argv = gunicorn_argv(bind=bind, workers=workers, threads=options["threads"])
+        if options["job_worker"]:
+            from dondoc.jobs.supervisor import supervise, worker_command
+
+            self.stdout.write("dondoc: background-job worker started beside the server")
+            sys.exit(supervise(argv, worker_command()))
         try:
             os.execv(sys.executable, argv)  # noqa: S606 - replaces this process by design
         except OSError as exc:
             raise CommandError(f"could not start gunicorn: {exc}") from exc
+
+
+def gunicorn_argv(*, bind: str, workers: int, threads: int) -> list[str]:
+    argv = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
+    ]
+    max_requests = settings.DONDOC_MAX_REQUESTS
+    if max_requests > 0:
+        # A web worker is replaced after about N requests (jitter: not all at once), so
+        # the memory a large request left behind is given back to the system.
+        argv += ["--max-requests", str(max_requests),
+                 "--max-requests-jitter", str(max(1, max_requests // 10))]
+    return argv

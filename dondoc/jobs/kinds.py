@@ -1,0 +1,51 @@
+"""The kinds of background work dondoc knows, by name.
+
+A kind names its handler (``handler(context) -> result``, a JSON-able dict) and,
+optionally, what to undo when a run is abandoned without the handler's own ``finally``
+having run (the worker process was killed), and the page to go back to. Handlers are
+given as dotted paths and imported when used, so this module imports no domain app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    label: StrOrPromise
+    handler: str  # dotted path: handler(context: JobContext) -> dict
+    release: str = ""  # dotted path: release(job) — undo a killed run's claims
+    back_url: str = ""  # dotted path: back_url(job) -> str — "back" link of the page
+
+    def call(self, attribute: str, *args: Any) -> Any:
+        path = getattr(self, attribute)
+        return import_string(path)(*args) if path else None
+
+
+IMPORT_TASKS = "plans.import_tasks"
+
+KINDS: dict[str, JobKind] = {
+    IMPORT_TASKS: JobKind(
+        name=IMPORT_TASKS,
+        label=_("Import of tasks from Excel"),
+        handler="dondoc.imports.import_jobs.run_import",
+        release="dondoc.imports.import_jobs.release_import",
+        back_url="dondoc.imports.import_jobs.import_back_url",
+    ),
+}
+
+
+def get_kind(name: str) -> JobKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise LookupError(f"unknown job kind {name!r}") from None
