@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dondoc.core.dates import parse_day
+
+INVALID_DATE = _("Enter a valid date as dd/mm/yyyy.")
+
 
 class DateInput(forms.DateInput):
-    """A text field for dd/mm/yyyy: typing a date is faster than a picker for officers."""
+    """A text field for dd/mm/yyyy: typing a date is faster than a picker for officers.
+
+    ``inputmode=numeric`` opens the number pad on phones; ``js-date`` makes static/js/
+    dondoc.js add a calendar button beside it (no native ``type=date``: it follows the
+    browser's locale, not dd/mm/yyyy)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
                 "class": "form-control js-date"}
         super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class DayField(forms.DateField):
+    """The one date field of every form: reads every spelling :func:`parse_day` knows."""
+
+    widget = DateInput
+    default_error_messages = {"invalid": INVALID_DATE}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_day(str(value))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class VersionedFormMixin(forms.BaseForm):
@@ -30,5 +58,3 @@ class VersionedFormMixin(forms.BaseForm):
     def expected_version(self) -> int:
         return int(self.cleaned_data["version"])
 
-
-INVALID_DATE = _("Enter a valid date as dd/mm/yyyy.")

@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
+from dondoc.core.dates import parse_day
 from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
@@ -79,19 +80,6 @@ class TaskFilters:
     extension_pending: bool = False  # a deadline extension waits for a decision
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); ``None`` when empty; ValueError when wrong."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def filters_from_params(params: Any) -> TaskFilters:
