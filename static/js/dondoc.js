@@ -98,10 +98,20 @@
     // Searchable selects (unit pickers): Tom Select, vendored.
     if (window.TomSelect) {
       root.querySelectorAll("select.js-searchable:not(.tomselected)").forEach(function (el) {
-        new window.TomSelect(el, { maxOptions: 500, allowEmptyOption: true,
+        var picker = new window.TomSelect(el, { maxOptions: 500, allowEmptyOption: true,
           plugins: el.multiple ? ["remove_button"] : [] });
+        // Tom Select moves the label to its own control; the original (hidden) select
+        // keeps the same name for screen readers and checkers.
+        var label = document.querySelector('label[for="' + picker.control_input.id + '"]');
+        if (label && label.id) { el.setAttribute("aria-labelledby", label.id); }
       });
     }
+    // A wide table that scrolls sideways (phones) must be reachable by keyboard to scroll.
+    root.querySelectorAll(".table-responsive").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
     // Move focus to an error summary so screen readers announce it.
     var summary = root.querySelector("[data-autofocus]");
     if (summary) { summary.focus(); }
