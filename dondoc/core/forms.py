@@ -45,6 +45,26 @@ class DayField(forms.DateField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def empty_choice_label(field: forms.Field) -> str:
+    """What a dropdown says before a choice: "— Choose —" when one is required, "— None —"
+    when it may stay empty (never Django's "---------")."""
+    return str(_("— Choose —") if field.required else _("— None —"))
+
+
+def replace_dashes(field: forms.Field) -> None:
+    """Give ``field``'s empty choice a meaningful label if it still has Django's dashes."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = empty_choice_label(field)
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        if choices and choices[0][1] == DJANGO_EMPTY_LABEL:
+            field.choices = [(choices[0][0], empty_choice_label(field)), *choices[1:]]
+
+
 class VersionedFormMixin(forms.BaseForm):
     """Carries the version the editor started from, so a stale save is detected."""
 

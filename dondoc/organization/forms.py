@@ -19,6 +19,11 @@ def set_queryset(field: forms.Field, queryset: Any) -> None:
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.empty_label == "---------":
+            self.empty_label = _("— Choose a unit —") if self.required else _("— No unit —")
+
     def label_from_instance(self, obj: Any) -> str:
         indent = "\u00a0\u00a0" * max(obj.depth - 1, 0)
         return f"{indent}{obj.code} — {obj.name}"
