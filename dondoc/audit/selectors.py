@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,10 @@ def field_label(object_type: str, name: str) -> str:
     field = _field(object_type, name)
     if field is None:
         return name.replace("_", " ")
+    related = field.related_model
+    if not isinstance(field.verbose_name, Promise) and isinstance(related, type):
+        # A relation without a (translated) name of its own is named after its model.
+        return str(capfirst(related._meta.verbose_name))
     return str(capfirst(field.verbose_name))
 
 

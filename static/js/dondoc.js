@@ -55,8 +55,8 @@
       var lang = document.documentElement.lang === "en" ? "en-GB" : "vi";
       if (!calendar) {
         calendar = new window.Datepicker(popover, {
-          format: "dd/mm/yyyy", language: lang, weekStart: 1, todayButton: true, buttonClass: "btn",
-          todayButtonMode: 1, todayHighlight: true, clearButton: false
+          format: "dd/mm/yyyy", language: lang, weekStart: 1, buttonClass: "btn",
+          todayButton: true, todayButtonMode: 1, todayHighlight: true, clearButton: false
         });
         popover.addEventListener("changeDate", function (event) {
           if (!event.detail.date || popover.hidden) { return; }

@@ -47,6 +47,7 @@ def test_the_log_names_kinds_and_fields_in_vietnamese(people, login, history) ->
     assert "Báo cáo tiến độ" in page and "Ý kiến chỉ đạo" in page and "Tài khoản" in page
     assert "Đơn vị giao" in page and "Loại thời hạn" in page  # changed fields of the task
     assert "KH118-I.1 · 28/10/2026 53%" in page  # was "<task id> 2026-10-28 53%"
+    assert "Task" not in page  # the progress update's task field, named after the model
     # The kind filter offers every kind by name.
     assert '<option value="plans.direction">Ý kiến chỉ đạo</option>' in html
 
