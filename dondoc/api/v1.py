@@ -57,7 +57,6 @@ class VendoredSwagger(DocsBase):
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
         return render(request, "api/docs.html", {
             "api": api, "openapi_url": self.get_openapi_url(api, kwargs),
-            "description": in_callers_language(api.description or ""),
         })
 
 
