@@ -83,7 +83,7 @@ def test_main_pages_have_no_serious_accessibility_problems(live_server, people,
     with browser_page(width=width, height=height) as page:
         for persona, paths in PAGES.items():
             log_in(page, base, persona)
-            for path in paths:
+            for index, path in enumerate(paths):
                 if path == "import":
                     page.goto(f"{base}/documents/{document.pk}/import/")
                     page.locator("input[type=file]").set_input_files(files=[{
@@ -96,7 +96,7 @@ def test_main_pages_have_no_serious_accessibility_problems(live_server, people,
                     page.goto(base + path.format(task=f"/tasks/{task.pk}/"))
                 found = serious_problems(page)
                 name = f"{persona} {page.url.removeprefix(base)}"
-                screenshot(page, f"a11y-{width}-{persona}-{len(problems)}")
+                screenshot(page, f"a11y-{width}-{persona}-{index}")
                 if found:
                     problems[name] = found
     assert problems == {}, "\n".join(f"{name}: {found}" for name, found in problems.items())
