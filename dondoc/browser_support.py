@@ -36,3 +36,12 @@ def browser_page(*, width: int = 1280, height: int = 900) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a screenshot as ``$DONDOC_SCREENSHOTS/<name>.png`` when that folder is set, so
+    that a person can look at the pages a browser test walked through."""
+    folder = os.environ.get("DONDOC_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)

@@ -13,12 +13,15 @@ packages=(
   chart.js@4.6.1
   tom-select@2.6.2
   swagger-ui-dist@5.35.0
+  vanillajs-datepicker@1.3.4
+  axe-core@4.14.1
 )
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund "${packages[@]}")
 nm="$work/node_modules"
 out=static/vendor
 rm -rf "$out"
 mkdir -p "$out"/{bootstrap,bootstrap-icons/fonts,be-vietnam-pro/files,htmx,chartjs,tom-select,swagger-ui}
+mkdir -p "$out"/{datepicker,axe-core}
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" \
    "$nm/bootstrap/LICENSE" "$out/bootstrap/"
 cp "$nm/bootstrap-icons/font/bootstrap-icons.min.css" "$nm/bootstrap-icons/LICENSE" "$out/bootstrap-icons/"
@@ -44,6 +47,16 @@ cp "$nm/swagger-ui-dist/swagger-ui-bundle.js" "$nm/swagger-ui-dist/swagger-ui.cs
 [ -f "$nm/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt" ] && \
   cp "$nm/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt" "$out/swagger-ui/"
 echo "swagger-ui-dist@5.35.0" > "$out/swagger-ui/VERSION"
+# The date picker beside every dd/mm/yyyy field (a calendar that works on phones; no
+# native type=date, which shows the browser's locale), with its Vietnamese texts.
+cp "$nm/vanillajs-datepicker/dist/js/datepicker.min.js" \
+   "$nm/vanillajs-datepicker/dist/js/locales/vi.js" \
+   "$nm/vanillajs-datepicker/dist/js/locales/en-GB.js" \
+   "$nm/vanillajs-datepicker/dist/css/datepicker-bs5.min.css" \
+   "$nm/vanillajs-datepicker/LICENSE" "$out/datepicker/"
+# axe-core is loaded by the browser tests only (accessibility checks); no page links it.
+cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$nm/axe-core/LICENSE-3RD-PARTY.txt" \
+   "$out/axe-core/"
 # Source maps are not shipped: drop the comments that point to them.
 find "$out" -name "*.js" -o -name "*.css" | xargs sed -i -E '/sourceMappingURL=/d'
 printf '%s\n' "${packages[@]}" > "$out/VERSIONS"

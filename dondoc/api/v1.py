@@ -3,13 +3,16 @@ dondoc's error bodies, and a docs page that loads nothing from outside the machi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
+from ninja.openapi.schema import OpenAPISchema
 
 from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
 from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
@@ -21,8 +24,8 @@ rules as the pages; an object outside your scope is answered exactly like one th
 not exist (404).
 
 **Authentication**: `Authorization: Bearer <token>` with a personal token created on
-the page *My API tokens* (`/accounts/tokens/`), or the browser session (unsafe methods
-then need the CSRF token).
+the page *My API tokens* (`/accounts/tokens/`, linked from *My account*), or the browser
+session (unsafe methods then need the CSRF token).
 
 **Errors** always have the body `{"code": "...", "message": "...", "errors": {"field":
 ["..."]}}`; the message is in the caller's language.
@@ -35,6 +38,19 @@ then need the CSRF token).
 """
 
 
+def unwrapped(text: str) -> str:
+    """``text`` with each paragraph on one line: the message id its translation is kept
+    under, so that re-wrapping a docstring does not lose its translation."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+def in_callers_language(text: str) -> str:
+    """An English summary or description of the schema in the active language (the
+    catalogue holds them under their unwrapped English text; English if none)."""
+    return gettext(unwrapped(text)) if text else text
+
+
 class VendoredSwagger(DocsBase):
     """Swagger UI from ``static/vendor/swagger-ui`` (no CDN), started by a static script."""
 
@@ -45,6 +61,20 @@ class VendoredSwagger(DocsBase):
 
 
 class DondocAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        """The schema in the caller's language: the API's description and every
+        operation's summary and description (Swagger UI's own controls stay English)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        info = schema.get("info", {})
+        info["description"] = in_callers_language(info.get("description", ""))
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for key in ("summary", "description"):
+                    if operation.get(key):
+                        operation[key] = in_callers_language(operation[key])
+        return schema
+
     def create_response(self, request: HttpRequest, data: Any, *, status: int | None = None,
                         temporal_response: HttpResponse | None = None) -> HttpResponse:
         response = super().create_response(request, data, status=status,

@@ -26,10 +26,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=_parse_day(request.GET.get("since")),
         until=_parse_day(request.GET.get("until")),
     )
+    page = paginate(request, events, default_size=50)
+    page.object_list = selectors.describe_events(page.object_list)
     return render(request, "audit/audit_list.html", {
-        "page": paginate(request, events, default_size=50),
+        "page": page,
         "actions": Action.choices,
-        "types": selectors.OBJECT_TYPES,
+        "types": selectors.object_type_choices(),
         "qs": querystring_without(request, "page"),
     })
 
@@ -39,4 +41,6 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     if not scoping.can_read_audit(request.user):
         raise PermissionDenied
     event = scoping.get_visible_or_404(selectors.audit_events(user=request.user), seq=seq)
-    return render(request, "audit/audit_detail.html", {"event": event})
+    selectors.describe_events([event])
+    return render(request, "audit/audit_detail.html", {
+        "event": event, "changes": selectors.describe_changes(event)})

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dondoc.organization import services
 from dondoc.organization.forms import LanguageForm, SetPasswordForm, TokenForm
+from dondoc.organization.models import Role
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -80,10 +81,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Password changed."))
         return redirect("profile")
     return render(request, "registration/profile.html", {
+        "shows_api": _uses_api(user),
         "password_form": password_form,
         "language_form": LanguageForm(initial={"language": user.language}),
         "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
     })
+
+
+# Roles that connect other software to dondoc; officers and viewers work in the pages.
+API_ROLES = {Role.ADMIN, Role.STAFF, Role.LEADER, Role.UNIT_MANAGER, Role.INSPECTOR}
+
+
+def _uses_api(user: Any) -> bool:
+    """Whether the account page offers the API (tokens, documentation): for the roles
+    that use it, and for anyone who already holds a token (to see or revoke it)."""
+    from dondoc.api.selectors import tokens_of
+
+    return user.role in API_ROLES or tokens_of(user=user).exists()
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from dondoc.core.forms import DateInput, VersionedFormMixin
+from dondoc.core.forms import DayField, VersionedFormMixin
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 
@@ -19,6 +19,11 @@ def set_queryset(field: forms.Field, queryset: Any) -> None:
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.empty_label == "---------":
+            self.empty_label = _("— Choose a unit —") if self.required else _("— No unit —")
+
     def label_from_instance(self, obj: Any) -> str:
         indent = "\u00a0\u00a0" * max(obj.depth - 1, 0)
         return f"{indent}{obj.code} — {obj.name}"
@@ -28,7 +33,7 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "order", "email", "valid_from"]
-        widgets = {"valid_from": DateInput()}
+        field_classes = {"valid_from": DayField}
         help_texts = {
             "code": _("A short unique code, e.g. PV01."),
             "order": _("Smaller numbers are listed first among sibling units."),
@@ -70,7 +75,7 @@ class UnitMoveForm(forms.Form):
 
 
 class UnitDissolveForm(forms.Form):
-    valid_to = forms.DateField(label=_("Last day of existence"), widget=DateInput())
+    valid_to = DayField(label=_("Last day of existence"))
     successor = UnitChoiceField(
         label=_("Successor unit"), queryset=Unit.objects.none(), required=False,
         help_text=_("The unit that takes over its open work (optional)."),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dondoc.audit.models import AuditEvent
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.dates import parse_day
 from dondoc.core.paging import paginate, querystring_without
 from dondoc.organization import scoping, selectors, services
 from dondoc.organization.forms import (
@@ -28,14 +29,11 @@ from dondoc.organization.models import Role, Unit, UnitKind, User
 
 
 def _parse_day(value: str | None) -> dt.date | None:
-    if not value:
+    """A filter's day, or ``None`` when empty or not a date."""
+    try:
+        return parse_day(value)
+    except ValueError:
         return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    return None
 
 
 def _require(allowed: bool) -> None:

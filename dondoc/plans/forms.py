@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.files import validate_upload
-from dondoc.core.forms import DateInput, VersionedFormMixin
+from dondoc.core.forms import DayField, VersionedFormMixin
 from dondoc.organization import scoping
 from dondoc.organization.forms import UnitChoiceField
 from dondoc.organization.models import Unit, User
@@ -49,7 +49,8 @@ class DocumentForm(VersionedFormMixin, forms.ModelForm):
         model = Document
         fields = ["kind", "number", "title", "issuer", "issue_date", "parent", "owner_unit",
                   "code_prefix", "summary", "is_public"]
-        widgets = {"issue_date": DateInput(), "summary": forms.Textarea(attrs={"rows": 3}),
+        field_classes = {"issue_date": DayField}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -92,7 +93,8 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         fields = ["group", "title", "description", "lead_unit", "coordinating_units",
                   "deadline_kind", "due_date", "expected_product", "priority", "tags",
                   "is_public"]
-        widgets = {"due_date": DateInput(), "title": forms.Textarea(attrs={"rows": 2}),
+        field_classes = {"due_date": DayField}
+        widgets = {"title": forms.Textarea(attrs={"rows": 2}),
                    "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"due_date": _("For a fixed deadline only (dd/mm/yyyy).")}
 
@@ -172,7 +174,7 @@ class CompletionForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    proposed_due = forms.DateField(label=_("Proposed new deadline"), widget=DateInput())
+    proposed_due = DayField(label=_("Proposed new deadline"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = MultipleFileField(label=_("Supporting files"),
                                  help_text=_("PDF, Word, Excel or images."))
@@ -243,7 +245,7 @@ class DocumentChoiceForm(forms.Form):
 
 class TransferForm(forms.Form):
     to_unit = UnitChoiceField(label=_("Transfer open tasks to"), queryset=Unit.objects.none())
-    on = forms.DateField(label=_("Effective date"), widget=DateInput())
+    on = DayField(label=_("Effective date"))
 
     def __init__(self, *args: Any, user: Any, from_unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

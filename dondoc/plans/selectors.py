@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
+from dondoc.core.dates import parse_day
 from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
@@ -103,19 +104,6 @@ class TaskFilters:
     needs_review: bool = False  # an import left a flag to review
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); ``None`` when empty; ValueError when wrong."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def filters_from_params(params: Any) -> TaskFilters:

@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dondoc.core.dates import parse_day
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans.models import Document
-from dondoc.plans.selectors import parse_day
 from dondoc.progress import selectors
 
 

@@ -195,6 +195,7 @@ def document_update(request: HttpRequest, payload: DocumentUpdateIn, response: H
             summary="A document's task groups")
 def group_list(request: HttpRequest, query: Query[PageQuery],
                document_id: ObjectId) -> dict[str, Any]:
+    """The task groups of a document you may see, in their order."""
     document = _visible_document(request, document_id)
     groups = document.groups.order_by("order", "id")
     return paginate(groups, query, lambda page: [present_group(group) for group in page])

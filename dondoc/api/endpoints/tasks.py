@@ -329,6 +329,7 @@ def task_suspend(request: HttpRequest, payload: ReasonIn, response: HttpResponse
              summary="Resume a suspended task", openapi_extra=etag_header(200))
 def task_resume(request: HttpRequest, response: HttpResponse,
                 task_id: ObjectId) -> dict[str, Any]:
+    """Resume a suspended task (by the unit that assigned it); its deadline counts again."""
     caller = user(request)
     task = _decidable_task(caller, task_id)
     services.task_resume(actor=caller, task=task)

@@ -72,6 +72,7 @@ def unit_list(request: HttpRequest, query: Query[UnitQuery]) -> dict[str, Any]:
 @router.get("/units/{unit_id}", response=responses({200: UnitOut}), summary="One unit")
 def unit_detail(request: HttpRequest,
                 unit_id: ObjectId) -> dict[str, Any]:
+    """One unit in your scope, with its parent and depth."""
     caller = user(request)
     unit = scoping.get_visible_or_404(scoping.units_visible_to(caller), pk=unit_id)
     return present_units(caller, [unit])[0]

@@ -139,6 +139,7 @@ def _check_files(files: Sequence[UploadedFile]) -> None:
             summary="A task's progress updates")
 def progress_list(request: HttpRequest, query: Query[PageQuery],
                   task_id: ObjectId) -> dict[str, Any]:
+    """The progress updates of a task you may see, oldest first."""
     task = _visible_task(request, task_id)
     updates = ProgressUpdate.objects.filter(task=task).select_related(
         "unit", "author").order_by("reported_on", "id")
@@ -205,6 +206,7 @@ def progress_upload(request: HttpRequest, task_id: ObjectId, payload: Form[Progr
             summary="A task's directions")
 def direction_list(request: HttpRequest, query: Query[PageQuery],
                    task_id: ObjectId) -> dict[str, Any]:
+    """The leaders' directions on a task you may see, and who acknowledged them."""
     task = _visible_task(request, task_id)
     directions = Direction.objects.filter(task=task).select_related(
         "author", "acknowledged_by").order_by("created_at", "id")
@@ -264,6 +266,7 @@ def direction_acknowledge(request: HttpRequest,
             summary="A task's completion requests")
 def completion_list(request: HttpRequest, query: Query[PageQuery],
                     task_id: ObjectId) -> dict[str, Any]:
+    """The completion requests of a task you may see, with their decisions."""
     task = _visible_task(request, task_id)
     requests = CompletionRequest.objects.filter(task=task).select_related(
         "submitted_by", "decided_by").order_by("submitted_on", "id")
@@ -355,6 +358,7 @@ def present_comment(comment: TaskComment) -> dict[str, Any]:
             summary="A task's comment thread")
 def comment_list(request: HttpRequest, query: Query[PageQuery],
                  task_id: ObjectId) -> dict[str, Any]:
+    """The comments on a task, oldest first, for everyone who can see the task."""
     task = _visible_task(request, task_id)
     comments = TaskComment.objects.filter(task=task).select_related("author").order_by(
         "created_at", "id")
@@ -402,6 +406,7 @@ def assignees_set(request: HttpRequest, payload: AssigneesIn, task_id: ObjectId)
             summary="A task's extension requests")
 def extension_list(request: HttpRequest, query: Query[PageQuery],
                    task_id: ObjectId) -> dict[str, Any]:
+    """The deadline extension requests of a task you may see, with their decisions."""
     task = _visible_task(request, task_id)
     extensions = DeadlineExtension.objects.filter(task=task).select_related(
         "requested_by", "decided_by").order_by("requested_on", "id")
@@ -412,6 +417,7 @@ def extension_list(request: HttpRequest, query: Query[PageQuery],
              summary="Request a deadline extension")
 def extension_create(request: HttpRequest, payload: ExtensionIn,
                      task_id: ObjectId) -> Status[dict[str, Any]]:
+    """The lead unit asks for a later deadline, with a reason; the assigning unit decides."""
     return Status(201, present_extension(_request_extension(request, task_id, payload)))
 
 
@@ -454,6 +460,7 @@ def extension_withdraw(request: HttpRequest, extension_id: ObjectId) -> dict[str
              response=responses({200: ExtensionOut}, 409), summary="Decide on an extension")
 def extension_decision(request: HttpRequest, payload: DecisionIn,
                        extension_id: ObjectId) -> dict[str, Any]:
+    """Approve (the new deadline is in force from the decision) or refuse with a note."""
     caller = user(request)
     extension = scoping.get_visible_or_404(
         DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(caller)),

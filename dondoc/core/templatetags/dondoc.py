@@ -22,6 +22,9 @@ def is_checkbox(field: BoundField) -> bool:
 @register.simple_tag
 def field_widget(field: BoundField, css_class: str) -> SafeString:
     """Render ``field``'s widget with Bootstrap classes and accessible descriptions."""
+    from dondoc.core.forms import replace_dashes
+
+    replace_dashes(field.field)
     widget = field.field.widget
     classes = [widget.attrs.get("class", "")]
     if isinstance(widget, forms.Select | forms.SelectMultiple) and css_class == "form-control":

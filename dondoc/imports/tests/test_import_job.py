@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from dondoc.audit.models import AuditEvent
 from dondoc.imports import import_jobs, imports
 from dondoc.imports.importing import UnitDirectory, parse_workbook
+from dondoc.imports.tests.test_import_flow import CLEAN_ROWS, HEADER, districts, plan, upload, xlsx
 from dondoc.imports.workbook_limits import (
     MAX_MERGED_RANGE_CELLS,
     MAX_SHEET_COLUMNS,
@@ -29,7 +30,6 @@ from dondoc.jobs import services as jobs
 from dondoc.jobs.models import Job
 from dondoc.plans import services as plan_services
 from dondoc.plans.models import Task, TaskGroup
-from dondoc.imports.tests.test_import_flow import CLEAN_ROWS, HEADER, districts, plan, upload, xlsx
 
 __all__ = ["districts", "plan"]  # fixtures shared with the import flow tests
 
