@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
+from dondoc.core import limits
 from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
@@ -81,16 +82,24 @@ class TaskFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+class DayOutOfRange(ValueError):
+    """A well-formed date outside ``limits.MIN_DAY`` … ``limits.MAX_DAY``."""
+
+
 def parse_day(value: str | None) -> dt.date | None:
-    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); ``None`` when empty; ValueError when wrong."""
+    """Parse dd/mm/yyyy (or ISO yyyy-mm-dd); ``None`` when empty; ValueError when wrong
+    (:class:`DayOutOfRange` when outside the range the date arithmetic supports)."""
     if value is None or not value.strip():
         return None
     text = value.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
+            day = dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
             continue
+        if not limits.day_in_range(day):
+            raise DayOutOfRange(text)
+        return day
     raise ValueError(text)
 
 
@@ -105,14 +114,22 @@ def filters_from_params(params: Any) -> TaskFilters:
         if not raw:
             return None
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError:
-            filters.errors[name] = _("Not a valid number: %(value)s") % {"value": raw}
+            number = None
+        if number is None or not limits.id_in_range(number):
+            filters.errors[name] = _("Not a valid number: %(value)s") % {"value": raw[:30]}
             return None
+        return number
 
     def day(name: str) -> dt.date | None:
         try:
             return parse_day(params.get(name))
+        except DayOutOfRange:
+            filters.errors[name] = _("Enter a date between %(first)s and %(last)s.") % {
+                "first": limits.MIN_DAY.strftime("%d/%m/%Y"),
+                "last": limits.MAX_DAY.strftime("%d/%m/%Y")}
+            return None
         except ValueError:
             filters.errors[name] = _("Enter a valid date as dd/mm/yyyy.")
             return None
