@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dondoc.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dondoc.organization.middleware.UserLanguageMiddleware",
     "dondoc.organization.middleware.TwoFactorRequiredMiddleware",
@@ -209,6 +210,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer's health check speaks plain HTTP to the app server: never redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("DONDOC_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True

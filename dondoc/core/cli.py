@@ -18,7 +18,18 @@ MAIN_COMMANDS = [
     ("restore FILE", "replace the database and files with a backup"),
     ("audit verify", "check the audit chain for tampering"),
     ("check", "check the configuration"),
+    ("reindex-search", "recompute the search columns (after an upgrade changes folding)"),
 ]
+
+
+def reindex_search() -> None:
+    import django
+
+    django.setup()
+    from dondoc.core.search import rebuild_search_text
+
+    for label, count in rebuild_search_text().items():
+        print(f"{label}: {count} rows updated")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
             return
     else:
         args[1] = args[1].replace("-", "_")
+        if args[1] == "reindex_search":
+            reindex_search()
+            return
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)
