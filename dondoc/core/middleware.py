@@ -23,6 +23,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in or isinstance(response, FileResponse):
+        already = "no-store" in response.get("Cache-Control", "")
+        if (signed_in or isinstance(response, FileResponse)) and not already:
             add_never_cache_headers(response)
         return response
