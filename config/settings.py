@@ -188,7 +188,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): N failures for one username from one address lock it.
+# Behind a reverse proxy: the proxies' addresses (or networks) whose client-address header
+# is believed; empty: the connection's address is the client's (see dondoc/core/client.py).
+DONDOC_TRUSTED_PROXIES = env_list("DONDOC_TRUSTED_PROXIES", "")
+DONDOC_PROXY_CLIENT_HEADER = env_str("DONDOC_PROXY_CLIENT_HEADER", "X-Forwarded-For")
+
+
+def _proxy_settings() -> tuple[list[Any], str]:
+    from dondoc.core.client import header_meta_key, parse_networks
+
+    if not DONDOC_PROXY_CLIENT_HEADER.strip():
+        raise ImproperlyConfigured("DONDOC_PROXY_CLIENT_HEADER must name a header.")
+    return (parse_networks("DONDOC_TRUSTED_PROXIES", DONDOC_TRUSTED_PROXIES),
+            header_meta_key(DONDOC_PROXY_CLIENT_HEADER))
+
+
+DONDOC_TRUSTED_PROXY_NETWORKS, DONDOC_PROXY_CLIENT_META_KEY = _proxy_settings()
+
+# Login lockout (django-axes): N failures for one username from one address lock it, so
+# a stranger guessing from elsewhere cannot lock the owner out.
+AXES_CLIENT_IP_CALLABLE = "dondoc.core.client.client_address"
 AXES_FAILURE_LIMIT = env_int("DONDOC_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DONDOC_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
