@@ -25,6 +25,7 @@ from ninja.throttling import BaseThrottle
 
 from dondoc.api import selectors, services
 from dondoc.api.errors import ApiError
+from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_RATE_LIMIT = "600/m"
@@ -35,7 +36,7 @@ def _admit(request: HttpRequest, user: Any) -> Any:
     request.user = user
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
-    limit = int(getattr(settings, "DONDOC_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+    limit = body_limit(request)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -44,6 +45,16 @@ def _admit(request: HttpRequest, user: Any) -> Any:
         raise ApiError(413, "too_large", _(
             "The request body is too large (at most %(limit)s bytes).") % {"limit": limit})
     return user
+
+
+def body_limit(request: HttpRequest) -> int:
+    """The largest body accepted: ``DONDOC_API_MAX_BODY_BYTES`` for JSON; for a multipart
+    upload, room for the most evidence files the pages accept (each at most
+    ``DONDOC_MAX_UPLOAD_MB``, checked one by one later) on top of that."""
+    limit = int(getattr(settings, "DONDOC_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+    if request.content_type == "multipart/form-data":
+        limit += settings.DONDOC_MAX_UPLOAD_MB * 1024 * 1024 * MAX_FILES_PER_SUBMISSION
+    return limit
 
 
 class TokenAuth(HttpBearer):

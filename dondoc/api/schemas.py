@@ -59,8 +59,9 @@ ObjectId = PathEx[int, P(ge=1, le=MAX_ID)]
 
 
 _CLEAN = BeforeValidator(_clean_text)
-LongText = Annotated[str, Field(strict=True, max_length=20000), _CLEAN]
-RequiredLongText = Annotated[str, Field(strict=True, min_length=1, max_length=20000), _CLEAN]
+LONG = limits.LONG_TEXT_MAX  # as the pages' text areas
+LongText = Annotated[str, Field(strict=True, max_length=LONG), _CLEAN]
+RequiredLongText = Annotated[str, Field(strict=True, min_length=1, max_length=LONG), _CLEAN]
 ShortText = Annotated[str, Field(strict=True, max_length=200), _CLEAN]
 TaskCode = Annotated[str, Field(strict=True, max_length=60), _CLEAN]
 TaskTitle = Annotated[str, Field(strict=True, min_length=1, max_length=1000), _CLEAN]
@@ -404,8 +405,8 @@ class DecisionIn(Body):
 
 
 # Multipart forms: form fields arrive as text, so numbers are parsed (not strict).
-FormText = Annotated[str, Field(max_length=20000), _CLEAN]
-RequiredFormText = Annotated[str, Field(min_length=1, max_length=20000), _CLEAN]
+FormText = Annotated[str, Field(max_length=LONG), _CLEAN]
+RequiredFormText = Annotated[str, Field(min_length=1, max_length=LONG), _CLEAN]
 FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

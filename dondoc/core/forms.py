@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dondoc.core.limits import LONG_TEXT_MAX
+
 
 class DateInput(forms.DateInput):
     """A text field for dd/mm/yyyy: typing a date is faster than a picker for officers."""
@@ -15,6 +17,15 @@ class DateInput(forms.DateInput):
         base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
                 "class": "form-control js-date"}
         super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class LongTextField(forms.CharField):
+    """Free text in a text area, at most ``limits.LONG_TEXT_MAX`` characters (as the API)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["max_length"] = kwargs.get("max_length") or LONG_TEXT_MAX
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(*args, **kwargs)
 
 
 class VersionedFormMixin(forms.BaseForm):

@@ -21,3 +21,10 @@ def id_in_range(value: int) -> bool:
 
 def day_in_range(day: dt.date) -> bool:
     return MIN_DAY <= day <= MAX_DAY
+
+
+# The longest free text (descriptions, reports, reasons, notes), the same on the pages and
+# in the API; short text fields take their length from the model in both.
+LONG_TEXT_MAX = 20_000
+# Evidence files in one progress report or completion request, on the pages and the API.
+MAX_FILES_PER_SUBMISSION = 10
