@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import time
 import uuid
 import zipfile
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -145,6 +147,55 @@ def sha256_of(upload: UploadedFile) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+# Crash leftovers ------------------------------------------------------------------------
+#
+# A file is written inside the transaction that creates its row, so that a committed row
+# always has its file. If the transaction then rolls back (an error later in the same
+# request) or the process dies before the commit, the file stays behind with no row:
+# ``dondoc sweep-files`` (daily, with the backup) deletes such files once they are older
+# than any transaction can run.
+
+STORED_FOLDERS = ("documents", "tasks")  # the folders of ``storage_name``
+SWEEP_GRACE = dt.timedelta(hours=1)
+
+
+def _referenced_names() -> set[str]:
+    from django.apps import apps
+    from django.db import models
+
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                names.update(model._base_manager.exclude(**{field.attname: ""})
+                             .values_list(field.attname, flat=True))
+    return names
+
+
+def orphan_files(*, grace: dt.timedelta = SWEEP_GRACE) -> list[Path]:
+    """Stored files no row refers to, last written more than ``grace`` ago."""
+    root = Path(settings.MEDIA_ROOT)
+    cutoff = time.time() - grace.total_seconds()
+    candidates = [path for folder in STORED_FOLDERS if (root / folder).is_dir()
+                  for path in (root / folder).rglob("*")
+                  if path.is_file() and path.stat().st_mtime < cutoff]
+    if not candidates:
+        return []
+    referenced = _referenced_names()
+    return sorted(path for path in candidates
+                  if path.relative_to(root).as_posix() not in referenced)
+
+
+def sweep_orphan_files(*, grace: dt.timedelta = SWEEP_GRACE, dry_run: bool = False,
+                       ) -> list[Path]:
+    """Delete (or with ``dry_run`` only list) the files :func:`orphan_files` finds."""
+    orphans = orphan_files(grace=grace)
+    if not dry_run:
+        for path in orphans:
+            path.unlink(missing_ok=True)
+    return orphans
 
 
 def storage_name(folder: str, original: str) -> str:
