@@ -303,6 +303,8 @@ LOGGING = {
 }
 
 # JSON API: requests per token ("600/m": per s, m, h or d) and the largest request body.
-# The counters live in the cache: per process with the default cache, shared with Redis.
+# The counters are shared by every worker: in Redis with REDIS_URL, else in a SQLite file
+# of their own beside the data (never in the main database: no wait for its write lock).
 DONDOC_API_RATE_LIMIT = env_str("DONDOC_API_RATE_LIMIT", "600/m")
 DONDOC_API_MAX_BODY_BYTES = env_int("DONDOC_API_MAX_BODY_BYTES", 1_048_576)
+DONDOC_RATELIMIT_DB = DATA_DIR / "ratelimit.sqlite3"

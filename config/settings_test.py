@@ -19,3 +19,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 AXES_FAILURE_LIMIT = 5
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="dondoc-test-static-"))
+DONDOC_RATELIMIT_DB = Path(tempfile.mkdtemp(prefix="dondoc-test-ratelimit-")) / "hits.sqlite3"

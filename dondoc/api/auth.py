@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -23,7 +22,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
 
-from dondoc.api import selectors, services
+from dondoc.api import ratelimit, selectors, services
 from dondoc.api.errors import ApiError
 from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 
@@ -116,8 +115,9 @@ def parse_rate(rate: str) -> tuple[int, int]:
 class TokenRateLimit(BaseThrottle):
     """At most N requests per period per token (per user for the browser session).
 
-    A fixed window counted in Django's cache (local memory by default, Redis when
-    configured), so it works on one machine without Redis and across servers with it.
+    A fixed window counted in a store every worker process shares (see
+    ``dondoc.api.ratelimit``: Redis when configured, else a SQLite file of its own), so
+    the limit holds however many processes serve the API.
     """
 
     def __init__(self) -> None:
@@ -131,12 +131,7 @@ class TokenRateLimit(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"dondoc:api-rate:{caller}:{window}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
+        count = ratelimit.counter().hit(key, period + 1)
         self._local.wait = (window + 1) * period - now
         return count <= limit
 
