@@ -235,6 +235,10 @@ if env_bool("DONDOC_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DONDOC_HSTS_INCLUDE_SUBDOMAINS", True)
+# The HSTS preload list is for public domains: an isolated network's host names cannot be
+# on it, so Django's advice to ask for preloading does not apply.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
