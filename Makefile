@@ -6,7 +6,7 @@ PORT ?= 8000
 export DONDOC_DATA_DIR ?= $(CURDIR)/var/data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint typecheck messages vendor bench clean setup browser-deps
+.PHONY: run test test-sqlite test-postgres lint typecheck messages vendor bench clean setup browser-deps audit deploy-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: setup
 	PORT=$(PORT) $(BIN)/dondoc serve
 
 ## make test: set up and run the whole suite (lint, types, tests) on the configured database
-test: setup lint typecheck
+test: setup lint typecheck audit deploy-check
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0 --settings=config.settings_test
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -47,6 +47,20 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy dondoc config
+
+## make audit: known vulnerabilities in the installed packages (pip-audit; ignore list in
+## .pip-audit-ignore); reports and does not fail when the vulnerability service is unreachable
+audit: $(STAMP)
+	$(BIN)/python scripts/pip_audit_check.py
+
+## make deploy-check: Django's deployment checks with the environment a production server sets
+deploy-check: $(STAMP)
+	@tmp=$$(mktemp -d) && env DONDOC_DATA_DIR=$$tmp DONDOC_DEBUG=false \
+	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=dondoc.example.internal CSRF_TRUSTED_ORIGINS=https://dondoc.example.internal \
+	  DONDOC_BEHIND_TLS_PROXY=true DONDOC_SECURE_COOKIES=true \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING; \
+	  status=$$?; rm -rf $$tmp; exit $$status
 
 ## make bench: the performance benchmark (writes var/bench/latest.json)
 bench: setup

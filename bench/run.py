@@ -670,6 +670,31 @@ def bench_api(report: Report, staff: Any, city: dict[str, Any]) -> None:
         log.close()
 
 
+def bench_ratelimit(report: Report) -> None:
+    """The cost the API rate limit adds to each request: one count in the shared store
+    (Redis with REDIS_URL, else the SQLite file of dondoc.api.ratelimit)."""
+    from types import SimpleNamespace
+
+    from django.conf import settings
+
+    from dondoc.api.auth import TokenRateLimit
+
+    store = "Redis" if settings.REDIS_URL else f"SQLite {settings.DONDOC_RATELIMIT_DB.name}"
+    section(f"API rate limit: one check = one count in the shared store ({store})")
+    limiter = TokenRateLimit()
+    requests = [SimpleNamespace(api_token=SimpleNamespace(pk=index), user=None)
+                for index in range(50)]
+    for request in requests:  # open the store, create the rows
+        limiter.allow_request(request)  # type: ignore[arg-type]
+    rounds = 40
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for request in requests:
+            limiter.allow_request(request)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - started
+    report.add("api.ratelimit.check_us", elapsed / (rounds * len(requests)) * 1e6, "us")
+
+
 # ---------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------
@@ -731,6 +756,7 @@ def main() -> int:
     bench_export(report, staff)
     bench_import(report, staff)
     bench_api(report, staff, city)
+    bench_ratelimit(report)
 
     missed = check_targets(report)
     wall = time.perf_counter() - started

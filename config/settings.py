@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dondoc.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dondoc.organization.middleware.UserLanguageMiddleware",
     "dondoc.organization.middleware.TwoFactorRequiredMiddleware",
@@ -205,7 +206,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): N failures for one username from one address lock it.
+# Behind a reverse proxy: the proxies' addresses (or networks) whose client-address header
+# is believed; empty: the connection's address is the client's (see dondoc/core/client.py).
+DONDOC_TRUSTED_PROXIES = env_list("DONDOC_TRUSTED_PROXIES", "")
+DONDOC_PROXY_CLIENT_HEADER = env_str("DONDOC_PROXY_CLIENT_HEADER", "X-Forwarded-For")
+
+
+def _proxy_settings() -> tuple[list[Any], str]:
+    from dondoc.core.client import header_meta_key, parse_networks
+
+    if not DONDOC_PROXY_CLIENT_HEADER.strip():
+        raise ImproperlyConfigured("DONDOC_PROXY_CLIENT_HEADER must name a header.")
+    return (parse_networks("DONDOC_TRUSTED_PROXIES", DONDOC_TRUSTED_PROXIES),
+            header_meta_key(DONDOC_PROXY_CLIENT_HEADER))
+
+
+DONDOC_TRUSTED_PROXY_NETWORKS, DONDOC_PROXY_CLIENT_META_KEY = _proxy_settings()
+
+# Login lockout (django-axes): N failures for one username from one address lock it, so
+# a stranger guessing from elsewhere cannot lock the owner out.
+AXES_CLIENT_IP_CALLABLE = "dondoc.core.client.client_address"
 AXES_FAILURE_LIMIT = env_int("DONDOC_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DONDOC_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -227,10 +247,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer's health check speaks plain HTTP to the app server: never redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("DONDOC_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DONDOC_HSTS_INCLUDE_SUBDOMAINS", True)
+# The HSTS preload list is for public domains: an isolated network's host names cannot be
+# on it, so Django's advice to ask for preloading does not apply.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -299,7 +325,8 @@ LOGGING = {
 }
 
 # JSON API: requests per token ("600/m": per s, m, h or d) and the largest request body.
-# The counters live in the cache: per process with the default cache, shared with Redis.
+# The counters are shared by every worker: in Redis with REDIS_URL, else in a SQLite file
+# of their own beside the data (never in the main database: no wait for its write lock).
 DONDOC_API_RATE_LIMIT = env_str("DONDOC_API_RATE_LIMIT", "600/m")
 DONDOC_API_MAX_BODY_BYTES = env_int("DONDOC_API_MAX_BODY_BYTES", 1_048_576)
 
@@ -319,3 +346,4 @@ DONDOC_EMBEDDED_WORKER = env_bool("DONDOC_EMBEDDED_WORKER", True)
 # gunicorn recycles each web worker after about this many requests (memory held by a
 # large request is given back); 0 turns recycling off.
 DONDOC_MAX_REQUESTS = env_int("DONDOC_MAX_REQUESTS", 1000)
+DONDOC_RATELIMIT_DB = DATA_DIR / "ratelimit.sqlite3"

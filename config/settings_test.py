@@ -29,3 +29,4 @@ DONDOC_BACKUP_DIR = _AUDIT_DIR / "backups"
 # Jobs run inside the request that enqueues them (the worker and its queue are tested
 # separately).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DONDOC_RATELIMIT_DB = Path(tempfile.mkdtemp(prefix="dondoc-test-ratelimit-")) / "hits.sqlite3"

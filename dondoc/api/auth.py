@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -23,8 +22,9 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import BaseThrottle
 
-from dondoc.api import selectors, services
+from dondoc.api import ratelimit, selectors, services
 from dondoc.api.errors import ApiError
+from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_RATE_LIMIT = "600/m"
@@ -35,7 +35,7 @@ def _admit(request: HttpRequest, user: Any) -> Any:
     request.user = user
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
-    limit = int(getattr(settings, "DONDOC_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+    limit = body_limit(request)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -44,6 +44,16 @@ def _admit(request: HttpRequest, user: Any) -> Any:
         raise ApiError(413, "too_large", _(
             "The request body is too large (at most %(limit)s bytes).") % {"limit": limit})
     return user
+
+
+def body_limit(request: HttpRequest) -> int:
+    """The largest body accepted: ``DONDOC_API_MAX_BODY_BYTES`` for JSON; for a multipart
+    upload, room for the most evidence files the pages accept (each at most
+    ``DONDOC_MAX_UPLOAD_MB``, checked one by one later) on top of that."""
+    limit = int(getattr(settings, "DONDOC_API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+    if request.content_type == "multipart/form-data":
+        limit += settings.DONDOC_MAX_UPLOAD_MB * 1024 * 1024 * MAX_FILES_PER_SUBMISSION
+    return limit
 
 
 class TokenAuth(HttpBearer):
@@ -105,8 +115,9 @@ def parse_rate(rate: str) -> tuple[int, int]:
 class TokenRateLimit(BaseThrottle):
     """At most N requests per period per token (per user for the browser session).
 
-    A fixed window counted in Django's cache (local memory by default, Redis when
-    configured), so it works on one machine without Redis and across servers with it.
+    A fixed window counted in a store every worker process shares (see
+    ``dondoc.api.ratelimit``: Redis when configured, else a SQLite file of its own), so
+    the limit holds however many processes serve the API.
     """
 
     def __init__(self) -> None:
@@ -120,12 +131,7 @@ class TokenRateLimit(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"dondoc:api-rate:{caller}:{window}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
+        count = ratelimit.counter().hit(key, period + 1)
         self._local.wait = (window + 1) * period - now
         return count <= limit
 

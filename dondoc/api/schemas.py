@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import P, PathEx, Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from dondoc.core import limits
 from dondoc.organization.models import UnitKind
 from dondoc.plans.models import DeadlineKind, DocumentKind, RequestStatus, TaskState
 from dondoc.progress.engine import Status
 
-MAX_ID = 2**63 - 1
+MAX_ID = limits.MAX_ID
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -29,9 +30,13 @@ def _iso_date(value: Any) -> Any:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError(_("Enter a valid date as YYYY-MM-DD."))
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(_("Enter a valid date as YYYY-MM-DD.")) from None
+    if not limits.day_in_range(day):
+        raise ValueError(_("Enter a date between %(first)s and %(last)s.") % {
+            "first": limits.MIN_DAY.isoformat(), "last": limits.MAX_DAY.isoformat()})
+    return day
 
 
 def _clean_text(value: Any) -> Any:
@@ -54,8 +59,9 @@ ObjectId = PathEx[int, P(ge=1, le=MAX_ID)]
 
 
 _CLEAN = BeforeValidator(_clean_text)
-LongText = Annotated[str, Field(strict=True, max_length=20000), _CLEAN]
-RequiredLongText = Annotated[str, Field(strict=True, min_length=1, max_length=20000), _CLEAN]
+LONG = limits.LONG_TEXT_MAX  # as the pages' text areas
+LongText = Annotated[str, Field(strict=True, max_length=LONG), _CLEAN]
+RequiredLongText = Annotated[str, Field(strict=True, min_length=1, max_length=LONG), _CLEAN]
 ShortText = Annotated[str, Field(strict=True, max_length=200), _CLEAN]
 TaskCode = Annotated[str, Field(strict=True, max_length=60), _CLEAN]
 TaskTitle = Annotated[str, Field(strict=True, min_length=1, max_length=1000), _CLEAN]
@@ -407,8 +413,8 @@ class DecisionIn(Body):
 
 
 # Multipart forms: form fields arrive as text, so numbers are parsed (not strict).
-FormText = Annotated[str, Field(max_length=20000), _CLEAN]
-RequiredFormText = Annotated[str, Field(min_length=1, max_length=20000), _CLEAN]
+FormText = Annotated[str, Field(max_length=LONG), _CLEAN]
+RequiredFormText = Annotated[str, Field(min_length=1, max_length=LONG), _CLEAN]
 FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

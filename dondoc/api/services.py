@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dondoc.api.models import ApiToken
 from dondoc.audit.models import Action
-from dondoc.audit.services import record
+from dondoc.audit.services import PendingEvent, record, record_many
 
 TOKEN_PREFIX = "ddk_"  # noqa: S105 - marks dondoc tokens, not a secret
 # How often ``last_used_at`` is written: once a minute is exact enough for the owner and
@@ -48,6 +48,22 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     record(actor=actor, action=Action.UPDATE, obj=token, unit_id=token.user.unit_id,
            changes={"revoked": [False, True]})
     return token
+
+
+@transaction.atomic
+def tokens_revoke_all(*, actor: Any, user: Any, reason: str) -> int:
+    """Revoke every live token of ``user`` (after a password change or reset: whoever
+    knew the old password may have made a token with it). Returns how many."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=now)
+    record_many(actor=actor, events=[
+        PendingEvent(action=Action.UPDATE, obj=token, unit_id=user.unit_id,
+                     changes={"revoked": [False, True]}, message=reason)
+        for token in tokens])
+    return len(tokens)
 
 
 def token_mark_used(*, token: ApiToken, now: dt.datetime) -> None:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from dondoc.audit.context import client_address
-
-
-def request_address(request: HttpRequest) -> str:
-    if getattr(settings, "DONDOC_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+from dondoc.core.client import client_address as request_address
 
 
 class AuditContextMiddleware:

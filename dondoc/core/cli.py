@@ -19,7 +19,31 @@ MAIN_COMMANDS = [
     ("restore FILE", "replace the database and files with a backup"),
     ("audit verify", "check the audit chain for tampering"),
     ("check", "check the configuration"),
+    ("reindex-search", "recompute the search columns (after an upgrade changes folding)"),
+    ("sweep-files [--dry-run]", "delete uploaded files left without a record by a crash"),
 ]
+
+
+def reindex_search() -> None:
+    import django
+
+    django.setup()
+    from dondoc.core.search import rebuild_search_text
+
+    for label, count in rebuild_search_text().items():
+        print(f"{label}: {count} rows updated")
+
+
+def sweep_files(*, dry_run: bool) -> None:
+    import django
+
+    django.setup()
+    from dondoc.core.files import sweep_orphan_files
+
+    orphans = sweep_orphan_files(dry_run=dry_run)
+    for path in orphans:
+        print(("would delete " if dry_run else "deleted ") + str(path))
+    print(f"{len(orphans)} file(s) without a record" + (" (dry run)" if dry_run else ""))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,6 +60,12 @@ def main(argv: list[str] | None = None) -> None:
             return
     else:
         args[1] = args[1].replace("-", "_")
+        if args[1] == "reindex_search":
+            reindex_search()
+            return
+        if args[1] == "sweep_files":
+            sweep_files(dry_run="--dry-run" in args[2:])
+            return
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

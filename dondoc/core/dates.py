@@ -10,13 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from dondoc.core import limits
+
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.\- ])(\d{1,2})\2(\d{4})")
 _DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
+class DayOutOfRange(ValueError):
+    """A well-formed date outside ``limits.MIN_DAY`` … ``limits.MAX_DAY``."""
+
+
 def parse_day(value: str | None) -> dt.date | None:
-    """The day ``value`` names; ``None`` when it is empty; ``ValueError`` when it names none."""
+    """The day ``value`` names; ``None`` when it is empty; ``ValueError`` when it names none
+    (:class:`DayOutOfRange` when outside the range the date arithmetic supports)."""
     if value is None:
         return None
     text = value.strip()
@@ -30,4 +37,7 @@ def parse_day(value: str | None) -> dt.date | None:
         year, month, day = match.groups()
     else:
         raise ValueError(text)
-    return dt.date(int(year), int(month), int(day))  # ValueError for 31/02 and the like
+    day_named = dt.date(int(year), int(month), int(day))  # ValueError for 31/02 and the like
+    if not limits.day_in_range(day_named):
+        raise DayOutOfRange(text)
+    return day_named

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.dates import parse_day
+from dondoc.core.limits import LONG_TEXT_MAX
 
 INVALID_DATE = _("Enter a valid date as dd/mm/yyyy.")
 
@@ -63,6 +64,13 @@ def replace_dashes(field: forms.Field) -> None:
         choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
         if choices and choices[0][1] == DJANGO_EMPTY_LABEL:
             field.choices = [(choices[0][0], empty_choice_label(field)), *choices[1:]]
+class LongTextField(forms.CharField):
+    """Free text in a text area, at most ``limits.LONG_TEXT_MAX`` characters (as the API)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["max_length"] = kwargs.get("max_length") or LONG_TEXT_MAX
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(*args, **kwargs)
 
 
 class VersionedFormMixin(forms.BaseForm):

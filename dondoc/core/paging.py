@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 PAGE_SIZES = (25, 50, 100)
+MAX_PAGE = 10_000_000  # far beyond any list; keeps OFFSET within 64 bits
 
 
 def page_size(request: HttpRequest, default_size: int = 25) -> int:
@@ -49,9 +50,10 @@ def paginate_counted(request: HttpRequest, fetch: Any, *, default_size: int = 25
         number = max(int(request.GET.get("page") or 1), 1)
     except ValueError:
         number = 1
+    number = min(number, MAX_PAGE)  # an offset every database accepts
     items, total = fetch((number - 1) * size, number * size)
-    if not items and total:
-        number = (total - 1) // size + 1
+    if not items and number > 1:
+        number = (total - 1) // size + 1 if total else 1
         items, total = fetch((number - 1) * size, number * size)
     known: Any = _CountedSlice(total, (number - 1) * size, items)
     paginator: Paginator[Any] = Paginator(known, size)

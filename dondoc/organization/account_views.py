@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dondoc.organization import services
-from dondoc.organization.forms import LanguageForm, SetPasswordForm, TokenForm
+from dondoc.organization.forms import LanguageForm, PasswordChangeForm, TokenForm
 from dondoc.organization.models import Role
 
 
@@ -71,14 +71,15 @@ def _base32(key: bytes) -> str:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    password_form = SetPasswordForm(
+    password_form = PasswordChangeForm(
         request.POST if request.POST.get("form") == "password" else None, user=user
     )
     if request.method == "POST" and password_form.is_valid():
         services.user_set_password(actor=user, user=user,
                                    password=password_form.cleaned_data["password1"])
         update_session_auth_hash(request, user)
-        messages.success(request, _("Password changed."))
+        messages.success(request, _("Password changed. Your API tokens were revoked: "
+                                    "create new ones for the systems that need them."))
         return redirect("profile")
     return render(request, "registration/profile.html", {
         "shows_api": _uses_api(user),

@@ -173,6 +173,22 @@ class SetPasswordForm(forms.Form):
         return cleaned
 
 
+class PasswordChangeForm(SetPasswordForm):
+    """Changing one's own password: the current one first, so that a session left open
+    (or stolen) cannot lock the owner out and take the account over."""
+
+    current_password = forms.CharField(label=_("Current password"), strip=False,
+                                       widget=forms.PasswordInput(
+                                           attrs={"autocomplete": "current-password"}))
+    field_order = ["current_password", "password1", "password2"]
+
+    def clean_current_password(self) -> str:
+        given: str = self.cleaned_data["current_password"]
+        if not self.user.check_password(given):
+            raise forms.ValidationError(_("The current password is wrong."), code="wrong")
+        return given
+
+
 class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("Six-digit code"), max_length=6, min_length=6,

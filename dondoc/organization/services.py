@@ -154,10 +154,16 @@ def user_update(*, actor: Any, user: User, expected_version: int, **fields: Any)
 
 @transaction.atomic
 def user_set_password(*, actor: Any, user: User, password: str) -> None:
+    """Set a new password (the owner's change or a manager's reset). The account's API
+    tokens are revoked with it: a token made by whoever knew the old password must not
+    outlive it (the sessions end too, through Django's session hash)."""
+    from dondoc.api.services import tokens_revoke_all  # the API builds on accounts
+
     user.set_password(password)
     user.save(update_fields=["password"])
     record(actor=actor, action=Action.UPDATE, obj=user, unit_id=user.unit_id,
            changes={"password": ["***", "***"]}, message="password changed")
+    tokens_revoke_all(actor=actor, user=user, reason="password changed")
 
 
 @transaction.atomic

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.files import validate_upload
-from dondoc.core.forms import DayField, VersionedFormMixin
+from dondoc.core.forms import DayField, LongTextField, VersionedFormMixin
+from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 from dondoc.organization import scoping
 from dondoc.organization.forms import UnitChoiceField
 from dondoc.organization.models import Unit, User
@@ -37,6 +38,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
         items = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(items) > MAX_FILES_PER_SUBMISSION:  # the API's limit too
+            raise ValidationError(_("Give at most %(limit)s items."),
+                                  params={"limit": MAX_FILES_PER_SUBMISSION}, code="too_many")
         cleaned = [single(item, initial) for item in items]
         for upload in cleaned:
             validate_upload(upload)
@@ -49,7 +53,7 @@ class DocumentForm(VersionedFormMixin, forms.ModelForm):
         model = Document
         fields = ["kind", "number", "title", "issuer", "issue_date", "parent", "owner_unit",
                   "code_prefix", "summary", "is_public"]
-        field_classes = {"issue_date": DayField}
+        field_classes = {"issue_date": DayField, "summary": LongTextField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
 
@@ -93,7 +97,7 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         fields = ["group", "title", "description", "lead_unit", "coordinating_units",
                   "deadline_kind", "due_date", "expected_product", "priority", "tags",
                   "is_public"]
-        field_classes = {"due_date": DayField}
+        field_classes = {"due_date": DayField, "description": LongTextField}
         widgets = {"title": forms.Textarea(attrs={"rows": 2}),
                    "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"due_date": _("For a fixed deadline only (dd/mm/yyyy).")}
@@ -138,10 +142,10 @@ class UpdateChoiceField(forms.ModelChoiceField):
 
 class ProgressForm(forms.Form):
     percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    results = forms.CharField(label=_("Results achieved"), widget=forms.Textarea(attrs={"rows": 4}))
-    difficulties = forms.CharField(label=_("Difficulties and obstacles"), required=False,
+    results = LongTextField(label=_("Results achieved"), widget=forms.Textarea(attrs={"rows": 4}))
+    difficulties = LongTextField(label=_("Difficulties and obstacles"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
-    proposals = forms.CharField(label=_("Proposals"), required=False,
+    proposals = LongTextField(label=_("Proposals"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
     evidence = MultipleFileField(label=_("Evidence files"),
                               help_text=_("PDF, Word, Excel or images."))
@@ -168,14 +172,14 @@ class ProgressForm(forms.Form):
 
 
 class CompletionForm(forms.Form):
-    note = forms.CharField(label=_("Results and product delivered"),
+    note = LongTextField(label=_("Results and product delivered"),
                            widget=forms.Textarea(attrs={"rows": 4}))
     evidence = MultipleFileField(label=_("Product files"))
 
 
 class ExtensionForm(forms.Form):
     proposed_due = DayField(label=_("Proposed new deadline"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = LongTextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = MultipleFileField(label=_("Supporting files"),
                                  help_text=_("PDF, Word, Excel or images."))
 
@@ -184,7 +188,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Approve")),
                                           ("refuse", _("Return / refuse"))])
-    note = forms.CharField(label=_("Note"), required=False,
+    note = LongTextField(label=_("Note"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Required when returning or refusing."))
 
@@ -196,11 +200,11 @@ class DecisionForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = LongTextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DirectionForm(forms.Form):
-    text = forms.CharField(label=_("Direction"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = LongTextField(label=_("Direction"), widget=forms.Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(label=_("Attached files"),
                                     help_text=_("PDF, Word, Excel or images."))
 

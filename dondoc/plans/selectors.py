@@ -28,7 +28,8 @@ from django.db.models import (
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
-from dondoc.core.dates import parse_day
+from dondoc.core import limits
+from dondoc.core.dates import DayOutOfRange, parse_day
 from dondoc.core.paging import paginate_counted
 from dondoc.core.text import fold
 from dondoc.organization import scoping
@@ -117,14 +118,22 @@ def filters_from_params(params: Any) -> TaskFilters:
         if not raw:
             return None
         try:
-            return int(raw)
+            number = int(raw)
         except ValueError:
-            filters.errors[name] = _("Not a valid number: %(value)s") % {"value": raw}
+            number = None
+        if number is None or not limits.id_in_range(number):
+            filters.errors[name] = _("Not a valid number: %(value)s") % {"value": raw[:30]}
             return None
+        return number
 
     def day(name: str) -> dt.date | None:
         try:
             return parse_day(params.get(name))
+        except DayOutOfRange:
+            filters.errors[name] = _("Enter a date between %(first)s and %(last)s.") % {
+                "first": limits.MIN_DAY.strftime("%d/%m/%Y"),
+                "last": limits.MAX_DAY.strftime("%d/%m/%Y")}
+            return None
         except ValueError:
             filters.errors[name] = _("Enter a valid date as dd/mm/yyyy.")
             return None

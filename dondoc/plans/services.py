@@ -420,9 +420,11 @@ def _save_task(task: Task, fields: list[str]) -> None:
 
 
 def _attach(task: Task, actor: Any, uploads: Iterable[UploadedFile], **link: Any) -> list[TaskFile]:
+    uploads = list(uploads)
+    for upload in uploads:  # all checked before any is written: a refusal leaves no file
+        validate_upload(upload)
     files = []
     for upload in uploads:
-        validate_upload(upload)
         item = TaskFile(task=task, original_name=(upload.name or "file")[:255],
                         size=upload.size or 0, sha256=sha256_of(upload),
                         uploaded_by=_actor(actor), **link)

@@ -49,6 +49,7 @@ from dondoc.api.schemas import (
     ProgressWithFilesOut,
 )
 from dondoc.core.files import validate_upload
+from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans import services
@@ -64,7 +65,7 @@ from dondoc.progress.models import ProgressUpdate
 
 router = Router(tags=["workflow"])
 
-MAX_FILES = 10  # evidence files per update or request
+MAX_FILES = MAX_FILES_PER_SUBMISSION  # evidence files per update or request, as the pages
 
 def _visible_task(request: HttpRequest, task_id: int) -> Task:
     return scoping.get_visible_or_404(scoping.tasks_visible_to(user(request)), pk=task_id)

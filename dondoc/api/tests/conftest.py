@@ -19,6 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from dondoc.api import ratelimit
 from dondoc.api import services as token_services
 from dondoc.organization.models import User
 from dondoc.plans import services
@@ -41,6 +42,7 @@ class Work:
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     cache.clear()
+    ratelimit.counter().reset()
 
 
 @pytest.fixture

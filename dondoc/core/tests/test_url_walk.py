@@ -1,0 +1,380 @@
+"""Every URL and every API operation, walked as every persona and as an outsider, with
+ids of objects in and out of scope.
+
+The pages come from the URL resolver and the API operations from the OpenAPI schema, so
+a URL or an operation added later is walked without touching this file. A path parameter
+is filled from the object kind its route names (``OBJECT_OF_PREFIX`` for pages,
+``OBJECT_OF_PARAMETER`` for the API); a route whose parameter names no known kind makes
+``test_every_parametrised_url_is_walked_or_skipped`` fail until it is added there or
+listed in ``SKIPPED`` with a reason.
+
+The rules, for GET and POST (and PATCH in the API):
+
+* an object of another agency answers exactly as a missing one (same status, same
+  body): 404 — or 405 where the method is not allowed at all, 403 where the page is not
+  the role's whatever the object (e.g. the audit log for an officer) — never its data,
+  and nothing is written (the audit log does not grow);
+* an object in the agency answers without a server error: 200/302 where the action is
+  the persona's, 403 where the object is visible but the action is not, 404 where the
+  persona's own scope does not reach it;
+* a signed-out visitor is sent to the login page (the API answers 401).
+
+Requests for objects in scope run inside a rolled-back savepoint, so that a POST that
+is allowed changes nothing for the next request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dondoc.api.models import ApiToken
+from dondoc.api.services import token_create
+from dondoc.api.tests.conftest import ApiClient, token_for
+from dondoc.api.tests.test_scoping import DETAIL_ENDPOINTS
+from dondoc.audit.models import AuditEvent
+from dondoc.plans import services
+from dondoc.plans.models import TaskFile
+
+MISSING = 987_654_321
+PDF = b"%PDF-1.4\n% evidence\n"
+
+# Pages anyone may open signed out.
+PUBLIC = {"login", "logout", "healthz", "set_language"}
+
+# Page routes (longest prefix first wins) → the kind of object their first id names.
+OBJECT_OF_PREFIX = {
+    "documents/files/": "attachment",
+    "documents/": "document",
+    "tasks/files/": "task_file",
+    "tasks/": "task",
+    "units/": "unit",
+    "users/": "user",
+    "directions/": "direction",
+    "completions/": "completion",
+    "extensions/": "extension",
+    "audit/": "audit_event",
+    "accounts/tokens/": "token",
+}
+# API path parameters → the kind of object they name.
+OBJECT_OF_PARAMETER = {
+    "unit_id": "unit", "document_id": "document", "task_id": "task",
+    "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
+    "file_id": "task_file",
+}
+# Parametrised routes not walked, each with the reason.
+SKIPPED: dict[str, str] = {
+    "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+}
+# Non-integer parameters get a value that names nothing (e.g. an import preview token).
+PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
+               "slug": "nothing"}
+
+
+# The routes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # e.g. "tasks/<int:pk>/edit/"
+    name: str
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        """(converter, name) of each ``<converter:name>`` in the route."""
+        return [(kind or "str", name) for kind, name in
+                re.findall(r"<(?:(\w+):)?(\w+)>", self.pattern)]
+
+    def kind(self) -> str | None:
+        for prefix in sorted(OBJECT_OF_PREFIX, key=len, reverse=True):
+            if self.pattern.startswith(prefix):
+                return OBJECT_OF_PREFIX[prefix]
+        return None
+
+    def url(self, object_id: int) -> str:
+        def fill(match: re.Match[str]) -> str:
+            kind = match.group(1) or "str"
+            return str(object_id) if kind == "int" else PLACEHOLDER[kind]
+
+        return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, self.pattern)
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith("api/v1/") and route == "api/v1/":
+                continue  # django-ninja's own URLs: walked through the OpenAPI schema
+            yield from _routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield Route(route, entry.name or route)
+
+
+ROUTES = [route for route in _routes(get_resolver().url_patterns)
+          if route.pattern not in SKIPPED]
+PLAIN_ROUTES = [route for route in ROUTES if not route.parameters]
+OBJECT_ROUTES = [route for route in ROUTES if route.parameters]
+
+
+def test_every_parametrised_url_is_walked_or_skipped() -> None:
+    unknown = [route.pattern for route in OBJECT_ROUTES if route.kind() is None]
+    assert not unknown, (f"add these routes to OBJECT_OF_PREFIX or SKIPPED (with the "
+                         f"reason): {unknown}")
+    assert len(PLAIN_ROUTES) >= 10 and len(OBJECT_ROUTES) >= 25  # the resolver was read
+
+
+# The world ---------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """For each kind of object: one of the City Police (CATP) and one of another agency."""
+
+    catp: dict[str, int]
+    other: dict[str, int]
+    titles_of_other: list[str]  # text that must never appear in an answer to CATP
+
+
+@pytest.fixture
+def world(org: Any, people: Any, work: Any) -> World:
+    staff, other_staff = people.staff, people.other_staff
+
+    def file_of(task: Any, user: Any) -> int:
+        update = services.progress_post(actor=user, task=task, unit=task.lead_unit,
+                                         percent=10, results="Đã làm",
+                                         files=[SimpleUploadedFile("bb.pdf", PDF)])
+        return TaskFile.objects.get(progress_update=update).pk
+
+    def objects(document: Any, task: Any, manager: Any, leader: Any, unit: Any,
+                user: Any) -> dict[str, int]:
+        attachment = services.document_attach(actor=manager, document=document,
+                                              upload=SimpleUploadedFile("kh.pdf", PDF))
+        extension_task = services.task_create(
+            actor=manager, document=document, title="Nhiệm vụ gia hạn", lead_unit=task.lead_unit,
+            assigning_unit=document.owner_unit, due_date=dt.date(2025, 8, 31),
+            assigned_on=dt.date(2025, 2, 1))
+        extension = services.extension_request(actor=manager, task=extension_task,
+                                               proposed_due=dt.date(2025, 10, 31),
+                                               reason="Chờ kinh phí")
+        direction = services.direction_add(actor=leader, task=task, text="Khẩn trương")
+        task_file = file_of(task, manager)
+        completion = services.completion_request(actor=manager, task=task, note="Xong")
+        token, _secret = token_create(actor=user, name="walk")
+        event = AuditEvent.objects.filter(unit_id=unit.pk).latest("seq")
+        return {"document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
+                "attachment": attachment.pk, "task_file": task_file,
+                "direction": direction.pk, "completion": completion.pk,
+                "extension": extension.pk, "audit_event": event.seq, "token": token.pk}
+
+    catp = objects(work.document, work.traffic, staff, people.leader, org.pc08, people.officer)
+    other = objects(work.other_document, work.other_task, other_staff, other_staff, org.other,
+                    other_staff)
+    return World(catp=catp, other=other,
+                 titles_of_other=[work.other_document.title, work.other_task.title,
+                                  org.other.name])
+
+
+PERSONAS = ["admin", "leader", "staff", "inspector", "manager", "officer", "team_officer",
+            "outsider", "viewer", "other_staff"]
+# The system administrator's scope is the whole installation: nothing is outside it, so
+# its walk checks only that nothing fails.
+UNBOUNDED = {"admin"}
+
+
+def _objects_for(persona: str, world: World) -> tuple[dict[str, int], dict[str, int]]:
+    """(the persona's agency's objects, another agency's objects)."""
+    if persona == "other_staff":
+        return world.other, world.catp
+    return world.catp, world.other
+
+
+def _in_savepoint(request: Callable[..., Any], *args: Any) -> Any:
+    with transaction.atomic():
+        response = request(*args)
+        transaction.set_rollback(True)
+    return response
+
+
+def _body(response: Any) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
+
+
+_CSRF = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*')
+
+
+def _same_answer(theirs: Any, missing: Any, their_id: int) -> bool:
+    """The same status and body, once the id in the page's own links and the per-response
+    CSRF token are set aside."""
+    def normal(body: bytes, object_id: int) -> bytes:
+        return _CSRF.sub(rb"\1", re.sub(rb"/%d/" % object_id, b"/ID/", body))
+
+    return (theirs.status_code == missing.status_code
+            and normal(_body(theirs), their_id) == normal(_body(missing), MISSING))
+
+
+# The pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_page_as_every_persona(persona: str, people: Any, login: Any,
+                                     world: World) -> None:
+    client = login(getattr(people, persona))
+    own, foreign = _objects_for(persona, world)
+    problems: list[str] = []
+    audit_before = AuditEvent.objects.count()
+    for route in PLAIN_ROUTES:
+        for method in ("get", "post"):
+            if route.name in {"logout"}:
+                continue  # would end the walk's session
+            response = _in_savepoint(getattr(client, method), route.url(0))
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {route.url(0)} → {response.status_code}")
+    for route in OBJECT_ROUTES:
+        kind = route.kind()
+        assert kind is not None
+        for method in ("get", "post"):
+            send = getattr(client, method)
+            mine = _in_savepoint(send, route.url(own[kind]))
+            client.cookies.pop("messages", None)  # its flash message is not for the next page
+            if mine.status_code >= 500:
+                problems.append(f"{method.upper()} {route.url(own[kind])} → "
+                                f"{mine.status_code}")
+            if persona in UNBOUNDED:
+                theirs = _in_savepoint(send, route.url(foreign[kind]))
+                client.cookies.pop("messages", None)
+                if theirs.status_code >= 500:
+                    problems.append(f"{method.upper()} {route.url(foreign[kind])} → "
+                                    f"{theirs.status_code}")
+                continue
+            missing = send(route.url(MISSING))
+            theirs = send(route.url(foreign[kind]))
+            label = f"{method.upper()} {route.pattern} ({kind} of another agency)"
+            if theirs.status_code not in {403, 404, 405}:
+                problems.append(f"{label} → {theirs.status_code}, not 404")
+            elif not _same_answer(theirs, missing, foreign[kind]):
+                problems.append(f"{label} answers unlike a missing object")
+            leaked = [text for text in world.titles_of_other if persona != "other_staff"
+                      and text in _body(theirs).decode(errors="replace")]
+            if leaked:
+                problems.append(f"{label} shows {leaked}")
+    assert not problems, "\n".join(problems)
+    assert AuditEvent.objects.count() == audit_before, list(
+        AuditEvent.objects.filter(seq__gt=audit_before).values_list("action", "object_id"))
+
+
+def test_every_page_signed_out(db: None, world: World) -> None:
+    client = Client()
+    problems = []
+    for route in ROUTES:
+        url = route.url(world.catp[route.kind() or "task"]) if route.parameters else \
+            route.url(0)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if route.name in PUBLIC:
+                if response.status_code >= 500:
+                    problems.append(f"{method.upper()} {url} → {response.status_code}")
+                continue
+            if response.status_code == 405:
+                continue
+            if response.status_code != 302 or "/accounts/login/" not in response["Location"]:
+                problems.append(f"{method.upper()} {url} → {response.status_code}, not the "
+                                f"login page")
+    assert not problems, "\n".join(problems)
+
+
+# The API -----------------------------------------------------------------------------------
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    from dondoc.api.v1 import api
+
+    schema = api.get_openapi_schema()
+    return [(method.upper(), path, operation) for path, methods in schema["paths"].items()
+            for method, operation in methods.items()]
+
+
+OPERATIONS = _operations()
+# Known-good bodies (from the API's scoping tests), so that an out-of-scope object is
+# reached past validation; an operation without one is sent {} (and must then answer
+# exactly as for a missing object).
+GOOD_BODIES = {(method.upper(), "/api/v1" + re.sub(r"\{(\w+)\}", "{}", path)): body
+               for method, path, body in DETAIL_ENDPOINTS}
+
+
+def test_every_api_path_parameter_is_known() -> None:
+    unknown = {parameter["name"] for _method, _path, operation in OPERATIONS
+               for parameter in operation.get("parameters", [])
+               if parameter["in"] == "path" and parameter["name"] not in OBJECT_OF_PARAMETER}
+    assert not unknown, f"add these to OBJECT_OF_PARAMETER: {unknown}"
+    assert len(OPERATIONS) >= 25
+
+
+def _api_call(client: ApiClient, method: str, path: str, ids: dict[str, int]) -> Any:
+    url = re.sub(r"\{(\w+)\}", lambda m: str(ids[OBJECT_OF_PARAMETER[m.group(1)]]), path)
+    headers = {"Authorization": f"Bearer {client.secret}"}
+    if method == "GET":
+        return client.client.get(url, headers=headers)
+    body = GOOD_BODIES.get((method, re.sub(r"\{(\w+)\}", "{}", path)), {})
+    if path.endswith("/upload"):
+        return client.client.post(url, {**body, "percent": "10", "results": "Đã làm",
+                                        "note": "Xong"}, headers=headers)
+    return getattr(client.client, method.lower())(url, body, content_type="application/json",
+                                                  headers=headers)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_api_operation_as_every_persona(persona: str, people: Any,
+                                              world: World) -> None:
+    client = ApiClient(token_for(getattr(people, persona)))
+    own, foreign = _objects_for(persona, world)
+    missing = dict.fromkeys(set(OBJECT_OF_PARAMETER.values()), MISSING)
+    problems: list[str] = []
+    audit_before = AuditEvent.objects.count()
+    for method, path, _operation in OPERATIONS:
+        mine = _in_savepoint(_api_call, client, method, path, own)
+        if mine.status_code >= 500:
+            problems.append(f"{method} {path} → {mine.status_code}")
+        if "{" not in path:
+            continue
+        if persona in UNBOUNDED:
+            theirs = _in_savepoint(_api_call, client, method, path, foreign)
+            if theirs.status_code >= 500:
+                problems.append(f"{method} {path} (another agency) → {theirs.status_code}")
+            continue
+        theirs = _api_call(client, method, path, foreign)
+        absent = _api_call(client, method, path, missing)
+        label = f"{method} {path} (another agency's object)"
+        if (method, re.sub(r"\{(\w+)\}", "{}", path)) in GOOD_BODIES or method == "GET":
+            if theirs.status_code != 404:
+                problems.append(f"{label} → {theirs.status_code}, not 404")
+        elif theirs.status_code < 400 or theirs.status_code >= 500:
+            problems.append(f"{label} → {theirs.status_code}")
+        if (theirs.status_code, _body(theirs)) != (absent.status_code, _body(absent)):
+            problems.append(f"{label} answers unlike a missing object")
+    assert not problems, "\n".join(problems)
+    assert AuditEvent.objects.count() == audit_before, list(
+        AuditEvent.objects.filter(seq__gt=audit_before).values_list("action", "object_id"))
+
+
+def test_every_api_operation_signed_out(world: World) -> None:
+    client = Client()
+    problems = []
+    for method, path, _operation in OPERATIONS:
+        url = re.sub(r"\{(\w+)\}", lambda m: str(world.catp[OBJECT_OF_PARAMETER[m.group(1)]]),
+                     path)
+        response = getattr(client, method.lower())(url)
+        if response.status_code != 401:
+            problems.append(f"{method} {path} → {response.status_code}, not 401")
+    assert not problems, "\n".join(problems)
+    assert not ApiToken.objects.filter(name="walk", revoked_at__isnull=False).exists()
