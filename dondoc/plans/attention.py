@@ -12,6 +12,7 @@ from dondoc.core.dashboard import AttentionItem, register
 from dondoc.organization import scoping
 from dondoc.organization.models import Role
 from dondoc.plans.models import Direction, RequestStatus, TaskState
+from dondoc.plans.selectors import tasks_awaiting_decision_by
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import statistics
 
@@ -53,6 +54,13 @@ def task_attention(user: Any) -> list[AttentionItem]:
         items.append(AttentionItem(_("Extensions to decide"), extensions,
                                    f"{reverse('task_list')}?extension=pending", "secondary",
                                    "bi-calendar-plus"))
+    if user.role in {Role.LEADER, Role.STAFF, Role.ADMIN, Role.UNIT_MANAGER}:
+        # Exactly the tasks whose pending request this user may approve or refuse.
+        mine = tasks_awaiting_decision_by(user).count()
+        if mine or user.role == Role.LEADER:
+            items.append(AttentionItem(_("Requests awaiting your decision"), mine,
+                                       f"{reverse('task_list')}?decide=mine", "purple",
+                                       "bi-check2-square"))
     if not wide:
         directions = Direction.objects.filter(
             acknowledged_at__isnull=True,

@@ -45,10 +45,15 @@ class MultipleFileField(forms.FileField):
 
 class DocumentForm(VersionedFormMixin, forms.ModelForm):
     owner_unit = UnitChoiceField(label=_("Managing unit"), queryset=Unit.objects.none())
+    shared_with_units = UnitMultipleChoiceField(
+        label=_("Shared with"), queryset=Unit.objects.none(), required=False,
+        help_text=_("For a restricted document: the units (with their sub-units) that may "
+                    "read it."))
+
     class Meta:
         model = Document
         fields = ["kind", "number", "title", "issuer", "issue_date", "parent", "owner_unit",
-                  "code_prefix", "summary", "is_public"]
+                  "code_prefix", "summary", "access_level", "shared_with_units"]
         widgets = {"issue_date": DateInput(), "summary": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
 
@@ -63,6 +68,9 @@ class DocumentForm(VersionedFormMixin, forms.ModelForm):
         owner = self.fields["owner_unit"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = scoping.units_manageable_by(user).filter(is_active=True)
+        shared = self.fields["shared_with_units"]
+        assert isinstance(shared, forms.ModelMultipleChoiceField)
+        shared.queryset = scoping.units_visible_to(user).filter(is_active=True)
 
     def clean_code_prefix(self) -> str:
         prefix: str = self.cleaned_data["code_prefix"].strip().upper()

@@ -77,6 +77,7 @@ class TaskFilters:
     parent: int | None = None
     top_level_only: bool = False
     extension_pending: bool = False  # a deadline extension waits for a decision
+    awaiting_my_decision: bool = False  # a request the user may decide waits (decide=mine)
     sort: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -138,6 +139,7 @@ def filters_from_params(params: Any) -> TaskFilters:
     filters.parent = integer("parent")
     filters.top_level_only = params.get("top") == "1"
     filters.extension_pending = params.get("extension") == "pending"
+    filters.awaiting_my_decision = params.get("decide") == "mine"
     filters.query = (params.get("q") or "").strip()[:200]
     sort = params.get("sort") or ""
     filters.sort = sort if sort in SORTS else ""
@@ -168,6 +170,17 @@ def _coordinated_by(**unit_lookup: Any) -> QuerySet[Any]:
     return Task.coordinating_units.through.objects.filter(**unit_lookup).values("task_id")
 
 
+def tasks_awaiting_decision_by(user: Any) -> QuerySet[Task]:
+    """Tasks with a pending completion or extension request that ``user`` may decide: in
+    :func:`scoping.tasks_requests_decidable_by` and not requested by the user."""
+    completions = CompletionRequest.objects.filter(status=RequestStatus.PENDING).exclude(
+        submitted_by=user).values("task_id")
+    extensions = DeadlineExtension.objects.filter(status=RequestStatus.PENDING).exclude(
+        requested_by=user).values("task_id")
+    return scoping.tasks_requests_decidable_by(user).filter(
+        Q(pk__in=completions) | Q(pk__in=extensions))
+
+
 def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     """The visible tasks matching the filters that do not depend on status or deadline."""
     tasks = scoping.tasks_visible_to(user)
@@ -177,6 +190,8 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         tasks = tasks.filter(group_id=filters.group)
     if filters.parent:
         tasks = tasks.filter(parent_id=filters.parent)
+    if filters.awaiting_my_decision:
+        tasks = tasks.filter(pk__in=tasks_awaiting_decision_by(user).values("pk"))
     if filters.extension_pending:
         tasks = tasks.filter(pk__in=DeadlineExtension.objects.filter(
             status=RequestStatus.PENDING).values("task_id"))
