@@ -211,6 +211,21 @@ def _own_unit_path(user: Any) -> str | None:
     return unit.path if unit is not None else None
 
 
+def _agencies_and_externals_around(user: Any) -> tuple[list[str], list[str]]:
+    """Paths of the scope roots and of the external agencies containing the user's unit
+    (outermost first); one query, remembered on the user object for the request."""
+    cached: tuple[list[str], list[str]] | None = getattr(user, "_dondoc_around", None)
+    if cached is not None:
+        return cached
+    ancestors = list(Unit.objects.filter(path__in=_ancestor_paths(user.unit)).filter(
+        Q(is_scope_root=True) | Q(kind=UnitKind.EXTERNAL)).values_list(
+            "path", "is_scope_root", "kind"))
+    result = (sorted(path for path, is_root, _kind in ancestors if is_root),
+              sorted(path for path, _root, kind in ancestors if kind == UnitKind.EXTERNAL))
+    user._dondoc_around = result
+    return result
+
+
 def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     """Documents whose content (summary, files, sub-documents) the user may read.
 
@@ -237,11 +252,7 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     if user.unit is None:
         return Document.objects.filter(own_scope)
     above = _ancestor_paths(user.unit)
-    ancestors = list(Unit.objects.filter(path__in=above).filter(
-        Q(is_scope_root=True) | Q(kind=UnitKind.EXTERNAL)).values_list(
-            "path", "is_scope_root", "kind"))
-    agencies = [path for path, is_root, _kind in ancestors if is_root]
-    externals = sorted(path for path, _root, kind in ancestors if kind == UnitKind.EXTERNAL)
+    agencies, externals = _agencies_and_externals_around(user)
     # Managed by a unit containing the user's, or in one of the agencies containing it and
     # not inside another agency (whose scope root would not contain the user's unit).
     same_agency = Q(owner_unit__path__in=above)

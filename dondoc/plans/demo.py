@@ -706,6 +706,14 @@ class _Loader:
             return self.users["phuong"]
         return self.users["admin"]
 
+    def requester(self, unit: Unit) -> User:
+        """Who asks for completion or an extension: the reporter, except for the city police
+        itself (work taken over from the dissolved districts), where the staff department
+        asks and an administrator decides (nobody of the city police may)."""
+        if unit.code == "CATP":
+            return self.users["thammuu"]
+        return self.reporter(unit)
+
     def decider(self, spec: Spec) -> User:
         if spec.by == "PC08":
             return self.users["quanly"]
@@ -983,7 +991,7 @@ class _Loader:
 
         def run() -> None:
             task = self.task(spec.key)
-            actor = self.reporter(task.lead_unit)  # for PC08, its manager
+            actor = self.requester(task.lead_unit)  # for PC08, its manager
             self.requests[spec.key] = services.completion_request(
                 actor=actor, task=task, submitted_on=day,
                 note=f"Đã hoàn thành: {product}. Gửi kèm báo cáo kết quả và sản phẩm.")
@@ -1005,7 +1013,7 @@ class _Loader:
         def run() -> None:
             task = self.task(spec.key)
             self.extensions[f"{spec.key}-{number}"] = services.extension_request(
-                actor=self.reporter(task.lead_unit), task=task,
+                actor=self.requester(task.lead_unit), task=task,
                 proposed_due=proposed, reason=ext.reason, requested_on=day)
         return run
 

@@ -13,7 +13,7 @@ from dondoc.core.forms import DateInput, VersionedFormMixin
 from dondoc.organization import scoping
 from dondoc.organization.forms import UnitChoiceField
 from dondoc.organization.models import Unit
-from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
+from dondoc.plans.models import AccessLevel, DeadlineKind, Document, Task, TaskGroup
 from dondoc.progress.models import ProgressUpdate
 
 
@@ -68,9 +68,16 @@ class DocumentForm(VersionedFormMixin, forms.ModelForm):
         owner = self.fields["owner_unit"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = scoping.units_manageable_by(user).filter(is_active=True)
+        # A form sent without the level (an older page) keeps the safe default.
+        self.fields["access_level"].required = False
         shared = self.fields["shared_with_units"]
         assert isinstance(shared, forms.ModelMultipleChoiceField)
         shared.queryset = scoping.units_visible_to(user).filter(is_active=True)
+
+    def clean_access_level(self) -> str:
+        level: str = self.cleaned_data.get("access_level") or (
+            self.instance.access_level if self.instance.pk else AccessLevel.INTERNAL)
+        return level
 
     def clean_code_prefix(self) -> str:
         prefix: str = self.cleaned_data["code_prefix"].strip().upper()

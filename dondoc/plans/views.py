@@ -78,15 +78,15 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The document with its groups and files; for a unit that only takes part in some of
     its tasks (access level, docs/security.md), its number, title and those tasks."""
-    if not scoping.documents_visible_to(request.user).filter(pk=pk).exists():
+    readable = scoping.documents_visible_to(request.user)
+    document = readable.select_related("parent", "owner_unit").filter(pk=pk).first()
+    if document is None:
         document = scoping.get_visible_or_404(scoping.documents_titled_for(request.user),
                                               pk=pk)
         tasks = selectors.task_list(user=request.user, filters=selectors.TaskFilters(
             document=document.pk, sort="code"))
         return render(request, "plans/document_limited.html",
                       {"document": document, "tasks": tasks})
-    document = scoping.get_visible_or_404(
-        scoping.documents_visible_to(request.user).select_related("parent", "owner_unit"), pk=pk)
     visible_tasks = scoping.tasks_visible_to(request.user).filter(document=document)
     by_group = {row.key: row.counts for row in stats.statistics_by(visible_tasks, "group")}
     group_progress = dict(visible_tasks.filter(parent__isnull=True).order_by().values("group")
@@ -95,7 +95,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
               for group in document.groups.annotate(n=Count("tasks"))]
     return render(request, "plans/document_detail.html", {
         "document": document,
-        "children": scoping.documents_visible_to(request.user).filter(parent=document),
+        "children": readable.filter(parent=document),
         "groups": groups,
         "ungrouped": by_group.get(None),
         "total": stats.statistics(visible_tasks),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
+    AccessLevel,
     CompletionRequest,
     DeadlineExtension,
     Direction,
@@ -83,7 +84,7 @@ def test_demo_shows_every_status_today_and_loads_once(frozen_now) -> None:
     assert Document.objects.get(number="13-NQ/TU").issue_date == dt.date(2023, 5, 9)
     assert Document.objects.get(number="30/ĐA-BCA").issue_date == dt.date(2023, 11, 7)
     assert Document.objects.get(code_prefix="DA01").groups.count() == 8
-    assert Document.objects.filter(is_public=True).exists()
+    assert Document.objects.filter(access_level=AccessLevel.PUBLIC).exists()
 
     first = _counts()
     _demo()
