@@ -577,7 +577,7 @@ def write_city(shape: Shape, *, log: Any = print) -> dict[str, int]:
         counts["units"] = _bulk(Unit, (
             Unit(pk=spec.pk, path=spec.path, depth=depth, numchild=len(spec.children),
                  code=spec.code, name=spec.name, short_name=spec.short, kind=spec.kind,
-                 order=index, is_active=True,
+                 is_scope_root=spec.kind == "agency", order=index, is_active=True,
                  search_text=fold(f"{spec.code} {spec.name} {spec.short}")[:400])
             for index, (spec, depth) in enumerate(walked, start=1)))
 

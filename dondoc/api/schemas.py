@@ -16,7 +16,13 @@ from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from dondoc.core import limits
 from dondoc.organization.models import UnitKind
-from dondoc.plans.models import DeadlineKind, DocumentKind, RequestStatus, TaskState
+from dondoc.plans.models import (
+    AccessLevel,
+    DeadlineKind,
+    DocumentKind,
+    RequestStatus,
+    TaskState,
+)
 from dondoc.progress.engine import Status
 
 MAX_ID = limits.MAX_ID
@@ -144,7 +150,8 @@ class DocumentOut(Schema):
     parent: int | None
     owner_unit: UnitRef
     code_prefix: str
-    is_public: bool
+    access_level: AccessLevel
+    shared_with_units: list[UnitRef]
     version: int
 
 
@@ -188,7 +195,13 @@ class DocumentCreateIn(Body):
         "The managing unit (one you manage); default: the top of your scope."))
     code_prefix: CodePrefix = Field(description=(
         "Prefix of the codes of its tasks, e.g. KH118; unique."))
-    is_public: StrictBool = False
+    access_level: AccessLevel = Field(default=AccessLevel.INTERNAL, description=(
+        "public: anyone, also on the public portal; internal: every account of the "
+        "agency's own units, not external agencies; restricted: only the units of "
+        "shared_with_units and the managing unit's scope."))
+    shared_with_units: Annotated[list[Id], Field(max_length=200)] = Field(
+        default_factory=list, description="For a restricted document: the units (with "
+        "their sub-units) that may read it.")
 
 
 # Tasks ---------------------------------------------------------------------------------
@@ -288,7 +301,8 @@ class DocumentUpdateIn(Body):
     parent: Id | None = Field(default=UNSET)
     owner_unit: Id = Field(default=UNSET)
     code_prefix: CodePrefix = Field(default=UNSET)
-    is_public: StrictBool = Field(default=UNSET)
+    access_level: AccessLevel = Field(default=UNSET)
+    shared_with_units: Annotated[list[Id], Field(max_length=200)] = Field(default=UNSET)
 
 
 class TaskUpdateIn(Body):

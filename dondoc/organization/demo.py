@@ -112,9 +112,9 @@ def _unit(parent: Unit | None, code: str, name: str, short: str, kind: str, orde
 
 def load_units() -> dict[str, Unit]:
     """Create the unit tree if it is missing; return units by code."""
-    bca = _unit(None, "BCA", "Bộ Công an", "Bộ Công an", K.AGENCY, 1)
+    bca = _unit(None, "BCA", "Bộ Công an", "Bộ Công an", K.AGENCY, 1, is_scope_root=True)
     catp = _unit(bca, "CATP", "Công an thành phố Đà Nẵng", "CATP Đà Nẵng", K.AGENCY, 1,
-                 valid_from=dt.date(1945, 8, 19))
+                 valid_from=dt.date(1945, 8, 19), is_scope_root=True)
     _unit(catp, "BGD", "Ban Giám đốc Công an thành phố", "Ban Giám đốc", K.LEADERSHIP, 1)
     _unit(catp, "DUCA", "Đảng ủy Công an thành phố", "Đảng ủy CATP", K.PARTY, 2)
     for index, (code, name, short) in enumerate(DEPARTMENTS):

@@ -29,15 +29,33 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{indent}{obj.code} — {obj.name}"
 
 
+LOCKED_HELP = _("Only an administrator can change this: the unit contains your own unit "
+                "or is the top of your scope.")
+
+
 class UnitForm(VersionedFormMixin, forms.ModelForm):
+    """A unit's attributes. The scope-root flag is for administrators only; the kind and
+    validity of a unit that decides the user's own scope are shown but locked."""
+
     class Meta:
         model = Unit
-        fields = ["code", "name", "short_name", "kind", "order", "email", "valid_from"]
+        fields = ["code", "name", "short_name", "kind", "order", "email", "valid_from",
+                  "is_scope_root"]
         field_classes = {"valid_from": DayField}
         help_texts = {
             "code": _("A short unique code, e.g. PV01."),
             "order": _("Smaller numbers are listed first among sibling units."),
         }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not scoping.can_set_scope_roots(user):
+            del self.fields["is_scope_root"]
+        if self.instance.pk and not scoping.units_restructurable_by(user).filter(
+                pk=self.instance.pk).exists():
+            for name in sorted(scoping.UNIT_SCOPE_FIELDS & set(self.fields)):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = LOCKED_HELP
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip().upper()
@@ -102,6 +120,12 @@ class UserFormBase(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if self.instance.pk and self.instance.pk == actor.pk:
+            # Nobody grants themselves rights: another manager or an administrator must.
+            for name in sorted(scoping.USER_RIGHTS_FIELDS & set(self.fields)):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "You cannot change this on your own account; ask an administrator.")
         units = scoping.units_for_accounts_of(actor).filter(is_active=True)
         if self.instance.pk:
             units = units | Unit.objects.filter(pk=self.instance.unit_id)

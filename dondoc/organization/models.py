@@ -17,7 +17,7 @@ from dondoc.core.text import fold
 
 
 class UnitKind(models.TextChoices):
-    AGENCY = "agency", _("Agency")  # Bộ, Công an tỉnh/thành phố: a scope of its own
+    AGENCY = "agency", _("Agency")  # Bộ, Công an tỉnh/thành phố (scope: Unit.is_scope_root)
     LEADERSHIP = "leadership", _("Board of directors")
     PARTY = "party", _("Party committee")
     DEPARTMENT = "department", _("Department")
@@ -77,6 +77,11 @@ class Unit(SearchTextMixin, MP_Node, VersionedModel):
         help_text=_("The unit that takes over its work when it is dissolved."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_scope_root = models.BooleanField(
+        _("scope root"), default=False,
+        help_text=_("Leaders, staff and inspectors under this unit see its whole subtree "
+                    "(an agency such as a city police). Only administrators set it."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 

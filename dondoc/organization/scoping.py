@@ -4,9 +4,14 @@ Every page, export, report and API endpoint reaches unit-owned data through thes
 functions. The rules:
 
 * ``admin`` sees and manages everything.
-* ``leader``, ``staff`` and ``inspector`` work for an agency (the nearest ancestor of
-  their unit whose kind is *agency*, e.g. the City Police): they see its whole subtree.
-  ``staff`` also manage its units and its work.
+* ``leader``, ``staff`` and ``inspector`` work for an agency: the nearest ancestor of
+  their unit (or the unit itself) flagged ``is_scope_root``, e.g. the City Police. They
+  see its whole subtree; ``staff`` also manage its units and its work. Only
+  administrators set the flag, and nobody may change a unit that decides their own
+  scope (it contains their unit): kind, parent, validity, scope-root flag.
+* Nobody changes the rights of their own account (role, unit, active, 2FA exemption).
+* A completion or extension request is never decided by its requester, nor by a user
+  of the task's lead unit (its subtree); ``leader`` decide requests in their scope.
 * ``unit_manager``, ``officer`` and ``viewer`` see their own unit's subtree; a
   ``unit_manager`` manages the accounts of that subtree.
 
@@ -19,7 +24,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 
 from dondoc.organization.models import Role, Unit, UnitKind, User
@@ -50,7 +56,7 @@ def scope_root(user: Any) -> Unit | None:
     root = unit
     if unit is not None and user.role in AGENCY_WIDE_ROLES:
         agency = (
-            Unit.objects.filter(path__in=_ancestor_paths(unit), kind=UnitKind.AGENCY)
+            Unit.objects.filter(path__in=_ancestor_paths(unit), is_scope_root=True)
             .order_by("-depth")
             .first()
         )
@@ -91,12 +97,41 @@ def units_visible_to(user: Any) -> models.QuerySet[Unit]:
 
 
 def units_manageable_by(user: Any) -> models.QuerySet[Unit]:
-    """Units the user may create children under, rename, move and dissolve."""
+    """Units the user may create children under and rename (code, name, order, e-mail).
+
+    What decides scopes (kind, parent, validity, scope-root flag) is narrower: see
+    :func:`units_restructurable_by`."""
     if is_admin(user):
         return Unit.objects.all()
     if user.role == Role.STAFF:
         return units_visible_to(user)
     return Unit.objects.none()
+
+
+def units_restructurable_by(user: Any) -> models.QuerySet[Unit]:
+    """Units whose kind and validity the user may change, and which they may move, dissolve
+    or delete: for staff, the units strictly below their scope root that do not contain
+    their own unit. A unit that decides the user's own scope is never among them."""
+    if is_admin(user):
+        return Unit.objects.all()
+    root = scope_root(user) if user.is_authenticated else None
+    if user.role != Role.STAFF or root is None or user.unit is None:
+        return Unit.objects.none()
+    return (Unit.objects.filter(path__startswith=root.path).exclude(pk=root.pk)
+            .exclude(path__in=_ancestor_paths(user.unit)))
+
+
+def can_set_scope_roots(user: Any) -> bool:
+    """Only administrators say where scopes start (``Unit.is_scope_root``)."""
+    return is_admin(user)
+
+
+# The fields of a unit that decide who sees what: only through units_restructurable_by.
+UNIT_SCOPE_FIELDS = frozenset({"kind", "parent", "valid_from", "valid_to", "is_active",
+                               "successor", "is_scope_root"})
+# The fields of an account that decide its rights: never changed by the account itself.
+USER_RIGHTS_FIELDS = frozenset({"role", "unit", "is_active", "otp_exempt", "is_superuser",
+                                "is_staff"})
 
 
 def can_manage_units(user: Any) -> bool:
@@ -176,19 +211,92 @@ def _own_unit_path(user: Any) -> str | None:
     return unit.path if unit is not None else None
 
 
+def _agencies_and_externals_around(user: Any) -> tuple[list[str], list[str]]:
+    """Paths of the scope roots and of the external agencies containing the user's unit
+    (outermost first); one query, remembered on the user object for the request."""
+    cached: tuple[list[str], list[str]] | None = getattr(user, "_dondoc_around", None)
+    if cached is not None:
+        return cached
+    ancestors = list(Unit.objects.filter(path__in=_ancestor_paths(user.unit)).filter(
+        Q(is_scope_root=True) | Q(kind=UnitKind.EXTERNAL)).values_list(
+            "path", "is_scope_root", "kind"))
+    result = (sorted(path for path, is_root, _kind in ancestors if is_root),
+              sorted(path for path, _root, kind in ancestors if kind == UnitKind.EXTERNAL))
+    user._dondoc_around = result
+    return result
+
+
 def documents_visible_to(user: Any) -> models.QuerySet[Any]:
-    """Documents managed within the scope, or by a unit above the user's (directives flow down)."""
-    from dondoc.plans.models import Document
+    """Documents whose content (summary, files, sub-documents) the user may read.
+
+    Always those managed within the user's scope. Beyond it, by the document's access level:
+
+    * ``public``: also every account of a unit under the managing unit (directives flow
+      down) or in the same agency (same scope root);
+    * ``internal``: the same, except accounts of external agencies (kind *external*, and
+      their sub-units) unless the external agency itself manages the document;
+    * ``restricted``: only accounts of the units in ``shared_with_units`` (and their
+      sub-units).
+
+    A task of a document stays visible to the units it concerns (``tasks_visible_to``);
+    those see the document's number and title only (``documents_titled_for``).
+    """
+    from dondoc.plans.models import AccessLevel, Document
 
     if not getattr(user, "is_authenticated", False):
         return Document.objects.none()
     root = scope_root(user)
     if root is None:
         return Document.objects.all()
-    above = _ancestor_paths(user.unit) if user.unit is not None else []
+    own_scope = Q(owner_unit__path__startswith=root.path)
+    if user.unit is None:
+        return Document.objects.filter(own_scope)
+    above = _ancestor_paths(user.unit)
+    agencies, externals = _agencies_and_externals_around(user)
+    # Managed by a unit containing the user's, or in one of the agencies containing it and
+    # not inside another agency (whose scope root would not contain the user's unit).
+    same_agency = Q(owner_unit__path__in=above)
+    if agencies:
+        other_agencies = Unit.objects.filter(is_scope_root=True).exclude(
+            path__in=agencies).annotate(
+                prefix=Substr(OuterRef("owner_unit__path"), 1, Length("path"))).filter(
+                    path=F("prefix"))
+        under_agency = Q()
+        for path in agencies:
+            under_agency |= Q(owner_unit__path__startswith=path)
+        same_agency |= under_agency & ~Q(models.Exists(other_agencies))
+    internal = same_agency
+    if externals:  # the deepest external agency around the user must manage it
+        internal = same_agency & Q(owner_unit__path__startswith=externals[-1])
+    shared = Q(pk__in=Document.shared_with_units.through.objects.filter(
+        unit__path__in=above).values("document_id"))
     return Document.objects.filter(
-        Q(owner_unit__path__startswith=root.path) | Q(owner_unit__path__in=above)
+        own_scope
+        | (Q(access_level=AccessLevel.PUBLIC) & same_agency)
+        | (Q(access_level=AccessLevel.INTERNAL) & internal)
+        | (Q(access_level=AccessLevel.RESTRICTED) & shared)
     )
+
+
+def documents_titled_for(user: Any) -> models.QuerySet[Any]:
+    """Documents the user may at least know by number and title: those they may read, and
+    those of the tasks they see (a unit leading or coordinating a task of a restricted
+    document knows which document the task implements)."""
+    from dondoc.plans.models import Document, Task
+
+    if not getattr(user, "is_authenticated", False):
+        return Document.objects.none()
+    return Document.objects.filter(
+        Q(pk__in=documents_visible_to(user).values("pk"))
+        | Q(pk__in=Task.objects.filter(pk__in=tasks_visible_to(user).values("pk"))
+            .values("document_id")))
+
+
+def documents_public() -> models.QuerySet[Any]:
+    """Documents anonymous visitors of the public portal may read."""
+    from dondoc.plans.models import AccessLevel, Document
+
+    return Document.objects.filter(access_level=AccessLevel.PUBLIC)
 
 
 def documents_editable_by(user: Any) -> models.QuerySet[Any]:
@@ -227,10 +335,19 @@ def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     return Task.objects.filter(_task_scope_q(root.path))
 
 
+def _not_led_by_own_side(user: Any) -> Q:
+    """Tasks whose lead unit does not contain the user's unit: segregation of duties, the
+    lead side never decides on its own task."""
+    if user.unit is None:
+        return Q()
+    return ~Q(lead_unit__path__in=_ancestor_paths(user.unit))
+
+
 def tasks_decidable_by(user: Any) -> models.QuerySet[Any]:
-    """Tasks whose definition and decisions (approve, extend, suspend, cancel) the user owns:
-    staff for what their agency assigned, a unit manager for what its subtree assigned
-    (cascaded sub-tasks)."""
+    """Tasks whose definition and decisions (approve, extend, suspend, cancel, edit) the
+    user owns: staff for what their agency assigned, a unit manager for what its subtree
+    assigned (cascaded sub-tasks) — never a task led by the user's own unit or a unit
+    containing it. Administrators own every task."""
     from dondoc.plans.models import Task
 
     if is_admin(user):
@@ -239,7 +356,42 @@ def tasks_decidable_by(user: Any) -> models.QuerySet[Any]:
         return Task.objects.none()
     root = scope_root(user)
     assert root is not None
-    return Task.objects.filter(assigning_unit__path__startswith=root.path)
+    return Task.objects.filter(Q(assigning_unit__path__startswith=root.path),
+                               _not_led_by_own_side(user))
+
+
+def tasks_requests_decidable_by(user: Any) -> models.QuerySet[Any]:
+    """Tasks whose completion and extension requests the user may approve or refuse: those
+    of :func:`tasks_decidable_by`, and for a ``leader`` every task assigned within their
+    scope and not led by their own side. The requester never decides their own request
+    (checked per request by :func:`decision_refusal`)."""
+    from dondoc.plans.models import Task
+
+    if not getattr(user, "is_authenticated", False):
+        return Task.objects.none()
+    if user.role == Role.LEADER and not is_admin(user):
+        root = scope_root(user)
+        assert root is not None
+        return Task.objects.filter(Q(assigning_unit__path__startswith=root.path),
+                                   _not_led_by_own_side(user))
+    return tasks_decidable_by(user)
+
+
+def decision_refusal(user: Any, task: Any, requested_by_id: int | None) -> str | None:
+    """Why ``user`` may not decide a request on ``task`` made by ``requested_by_id``, as a
+    translated sentence; ``None`` when they may."""
+    from django.utils.translation import gettext as _
+
+    if requested_by_id is not None and requested_by_id == user.pk:
+        return _("You made this request: someone on the assigning side must decide it.")
+    unit = getattr(user, "unit", None)
+    if (not is_admin(user) and unit is not None
+            and unit.path.startswith(task.lead_unit.path)):
+        return _("Your unit leads this task: the request is decided by a leader whose scope "
+                 "contains the assigning unit.")
+    if not tasks_requests_decidable_by(user).filter(pk=task.pk).exists():
+        return _("You may not decide on this task's requests.")
+    return None
 
 
 def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:

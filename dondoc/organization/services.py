@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy
 from dondoc.audit.models import Action
 from dondoc.audit.services import diff, record, snapshot
 from dondoc.core.concurrency import save_versioned
+from dondoc.organization import scoping
 from dondoc.organization.models import Role, Unit, User
 
 UNIT_FIELDS = [
     "code", "name", "short_name", "kind", "order", "valid_from", "valid_to", "successor",
-    "is_active", "email",
+    "is_active", "is_scope_root", "email",
 ]
 USER_FIELDS = [
     "username", "first_name", "last_name", "email", "unit", "role", "position", "phone",
@@ -32,8 +33,38 @@ class UnitError(Exception):
         self.message = message
 
 
+def _is_person(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _check_scope_change(actor: Any, unit: Unit | None, changed: set[str]) -> None:
+    """Refuse a change that would let ``actor`` decide scopes (issue 7, item 1): only
+    administrators set scope roots, and nobody else changes the kind, parent, validity or
+    activity of a unit outside :func:`scoping.units_restructurable_by` — which never holds
+    a unit containing the actor's own. Changes made by the system (no person) pass."""
+    if not _is_person(actor) or scoping.is_admin(actor):
+        return
+    if "is_scope_root" in changed:
+        raise UnitError(_("Only an administrator decides where a scope starts."))
+    if unit is not None and changed & scoping.UNIT_SCOPE_FIELDS and not (
+            scoping.units_restructurable_by(actor).filter(pk=unit.pk).exists()):
+        raise UnitError(_("Only an administrator can change the kind, place or validity of "
+                          "%(unit)s: it contains your own unit or is the top of your scope.")
+                        % {"unit": unit.name})
+
+
+def _changed(obj: Any, fields: dict[str, Any]) -> set[str]:
+    return {name for name, value in fields.items() if getattr(obj, name) != value}
+
+
 @transaction.atomic
 def unit_create(*, actor: Any, parent: Unit | None, **fields: Any) -> Unit:
+    if fields.get("is_scope_root"):
+        _check_scope_change(actor, None, {"is_scope_root"})
+    if _is_person(actor) and not scoping.is_admin(actor) and (
+            parent is None or not scoping.units_manageable_by(actor).filter(
+                pk=parent.pk).exists()):
+        raise UnitError(_("You may only add sub-units under units you manage."))
     if parent is None:
         unit = Unit.objects.add_root(create_kwargs=fields)
     else:
@@ -45,7 +76,9 @@ def unit_create(*, actor: Any, parent: Unit | None, **fields: Any) -> Unit:
 
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, expected_version: int, **fields: Any) -> Unit:
-    before = snapshot(Unit.objects.get(pk=unit.pk), UNIT_FIELDS)
+    current = Unit.objects.get(pk=unit.pk)
+    _check_scope_change(actor, current, _changed(current, fields))
+    before = snapshot(current, UNIT_FIELDS)
     for name, value in fields.items():
         setattr(unit, name, value)
     unit.full_clean(exclude=["path", "depth", "numchild"])
@@ -60,6 +93,10 @@ def unit_update(*, actor: Any, unit: Unit, expected_version: int, **fields: Any)
 def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
     unit = Unit.objects.get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
+    _check_scope_change(actor, unit, {"parent"})
+    if _is_person(actor) and not scoping.units_manageable_by(actor).filter(
+            pk=new_parent.pk).exists():
+        raise UnitError(_("Choose a new parent among the units you manage."))
     if new_parent.pk == unit.pk or new_parent.is_in_subtree_of(unit):
         raise UnitError(_("A unit cannot be moved under itself or one of its sub-units."))
     old_parent = Unit.objects.get_parent(unit)
@@ -75,6 +112,7 @@ def unit_dissolve(
     *, actor: Any, unit: Unit, valid_to: dt.date, successor: Unit | None
 ) -> Unit:
     """Mark a unit as dissolved on ``valid_to``; its history stays, its work can move on."""
+    _check_scope_change(actor, unit, {"valid_to", "is_active"})
     if successor is not None and (successor.pk == unit.pk or successor.is_in_subtree_of(unit)):
         raise UnitError(_("The successor must be another unit, outside the dissolved one."))
     if unit.valid_from and valid_to < unit.valid_from:
@@ -115,6 +153,7 @@ def unit_attached_work(unit: Unit) -> list[str]:
 
 @transaction.atomic
 def unit_delete(*, actor: Any, unit: Unit) -> None:
+    _check_scope_change(actor, unit, {"parent"})
     reasons = unit_attached_work(unit)
     if reasons:
         raise UnitError(
@@ -140,9 +179,24 @@ def user_create(*, actor: Any, password: str | None, **fields: Any) -> User:
     return user
 
 
+class UserError(Exception):
+    """An account change that the organisation's rules forbid; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @transaction.atomic
 def user_update(*, actor: Any, user: User, expected_version: int, **fields: Any) -> User:
-    before = snapshot(User.objects.get(pk=user.pk), USER_FIELDS)
+    """Change an account. Nobody changes the rights of their own account (role, unit,
+    active, 2FA exemption): someone else must, so that no one widens their own scope."""
+    current = User.objects.get(pk=user.pk)
+    if _is_person(actor) and actor.pk == user.pk and (
+            _changed(current, fields) & scoping.USER_RIGHTS_FIELDS):
+        raise UserError(_("You cannot change the role, unit, status or two-factor exemption "
+                          "of your own account; ask an administrator."))
+    before = snapshot(current, USER_FIELDS)
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])

@@ -71,9 +71,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = AuditEvent.objects.filter(object_type="organization.unit",
                                         object_id=str(unit.pk)).order_by("-seq")[:20]
     manageable = scoping.units_manageable_by(request.user).filter(pk=unit.pk).exists()
+    restructurable = scoping.units_restructurable_by(request.user).filter(pk=unit.pk).exists()
     return render(request, "organization/unit_detail.html", {
         "unit": unit, "ancestors": selectors.unit_ancestors(unit), "children": children,
         "users": users, "history": history, "can_manage": manageable,
+        "can_restructure": restructurable,
         "predecessors": unit.predecessors.all(),
         "attached": services.unit_attached_work(unit) if manageable else [],
     })
@@ -82,6 +84,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _manageable_unit(request: HttpRequest, pk: int) -> Unit:
     unit = scoping.get_visible_or_404(scoping.units_visible_to(request.user), pk=pk)
     _require(scoping.units_manageable_by(request.user).filter(pk=unit.pk).exists())
+    return unit
+
+
+def _restructurable_unit(request: HttpRequest, pk: int) -> Unit:
+    """A unit the user may move, dissolve or delete: never one deciding their own scope."""
+    unit = scoping.get_visible_or_404(scoping.units_visible_to(request.user), pk=pk)
+    _require(scoping.units_restructurable_by(request.user).filter(pk=unit.pk).exists())
     return unit
 
 
@@ -96,13 +105,15 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                                             pk=parent_id)
     elif not scoping.is_admin(request.user):
         raise PermissionDenied  # only administrators create top-level units
-    form = UnitForm(request.POST or None)
+    form = UnitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             unit = services.unit_create(actor=request.user, parent=parent, **data)
         except ValidationError as error:
             form.add_error(None, error)
+        except services.UnitError as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
             return redirect("unit_detail", pk=unit.pk)
@@ -114,14 +125,14 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _manageable_unit(request, pk)
-    form = UnitForm(request.POST or None, instance=unit)
+    form = UnitForm(request.POST or None, instance=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             services.unit_update(actor=request.user, unit=unit,
                                  expected_version=form.expected_version, **data)
-        except ConflictError as conflict:
-            form.add_error(None, str(conflict.message))
+        except (ConflictError, services.UnitError) as error:
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Changes saved."))
             return redirect("unit_detail", pk=unit.pk)
@@ -131,7 +142,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _manageable_unit(request, pk)
+    unit = _restructurable_unit(request, pk)
     form = UnitMoveForm(request.POST or None, unit=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +159,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _manageable_unit(request, pk)
+    unit = _restructurable_unit(request, pk)
     form = UnitDissolveForm(request.POST or None, unit=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +177,7 @@ def unit_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _manageable_unit(request, pk)
+    unit = _restructurable_unit(request, pk)
     reasons = services.unit_attached_work(unit)
     if request.method == "POST":
         try:
@@ -247,8 +258,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.user_update(actor=request.user, user=account,
                                  expected_version=form.expected_version, **_user_fields(form))
-        except ConflictError as conflict:
-            form.add_error(None, str(conflict.message))
+        except (ConflictError, services.UserError) as error:
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Changes saved."))
             return redirect("user_detail", pk=account.pk)

@@ -60,6 +60,10 @@ def task_attention(user: Any) -> list[AttentionItem]:
             items.append(_card(user, _("Extensions to decide"), "task_list",
                                {"extension": "pending", "decide": "mine"}, "secondary",
                                "bi-calendar-plus"))
+    if user.role == Role.LEADER:
+        # Exactly the tasks whose pending request this leader may approve or refuse.
+        items.append(_card(user, _("Requests awaiting your decision"), "task_list",
+                           {"decide": "mine"}, "purple", "bi-check2-square"))
     if not wide:
         items.append(_card(user, _("Directions to acknowledge"), "my_tasks",
                            {"role": "lead", "direction": "unacknowledged"}, "warning",

@@ -26,10 +26,12 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
+from dondoc.organization import scoping
 from dondoc.organization.demo import DISTRICTS_DISSOLVED
 from dondoc.organization.models import Unit, UnitKind, User
 from dondoc.plans import services
 from dondoc.plans.models import (
+    AccessLevel,
     CompletionRequest,
     DeadlineExtension,
     DeadlineKind,
@@ -69,6 +71,13 @@ class DocSpec:
     owner: str
     summary: str
     public: bool = False
+    shared: tuple[str, ...] = ()  # codes of units a restricted document is shared with
+
+    @property
+    def access_level(self) -> str:
+        if self.public:
+            return AccessLevel.PUBLIC
+        return AccessLevel.RESTRICTED if self.shared else AccessLevel.INTERNAL
 
 
 DOCUMENTS = [
@@ -85,7 +94,8 @@ DOCUMENTS = [
     DocSpec("CTTU", "KH118", DocumentKind.PROGRAMME, "25-CTr/TU",
             "Chương trình hành động thực hiện Nghị quyết số 12-NQ/TW của Bộ Chính trị trên địa bàn thành phố Đà Nẵng",
             "Ban Thường vụ Thành ủy Đà Nẵng", d(2022, 9, 15), "CATP",
-            "Xác định trách nhiệm của các cấp ủy, chính quyền, sở, ban, ngành, địa phương trong xây dựng lực lượng Công an thành phố; thành lập Ban Chỉ đạo xây dựng và triển khai Đề án. " + ASSUMED),
+            "Xác định trách nhiệm của các cấp ủy, chính quyền, sở, ban, ngành, địa phương trong xây dựng lực lượng Công an thành phố; thành lập Ban Chỉ đạo xây dựng và triển khai Đề án. " + ASSUMED,
+            shared=("BTGTU",)),  # restricted: the external viewer theodoi follows it
     DocSpec("KHUB", "CTTU", DocumentKind.PLAN, "186/KH-UBND",
             "Kế hoạch triển khai thực hiện Chương trình hành động của Ban Thường vụ Thành ủy về xây dựng lực lượng Công an thành phố",
             "Ủy ban nhân dân thành phố Đà Nẵng", d(2022, 10, 20), "CATP",
@@ -696,12 +706,29 @@ class _Loader:
             return self.users["phuong"]
         return self.users["admin"]
 
+    def requester(self, unit: Unit) -> User:
+        """Who asks for completion or an extension: the reporter, except for the city police
+        itself (work taken over from the dissolved districts), where the staff department
+        asks and an administrator decides (nobody of the city police may)."""
+        if unit.code == "CATP":
+            return self.users["thammuu"]
+        return self.reporter(unit)
+
     def decider(self, spec: Spec) -> User:
         if spec.by == "PC08":
             return self.users["quanly"]
         if spec.by in DISTRICT_CODES:
             return self.users["admin"]
         return self.users["thammuu"]
+
+    def request_decider(self, spec: Spec, requested_by_id: int | None) -> User:
+        """Who decides a request: the assigning side, unless it made the request or its
+        unit leads the task; then the leader (segregation of duties, docs/security.md)."""
+        task = self.task(spec.key)
+        for user in (self.decider(spec), self.users["lanhdao"], self.users["admin"]):
+            if scoping.decision_refusal(user, task, requested_by_id) is None:
+                return user
+        raise AssertionError(f"nobody may decide the requests of {spec.key}")
 
     def task(self, key: str) -> Task:
         return Task.objects.select_related("lead_unit").get(pk=self.task_ids[key])
@@ -716,7 +743,8 @@ class _Loader:
                 issuer=spec.issuer, issue_date=spec.issue_date, summary=spec.summary,
                 parent=self.documents[spec.parent] if spec.parent else None,
                 owner_unit=self.units[spec.owner], code_prefix=spec.prefix,
-                is_public=spec.public,
+                access_level=spec.access_level,
+                shared_with_units=[self.units[code] for code in spec.shared],
             )
             self.documents[spec.prefix] = document
             if spec.prefix in GROUPED_DOCUMENTS:
@@ -963,7 +991,7 @@ class _Loader:
 
         def run() -> None:
             task = self.task(spec.key)
-            actor = self.reporter(task.lead_unit)  # for PC08, its manager
+            actor = self.requester(task.lead_unit)  # for PC08, its manager
             self.requests[spec.key] = services.completion_request(
                 actor=actor, task=task, submitted_on=day,
                 note=f"Đã hoàn thành: {product}. Gửi kèm báo cáo kết quả và sản phẩm.")
@@ -974,8 +1002,10 @@ class _Loader:
         note = rng.choice(ACCEPT_NOTES) if accept else rng.choice(RETURN_REASONS)
 
         def run() -> None:
-            services.completion_decide(actor=self.decider(spec), request=self.requests[spec.key],
-                                       accept=accept, note=note, decided_on=day)
+            request = self.requests[spec.key]
+            services.completion_decide(actor=self.request_decider(spec, request.submitted_by_id),
+                                       request=request, accept=accept, note=note,
+                                       decided_on=day)
         return run
 
     def ext_request_step(self, spec: Spec, number: int, ext: Ext, day: dt.date,
@@ -983,15 +1013,16 @@ class _Loader:
         def run() -> None:
             task = self.task(spec.key)
             self.extensions[f"{spec.key}-{number}"] = services.extension_request(
-                actor=self.reporter(task.lead_unit), task=task,
+                actor=self.requester(task.lead_unit), task=task,
                 proposed_due=proposed, reason=ext.reason, requested_on=day)
         return run
 
     def ext_decide_step(self, spec: Spec, number: int, ext: Ext,
                         day: dt.date) -> Callable[[], None]:
         def run() -> None:
+            extension = self.extensions[f"{spec.key}-{number}"]
             services.extension_decide(
-                actor=self.decider(spec), extension=self.extensions[f"{spec.key}-{number}"],
+                actor=self.request_decider(spec, extension.requested_by_id), extension=extension,
                 approve=ext.approve, note=ext.note or ("Đồng ý gia hạn." if ext.approve else ""),
                 decided_on=day)
         return run

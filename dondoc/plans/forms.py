@@ -14,7 +14,7 @@ from dondoc.core.limits import MAX_FILES_PER_SUBMISSION
 from dondoc.organization import scoping
 from dondoc.organization.forms import UnitChoiceField
 from dondoc.organization.models import Unit, User
-from dondoc.plans.models import DeadlineKind, Document, Task, TaskGroup
+from dondoc.plans.models import AccessLevel, DeadlineKind, Document, Task, TaskGroup
 from dondoc.progress.models import ProgressUpdate
 
 
@@ -49,10 +49,15 @@ class MultipleFileField(forms.FileField):
 
 class DocumentForm(VersionedFormMixin, forms.ModelForm):
     owner_unit = UnitChoiceField(label=_("Managing unit"), queryset=Unit.objects.none())
+    shared_with_units = UnitMultipleChoiceField(
+        label=_("Shared with"), queryset=Unit.objects.none(), required=False,
+        help_text=_("For a restricted document: the units (with their sub-units) that may "
+                    "read it."))
+
     class Meta:
         model = Document
         fields = ["kind", "number", "title", "issuer", "issue_date", "parent", "owner_unit",
-                  "code_prefix", "summary", "is_public"]
+                  "code_prefix", "summary", "access_level", "shared_with_units"]
         field_classes = {"issue_date": DayField, "summary": LongTextField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}),
                    "title": forms.Textarea(attrs={"rows": 2})}
@@ -68,6 +73,16 @@ class DocumentForm(VersionedFormMixin, forms.ModelForm):
         owner = self.fields["owner_unit"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = scoping.units_manageable_by(user).filter(is_active=True)
+        # A form sent without the level (an older page) keeps the safe default.
+        self.fields["access_level"].required = False
+        shared = self.fields["shared_with_units"]
+        assert isinstance(shared, forms.ModelMultipleChoiceField)
+        shared.queryset = scoping.units_visible_to(user).filter(is_active=True)
+
+    def clean_access_level(self) -> str:
+        level: str = self.cleaned_data.get("access_level") or (
+            self.instance.access_level if self.instance.pk else AccessLevel.INTERNAL)
+        return level
 
     def clean_code_prefix(self) -> str:
         prefix: str = self.cleaned_data["code_prefix"].strip().upper()

@@ -28,11 +28,19 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+class AccessLevel(models.TextChoices):
+    """Who may read a document's content (summary, files): see ``scoping.documents_visible_to``."""
+
+    PUBLIC = "public", _("Public (also on the public portal)")
+    INTERNAL = "internal", _("Internal (the agency's own units)")
+    RESTRICTED = "restricted", _("Restricted (the units it is shared with)")
+
+
 class Document(SearchTextMixin, VersionedModel):
     """A directive or plan: a node of the tree Resolution → Plan → Programme → Project.
 
-    ``owner_unit`` is the unit that registered and manages the document in dondoc; the
-    document is visible to that unit's subtree and to anyone whose unit lies under it.
+    ``owner_unit`` is the unit that registered and manages the document in dondoc;
+    ``access_level`` (and ``shared_with_units``) say who else may read its content.
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
@@ -50,7 +58,19 @@ class Document(SearchTextMixin, VersionedModel):
         _("task code prefix"), max_length=20,
         help_text=_("Prefix of the codes of its tasks, e.g. KH118 gives KH118-III.2."),
     )
-    is_public = models.BooleanField(_("shown on the public portal"), default=False)
+    access_level = models.CharField(
+        _("access level"), max_length=10, choices=AccessLevel.choices,
+        default=AccessLevel.INTERNAL,
+        help_text=_("Public: anyone, also on the public portal. Internal: every account of "
+                    "the agency's own units, not external agencies. Restricted: only the "
+                    "units it is shared with, and the managing unit's scope."),
+    )
+    shared_with_units = models.ManyToManyField(
+        "organization.Unit", verbose_name=_("shared with"), blank=True,
+        related_name="shared_documents",
+        help_text=_("For a restricted document: the units (with their sub-units) that may "
+                    "read it."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     search_text = models.CharField(max_length=800, blank=True, editable=False, db_index=True)

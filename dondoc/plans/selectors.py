@@ -96,7 +96,7 @@ class TaskFilters:
     parent: int | None = None
     top_level_only: bool = False
     extension_pending: bool = False  # a deadline extension waits for a decision
-    to_decide: bool = False  # only tasks whose requests the user decides (assigning side)
+    to_decide: bool = False  # a request this user may decide waits (decide=mine)
     direction_pending: bool = False  # a direction waits to be acknowledged
     assignee: int | None = None  # an officer named on the task (cán bộ được giao)
     assignee_me: bool = False  # the signed-in user is named on the task
@@ -201,6 +201,17 @@ def _coordinated_by(**unit_lookup: Any) -> QuerySet[Any]:
     return Task.coordinating_units.through.objects.filter(**unit_lookup).values("task_id")
 
 
+def tasks_awaiting_decision_by(user: Any) -> QuerySet[Task]:
+    """Tasks with a pending completion or extension request that ``user`` may decide: in
+    :func:`scoping.tasks_requests_decidable_by` and not requested by the user."""
+    completions = CompletionRequest.objects.filter(status=RequestStatus.PENDING).exclude(
+        submitted_by=user).values("task_id")
+    extensions = DeadlineExtension.objects.filter(status=RequestStatus.PENDING).exclude(
+        requested_by=user).values("task_id")
+    return scoping.tasks_requests_decidable_by(user).filter(
+        Q(pk__in=completions) | Q(pk__in=extensions))
+
+
 def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     """The visible tasks matching the filters that do not depend on status or deadline."""
     tasks = scoping.tasks_visible_to(user)
@@ -213,8 +224,8 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         tasks = tasks.filter(group_id=filters.group)
     if filters.ungrouped:
         tasks = tasks.filter(group__isnull=True)
-    if filters.to_decide:
-        tasks = tasks.filter(pk__in=scoping.tasks_decidable_by(user).values("pk"))
+    if filters.to_decide:  # exactly the tasks whose pending request this user may decide
+        tasks = tasks.filter(pk__in=tasks_awaiting_decision_by(user).values("pk"))
     if filters.direction_pending:
         tasks = tasks.filter(pk__in=Direction.objects.filter(
             acknowledged_at__isnull=True).values("task_id"))

@@ -27,6 +27,7 @@ from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
+    AccessLevel,
     CompletionRequest,
     DeadlineExtension,
     DeadlineKind,
@@ -47,7 +48,7 @@ from dondoc.plans.models import (
 from dondoc.progress.models import ProgressUpdate
 
 DOCUMENT_FIELDS = ["kind", "number", "title", "issuer", "issue_date", "summary", "parent",
-                   "owner_unit", "code_prefix", "is_public"]
+                   "owner_unit", "code_prefix", "access_level", "shared_with_units"]
 TASK_FIELDS = ["document", "group", "parent", "code", "title", "description", "lead_unit",
                "coordinating_units", "assigning_unit", "deadline_kind", "due_date", "deadline",
                "expected_product", "priority", "tags", "state", "progress", "is_public"]
@@ -62,6 +63,21 @@ class WorkflowError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DecisionRefused(WorkflowError):
+    """The actor may not decide this request: they made it, their unit leads the task, or
+    the task is outside what they decide (segregation of duties, docs/security.md)."""
+
+
+def _check_decider(actor: Any, task: Task, requested_by_id: int | None) -> None:
+    """Refuse a decision by the requester or by the lead side. Steps recorded by the system
+    (no person: imports, history) are not decisions of anyone and pass."""
+    if not _is_user(actor):
+        return
+    reason = scoping.decision_refusal(actor, task, requested_by_id)
+    if reason is not None:
+        raise DecisionRefused(reason)
 
 
 def today() -> dt.date:
@@ -89,11 +105,21 @@ def _actor(actor: Any) -> Any:
 # Documents ---------------------------------------------------------------------------
 
 
+def _check_sharing(document: Document, shared_with_units: Sequence[Unit] | None) -> None:
+    if shared_with_units and document.access_level != AccessLevel.RESTRICTED:
+        raise ValidationError({"shared_with_units": _(
+            "Only a restricted document is shared with chosen units; choose the access "
+            "level 'restricted' or remove the units.")})
+
+
 @transaction.atomic
-def document_create(*, actor: Any, **fields: Any) -> Document:
+def document_create(*, actor: Any, shared_with_units: Sequence[Unit] = (),
+                    **fields: Any) -> Document:
     document = Document(**fields, created_by=_actor(actor))
+    _check_sharing(document, shared_with_units)
     document.full_clean()
     document.save()
+    document.shared_with_units.set(shared_with_units)
     record(actor=actor, action=Action.CREATE, obj=document, unit_id=document.owner_unit_id,
            changes=diff({}, snapshot(document, DOCUMENT_FIELDS)))
     return document
@@ -101,15 +127,23 @@ def document_create(*, actor: Any, **fields: Any) -> Document:
 
 @transaction.atomic
 def document_update(*, actor: Any, document: Document, expected_version: int,
+                    shared_with_units: Sequence[Unit] | None = None,
                     **fields: Any) -> Document:
+    """Change the fields given; ``shared_with_units`` replaces the list when given. A
+    document that is no longer restricted keeps no sharing list."""
     before = snapshot(Document.objects.get(pk=document.pk), DOCUMENT_FIELDS)
     for name, value in fields.items():
         setattr(document, name, value)
     if document.parent_id and _document_is_ancestor(document, document.parent_id):
         raise ValidationError({"parent": _("A document cannot implement one of its own "
                                            "implementing documents.")})
+    _check_sharing(document, shared_with_units)
     document.full_clean()
     save_versioned(document, expected_version=expected_version, fields=list(fields))
+    if shared_with_units is not None:
+        document.shared_with_units.set(shared_with_units)
+    elif document.access_level != AccessLevel.RESTRICTED:
+        document.shared_with_units.clear()
     record(actor=actor, action=Action.UPDATE, obj=document, unit_id=document.owner_unit_id,
            changes=diff(before, snapshot(document, DOCUMENT_FIELDS)))
     return document
@@ -522,6 +556,7 @@ def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, n
     """Accept (the task is completed as of the submission date) or return with a reason."""
     task = _lock(request.task)
     request = CompletionRequest.objects.select_for_update().get(pk=request.pk)
+    _check_decider(actor, task, request.submitted_by_id)
     day = _record_decision(request, actor=actor, approve=accept, note=note,
                            decided_on=decided_on, asked_on=request.submitted_on,
                            refusal_needs=_("Say why the task is returned."))
@@ -579,6 +614,7 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
                      note: str = "", decided_on: dt.date | None = None) -> DeadlineExtension:
     task = _lock(extension.task)
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    _check_decider(actor, task, extension.requested_by_id)
     if approve and extension.status == RequestStatus.PENDING and not task.is_open:
         raise WorkflowError(_("The task is closed; its deadline can no longer change."))
     _record_decision(extension, actor=actor, approve=approve, note=note, decided_on=decided_on,
@@ -873,4 +909,4 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
     return moved
 
 
-__all__ = ["ConflictError", "WorkflowError"]
+__all__ = ["ConflictError", "DecisionRefused", "WorkflowError"]

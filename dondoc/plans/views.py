@@ -79,8 +79,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = scoping.get_visible_or_404(
-        scoping.documents_visible_to(request.user).select_related("parent", "owner_unit"), pk=pk)
+    """The document with its groups and files; for a unit that only takes part in some of
+    its tasks (access level, docs/security.md), its number, title and those tasks."""
+    readable = scoping.documents_visible_to(request.user)
+    document = readable.select_related("parent", "owner_unit").filter(pk=pk).first()
+    if document is None:
+        document = scoping.get_visible_or_404(scoping.documents_titled_for(request.user),
+                                              pk=pk)
+        tasks = selectors.task_list(user=request.user, filters=selectors.TaskFilters(
+            document=document.pk, sort="code"))
+        return render(request, "plans/document_limited.html",
+                      {"document": document, "tasks": tasks})
     visible_tasks = scoping.tasks_visible_to(request.user).filter(document=document)
     by_group = {row.key: row.counts for row in stats.statistics_by(visible_tasks, "group")}
     group_progress = dict(visible_tasks.filter(parent__isnull=True).order_by().values("group")
@@ -88,7 +97,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     groups = [(group, by_group.get(group.pk), group_progress.get(group.pk))
               for group in document.groups.annotate(n=Count("tasks"))]
     rollups = selectors.document_rollups(user=request.user)
-    children = list(scoping.documents_visible_to(request.user).filter(parent=document))
+    children = list(readable.filter(parent=document))
     return render(request, "plans/document_detail.html", {
         "document": document,
         "children": [(child, rollups.get(child.pk)) for child in children],
@@ -296,6 +305,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if staffed_unit is not None:
         people_form = AssignPeopleForm(unit=staffed_unit, initial={"officers": [
             person.pk for person in task.assignees.all() if person.unit_id == staffed_unit.pk]})
+    # Segregation of duties: each pending request is offered to the user only when they
+    # may decide it (not the requester, not the lead side; leaders too).
+    can["decide_completion"] = pending_completion is not None and scoping.decision_refusal(
+        request.user, task, pending_completion.submitted_by_id) is None
+    can["decide_extension"] = pending_extension is not None and scoping.decision_refusal(
+        request.user, task, pending_extension.requested_by_id) is None
     return render(request, "plans/task_detail.html", {
         "comments": task.comments.all(), "comment_form": CommentForm(),
         "people_form": people_form, "staffed_unit": staffed_unit,
@@ -629,15 +644,24 @@ def direction_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, model: Any, pk: int, act: Any, prefix: str) -> HttpResponse:
-    """Record the assigning side's decision on a completion or extension request."""
+    """Record the assigning side's (or a leader's) decision on a completion or extension
+    request. Who may decide is the service's rule (segregation of duties): a refusal is a
+    403 with its reason."""
     pending = scoping.get_visible_or_404(
         model.objects.filter(task__in=scoping.tasks_visible_to(request.user))
         .select_related("task"), pk=pk)
-    task = _task_for(request, pending.task_id, scoping.tasks_decidable_by(request.user))
+    task = pending.task
+    requester = (pending.submitted_by_id if isinstance(pending, CompletionRequest)
+                 else pending.requested_by_id)
+    refusal = scoping.decision_refusal(request.user, task, requester)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     form = DecisionForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
             act(pending, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"])
+        except services.DecisionRefused as error:
+            raise PermissionDenied(error.message) from None
         except (ValidationError, services.WorkflowError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
@@ -676,8 +700,9 @@ def task_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    # Handing a unit's work away is a reorganisation: never for a unit deciding one's scope.
     unit = scoping.get_editable_or_403(scoping.units_visible_to(request.user),
-                                       scoping.units_manageable_by(request.user), pk=pk)
+                                       scoping.units_restructurable_by(request.user), pk=pk)
     open_tasks = selectors.task_list(
         user=request.user, filters=selectors.TaskFilters(involving=unit.pk, subtree=False,
                                                          status="open"))

@@ -57,7 +57,9 @@ def present_documents(caller: Any, documents: list[Document]) -> list[dict[str, 
         "issue_date": doc.issue_date, "summary": doc.summary,
         "parent": doc.parent_id if doc.parent_id in visible_parents else None,
         "owner_unit": unit_ref(doc.owner_unit), "code_prefix": doc.code_prefix,
-        "is_public": doc.is_public, "version": doc.version,
+        "access_level": doc.access_level,
+        "shared_with_units": [unit_ref(unit) for unit in doc.shared_with_units.all()],
+        "version": doc.version,
     } for doc in documents]
 
 
@@ -66,17 +68,20 @@ def present_group(group: TaskGroup) -> dict[str, Any]:
             "title": group.title, "order": group.order}
 
 
+def _readable(documents: Any) -> Any:
+    return documents.select_related("owner_unit").prefetch_related("shared_with_units")
+
+
 def _visible_document(request: HttpRequest, document_id: int) -> Document:
-    return scoping.get_visible_or_404(
-        scoping.documents_visible_to(user(request)).select_related("owner_unit"),
-        pk=document_id)
+    return scoping.get_visible_or_404(_readable(scoping.documents_visible_to(user(request))),
+                                      pk=document_id)
 
 
 @router.get("/documents", response=responses({200: DocumentPage}), summary="List documents")
 def document_list(request: HttpRequest, query: Query[DocumentQuery]) -> dict[str, Any]:
     """Documents managed in your scope, and the directives above it that you implement."""
     caller = user(request)
-    documents = scoping.documents_visible_to(caller).select_related("owner_unit")
+    documents = _readable(scoping.documents_visible_to(caller))
     for word in fold(query.q).split():
         documents = documents.filter(search_text__contains=word)
     if query.kind:
@@ -117,6 +122,16 @@ def _owner_unit(caller: Any, unit_id: int | None) -> Unit:
     return unit
 
 
+def _shared_units(caller: Any, unit_ids: list[int]) -> list[Unit]:
+    """Units of the caller's scope to share a restricted document with."""
+    units = list(scoping.units_visible_to(caller).filter(is_active=True, pk__in=unit_ids))
+    unknown = sorted(set(unit_ids) - {unit.pk for unit in units})
+    if unknown:
+        raise invalid("shared_with_units", _("Unknown units, or outside your scope: %(ids)s")
+                      % {"ids": ", ".join(str(pk) for pk in unknown)})
+    return units
+
+
 def _parent_document(caller: Any, document_id: int) -> Document:
     parent = scoping.documents_visible_to(caller).filter(pk=document_id).first()
     if parent is None:
@@ -147,8 +162,10 @@ def document_create(request: HttpRequest, payload: DocumentCreateIn,
         title=payload.title.strip(), issuer=payload.issuer.strip(),
         issue_date=payload.issue_date, summary=payload.summary, parent=parent,
         owner_unit=owner, code_prefix=payload.code_prefix.strip(),
-        is_public=payload.is_public)
-    return Status(201, _present_with_etag(caller, document, response))
+        access_level=payload.access_level,
+        shared_with_units=_shared_units(caller, payload.shared_with_units))
+    return Status(201, _present_with_etag(caller, _readable(Document.objects).get(
+        pk=document.pk), response))
 
 
 @router.patch("/documents/{document_id}",
@@ -164,7 +181,7 @@ def document_update(request: HttpRequest, payload: DocumentUpdateIn, response: H
     and nothing is saved."""
     caller = user(request)
     document = scoping.get_editable_or_403(
-        scoping.documents_visible_to(caller).select_related("owner_unit"),
+        _readable(scoping.documents_visible_to(caller)),
         scoping.documents_editable_by(caller), pk=document_id)
     if not if_match:
         raise ApiError(428, "precondition_required", _(
@@ -176,7 +193,7 @@ def document_update(request: HttpRequest, payload: DocumentUpdateIn, response: H
             "change."), headers={"ETag": current})
     sent = payload.model_fields_set
     fields: dict[str, Any] = {name: getattr(payload, name) for name in sent
-                              if name not in {"parent", "owner_unit"}}
+                              if name not in {"parent", "owner_unit", "shared_with_units"}}
     for name in ("number", "title", "issuer", "code_prefix"):
         if name in fields:
             fields[name] = fields[name].strip()
@@ -185,10 +202,13 @@ def document_update(request: HttpRequest, payload: DocumentUpdateIn, response: H
     if "parent" in sent:
         fields["parent"] = (_parent_document(caller, payload.parent)
                             if payload.parent is not None else None)
+    if "shared_with_units" in sent:
+        fields["shared_with_units"] = _shared_units(caller, payload.shared_with_units)
     if fields:
-        document = services.document_update(actor=caller, document=document,
-                                            expected_version=document.version, **fields)
-    return _present_with_etag(caller, document, response)
+        services.document_update(actor=caller, document=document,
+                                 expected_version=document.version, **fields)
+    return _present_with_etag(caller, _readable(Document.objects).get(pk=document.pk),
+                              response)
 
 
 @router.get("/documents/{document_id}/groups", response=responses({200: GroupPage}),

@@ -304,19 +304,37 @@ def completion_upload(request: HttpRequest, task_id: ObjectId, payload: Form[Com
                         "files": present_files(completion.files.all())})
 
 
+def _refused(error: services.DecisionRefused) -> ApiError:
+    return ApiError(403, "forbidden", error.message)
+
+
+def _check_decider(caller: Any, task: Task, requested_by_id: int | None) -> None:
+    """403 with the reason when the caller may not decide (the service checks it again)."""
+    reason = scoping.decision_refusal(caller, task, requested_by_id)
+    if reason is not None:
+        raise ApiError(403, "forbidden", reason)
+
+
 @router.post("/completion-requests/{request_id}/decision",
              response=responses({200: CompletionOut}, 409), summary="Decide on completion")
 def completion_decision(request: HttpRequest, payload: DecisionIn,
                         request_id: ObjectId) -> dict[str, Any]:
-    """Approve (the task is completed as of the submission date) or refuse with a note."""
+    """Approve (the task is completed as of the submission date) or refuse with a note.
+
+    Decided by the assigning side (staff, or the manager who cascaded a sub-task) or by a
+    leader whose scope contains the assigning unit — never by the requester nor by a user
+    of the task's lead unit (403 with the reason)."""
     caller = user(request)
     completion = scoping.get_visible_or_404(
-        CompletionRequest.objects.filter(task__in=scoping.tasks_visible_to(caller)),
-        pk=request_id)
-    _task_for(request, completion.task_id, scoping.tasks_decidable_by(caller))
-    completion = services.completion_decide(actor=caller, request=completion,
-                                            accept=payload.decision == "approve",
-                                            note=payload.note)
+        CompletionRequest.objects.filter(task__in=scoping.tasks_visible_to(caller))
+        .select_related("task__lead_unit"), pk=request_id)
+    _check_decider(caller, completion.task, completion.submitted_by_id)
+    try:
+        completion = services.completion_decide(actor=caller, request=completion,
+                                                accept=payload.decision == "approve",
+                                                note=payload.note)
+    except services.DecisionRefused as error:
+        raise _refused(error) from None
     return present_completion(completion)
 
 
@@ -461,15 +479,19 @@ def extension_withdraw(request: HttpRequest, extension_id: ObjectId) -> dict[str
              response=responses({200: ExtensionOut}, 409), summary="Decide on an extension")
 def extension_decision(request: HttpRequest, payload: DecisionIn,
                        extension_id: ObjectId) -> dict[str, Any]:
-    """Approve (the new deadline is in force from the decision) or refuse with a note."""
+    """Approve (the deadline in force moves) or refuse with a note; the same deciders as
+    for completion (403 with the reason otherwise)."""
     caller = user(request)
     extension = scoping.get_visible_or_404(
-        DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(caller)),
-        pk=extension_id)
-    _task_for(request, extension.task_id, scoping.tasks_decidable_by(caller))
-    extension = services.extension_decide(actor=caller, extension=extension,
-                                          approve=payload.decision == "approve",
-                                          note=payload.note)
+        DeadlineExtension.objects.filter(task__in=scoping.tasks_visible_to(caller))
+        .select_related("task__lead_unit"), pk=extension_id)
+    _check_decider(caller, extension.task, extension.requested_by_id)
+    try:
+        extension = services.extension_decide(actor=caller, extension=extension,
+                                              approve=payload.decision == "approve",
+                                              note=payload.note)
+    except services.DecisionRefused as error:
+        raise _refused(error) from None
     return present_extension(extension)
 
 

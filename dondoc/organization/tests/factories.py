@@ -13,7 +13,9 @@ DEFAULT_PASSWORD = "correct-horse-battery-42"
 
 def make_unit(parent: Unit | None, code: str, name: str | None = None,
               kind: str = UnitKind.DEPARTMENT, **fields: Any) -> Unit:
-    values = {"code": code, "name": name or f"Đơn vị {code}", "kind": kind, **fields}
+    """A unit; agencies are scope roots unless ``is_scope_root`` says otherwise."""
+    values = {"code": code, "name": name or f"Đơn vị {code}", "kind": kind,
+              "is_scope_root": kind == UnitKind.AGENCY, **fields}
     if parent is None:
         return Unit.objects.add_root(create_kwargs=values)
     return Unit.objects.add_child(Unit.objects.get(pk=parent.pk), create_kwargs=values)

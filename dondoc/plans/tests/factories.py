@@ -92,6 +92,11 @@ def _gap(rng: random.Random) -> dt.timedelta:
     return dt.timedelta(days=0 if rng.random() < 0.2 else rng.randint(1, 40))
 
 
+# Requests and decisions of a generated history are recorded as the system's: one actor
+# cannot both request and decide (segregation of duties), and the history is about dates.
+SYSTEM = None
+
+
 def random_history(rng: random.Random, org_units: Sequence[Unit], actor: Any,
                    start: dt.date, end: dt.date, *, document: Document | None = None,
                    assigning_unit: Unit | None = None, transfers: bool = True) -> Task:
@@ -156,14 +161,14 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
     def decide_extension() -> None:
         assert pending_extension is not None
         approve = rng.random() < 0.65
-        services.extension_decide(actor=actor, extension=pending_extension, approve=approve,
+        services.extension_decide(actor=SYSTEM, extension=pending_extension, approve=approve,
                                   note="" if approve else "Không có căn cứ gia hạn",
                                   decided_on=day)
 
     def decide_completion() -> None:
         request = task.completion_requests.get(status=RequestStatus.PENDING)
         accept = rng.random() < 0.7
-        services.completion_decide(actor=actor, request=request, accept=accept,
+        services.completion_decide(actor=SYSTEM, request=request, accept=accept,
                                    note="" if accept else "Sản phẩm chưa đạt yêu cầu",
                                    decided_on=day)
 
@@ -176,7 +181,7 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
         services.extension_withdraw(actor=actor, extension=pending_extension, on=day)
 
     def request_completion() -> None:
-        services.completion_request(actor=actor, task=task, note="Đã hoàn thành, có báo cáo",
+        services.completion_request(actor=SYSTEM, task=task, note="Đã hoàn thành, có báo cáo",
                                     submitted_on=day)
         if pending_extension is not None and rng.random() < 0.5:
             decide_extension()  # the same day: an approval then counts for the submission
@@ -184,7 +189,7 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
     def request_extension() -> None:
         assert task.deadline is not None
         services.extension_request(
-            actor=actor, task=task, reason="Vướng mắc về kinh phí", requested_on=day,
+            actor=SYSTEM, task=task, reason="Vướng mắc về kinh phí", requested_on=day,
             proposed_due=task.deadline + dt.timedelta(days=rng.randint(1, 90)))
 
     def suspend() -> None:

@@ -8,11 +8,13 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
+from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
+    AccessLevel,
     CompletionRequest,
     DeadlineExtension,
     Direction,
@@ -83,7 +85,7 @@ def test_demo_shows_every_status_today_and_loads_once(frozen_now) -> None:
     assert Document.objects.get(number="13-NQ/TU").issue_date == dt.date(2023, 5, 9)
     assert Document.objects.get(number="30/ĐA-BCA").issue_date == dt.date(2023, 11, 7)
     assert Document.objects.get(code_prefix="DA01").groups.count() == 8
-    assert Document.objects.filter(is_public=True).exists()
+    assert Document.objects.filter(access_level=AccessLevel.PUBLIC).exists()
 
     first = _counts()
     _demo()
@@ -131,6 +133,18 @@ def test_demo_gives_the_accounts_real_work_and_keeps_the_reorganisation(frozen_n
     paths = set(transferred.annotate(path_then=lead_path_at(dt.date(2025, 2, 28)))
                 .values_list("path_then", flat=True))
     assert paths == {Unit.objects.get(code="CAQ-CL").path}
+
+    # Access levels: the external viewer reads the public documents and the programme
+    # shared with its agency, not the internal ones; no request was self-decided.
+    theodoi = User.objects.select_related("unit").get(username="theodoi")
+    readable = set(scoping.documents_visible_to(theodoi).values_list("code_prefix", flat=True))
+    assert "CTTU" in readable
+    assert Document.objects.get(code_prefix="CTTU").access_level == AccessLevel.RESTRICTED
+    assert set(Document.objects.filter(access_level=AccessLevel.PUBLIC)
+               .values_list("code_prefix", flat=True)) <= readable
+    assert not readable & {"KHUB", "DA01-2", "DA01-1"}
+    assert not DeadlineExtension.objects.filter(decided_by=F("requested_by")).exists()
+    assert not CompletionRequest.objects.filter(decided_by=F("submitted_by")).exists()
 
 
 def test_demo_is_relative_to_today(db) -> None:

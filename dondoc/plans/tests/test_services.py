@@ -532,7 +532,8 @@ def codes(queryset: Any) -> set[str]:
                      id="sub-unit officer: only its own sub-task, not the parent's task"),
         pytest.param("outsider", "AC", "", "AC",
                      id="coordinating unit: sees and reports on what it coordinates"),
-        pytest.param("other_staff", "D", "D", "D", id="another agency: only its own"),
+        pytest.param("other_staff", "D", "", "D",
+                     id="another agency: only its own, and not D, which its own unit leads"),
     ],
 )
 def test_task_permissions_by_persona(matrix, people, persona, visible, decidable,

@@ -36,7 +36,8 @@ class Command(BaseCommand):
             unit = Unit.objects.get_root_nodes().first()
             if unit is None:
                 unit = Unit.objects.add_root(
-                    create_kwargs={"code": "ROOT", "name": "Cơ quan", "kind": UnitKind.AGENCY})
+                    create_kwargs={"code": "ROOT", "name": "Cơ quan", "kind": UnitKind.AGENCY,
+                                   "is_scope_root": True})
         password = options["password"] or getpass.getpass("Password: ")
         candidate = User(username=username, email=options["email"])
         try:
