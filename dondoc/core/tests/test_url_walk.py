@@ -42,6 +42,9 @@ from dondoc.api.services import token_create
 from dondoc.api.tests.conftest import ApiClient, token_for
 from dondoc.api.tests.test_scoping import DETAIL_ENDPOINTS
 from dondoc.audit.models import AuditEvent
+from dondoc.imports.models import ReviewFlag, UnitGroup
+from dondoc.jobs.kinds import IMPORT_TASKS
+from dondoc.jobs.models import Job
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 
@@ -64,6 +67,9 @@ OBJECT_OF_PREFIX = {
     "extensions/": "extension",
     "audit/": "audit_event",
     "accounts/tokens/": "token",
+    "review-flags/": "review_flag",
+    "unit-groups/": "unit_group",
+    "jobs/": "job",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
@@ -170,7 +176,12 @@ def world(org: Any, people: Any, work: Any) -> World:
         completion = services.completion_request(actor=manager, task=task, note="Xong")
         token, _secret = token_create(actor=user, name="walk")
         event = AuditEvent.objects.filter(unit_id=unit.pk).latest("seq")
-        return {"document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
+        flag = ReviewFlag.objects.create(task=task, code="several_leads", message="Hai đơn vị",
+                                         cell_text="Bộ A, Bộ B")
+        group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
+        job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        return {"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+                "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
                 "extension": extension.pk, "audit_event": event.seq, "token": token.pk}
