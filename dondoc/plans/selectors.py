@@ -33,14 +33,21 @@ from dondoc.plans.models import (
     TaskState,
 )
 from dondoc.progress.engine import Status
-from dondoc.progress.selectors import annotate_status
+from dondoc.progress.selectors import annotate_list_facts, annotate_status
 
 SORTS = {
     "deadline": ("deadline_at", "code"),
     "-deadline": ("-deadline_at", "code"),
     "code": ("code",),
     "-priority": ("-priority", "deadline_at", "code"),
-    "progress": ("progress", "code"),
+    "progress": ("progress_at", "code"),
+    "-progress": ("-progress_at", "code"),
+    # The overdue list: most days overdue first (the oldest deadline), or fewest.
+    "-days_overdue": ("deadline_at", "code"),
+    "days_overdue": ("-deadline_at", "code"),
+    # The awaiting list: the oldest request first, or the newest.
+    "requested": ("awaiting_since", "code"),
+    "-requested": ("-awaiting_since", "code"),
     "-updated": ("-updated_at",),
 }
 # Most urgent first: by status rank, then the nearest deadline, then priority.
@@ -68,7 +75,7 @@ class TaskFilters:
     coordinator: int | None = None
     unit_role: str = ""  # "lead" | "coordinator" | "" : relative to ``involving``
     involving: int | None = None  # a unit whose tasks (as lead or coordinator) are wanted
-    status: str = ""  # a Status value or "due_soon" / "not_started"
+    status: str = ""  # a Status value or "due_soon" / "not_started" / "no_deadline" / a group
     due_from: dt.date | None = None
     due_to: dt.date | None = None
     priority: int | None = None
@@ -126,8 +133,8 @@ def filters_from_params(params: Any) -> TaskFilters:
     role = params.get("role", "")
     filters.unit_role = role if role in {"lead", "coordinator"} else ""
     filters.status = (params.get("status") or "").strip()
-    valid_status = {s.value for s in Status} | {"due_soon", "not_started", "open", "overdue",
-                                                "completed"}
+    valid_status = {s.value for s in Status} | {"due_soon", "not_started", "no_deadline", "open",
+                                                "overdue", "completed"}
     if filters.status and filters.status not in valid_status:
         filters.errors["status"] = _("Unknown status: %(value)s") % {"value": filters.status}
         filters.status = ""
@@ -212,7 +219,7 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     the most urgent first: overdue, due soon, in progress, awaiting, standing, closed."""
     tasks = task_scope(user=user, filters=filters)
     # Annotated with status fields the type checker cannot see: keep it loosely typed.
-    annotated: Any = annotate_status(tasks, filters.as_of)
+    annotated: Any = annotate_list_facts(annotate_status(tasks, filters.as_of), filters.as_of)
     if filters.due_from:
         annotated = annotated.filter(deadline_at__gte=filters.due_from)
     if filters.due_to:
@@ -221,6 +228,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, due_soon=True)
     elif filters.status == "not_started":
         annotated = annotated.filter(not_started=True)  # the engine's flag, as counted
+    elif filters.status == "no_deadline":
+        annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, no_deadline=True)
     elif filters.status in STATUS_GROUPS:
         annotated = annotated.filter(status__in=STATUS_GROUPS[filters.status])
     elif filters.status:
@@ -230,7 +239,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         # and computes the status only for the rows of the page. Open tasks with a fixed
         # deadline come first by deadline (overdue, then due soon, then the rest).
         annotated = annotated.annotate(urgency=Case(
-            When(state__in=OPEN_FIXED_STATES, deadline_kind=DeadlineKind.FIXED, then=Value(0)),
+            When(state__in=OPEN_FIXED_STATES,
+                 deadline_kind__in=[DeadlineKind.FIXED, DeadlineKind.NONE], then=Value(0)),
             When(state=TaskState.SUBMITTED, then=Value(1)),
             When(state__in=OPEN_FIXED_STATES, then=Value(2)),
             When(state=TaskState.SUSPENDED, then=Value(3)),

@@ -373,3 +373,23 @@ def _decision_order(extension: DeadlineExtension) -> tuple[dt.date, int]:
 def evaluate_task(task: Task, as_of: dt.date | None = None) -> engine.Evaluation | None:
     return engine.evaluate(facts_for(task), as_of or business_today(),
                            due_soon_days=due_soon_days())
+
+
+def progress_on(task: Task, as_of: dt.date | None = None) -> int:
+    """The task's progress % as of D, by the rule of :func:`annotate_list_facts`, from its
+    (prefetched) ``updates``, ``completion_requests`` and ``lead_changes``."""
+    day = as_of or business_today()
+    if day >= business_today():
+        return task.progress
+    if any(request.status == RequestStatus.APPROVED and request.decided_on is not None
+           and request.decided_on <= day for request in task.completion_requests.all()):
+        return 100
+    changes = sorted(task.lead_changes.all(), key=lambda change: (change.changed_on, change.pk))
+
+    def lead_when(reported_on: dt.date) -> int:
+        later = [change for change in changes if change.changed_on > reported_on]
+        return later[0].old_unit_id if later else task.lead_unit_id
+
+    reports = [(update.reported_on, update.pk, update.percent) for update in task.updates.all()
+               if update.reported_on <= day and update.unit_id == lead_when(update.reported_on)]
+    return max(reports)[2] if reports else 0
