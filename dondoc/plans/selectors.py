@@ -32,8 +32,13 @@ from dondoc.plans.models import (
     TaskEvent,
     TaskState,
 )
-from dondoc.progress.engine import Status
-from dondoc.progress.selectors import annotate_list_facts, annotate_status
+from dondoc.progress.engine import Status, period_containing
+from dondoc.progress.selectors import (
+    RECURRENCE_OF_KIND,
+    annotate_list_facts,
+    annotate_status,
+    business_today,
+)
 
 SORTS = {
     "deadline": ("deadline_at", "code"),
@@ -257,6 +262,70 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     ordered: QuerySet[Task] = annotated.select_related(
         "lead_unit", "document", "group").order_by(*order)
     return ordered
+
+
+def describe_filters(*, user: Any, filters: TaskFilters) -> list[tuple[str, str]]:
+    """The filters of a list in words (label, value), for a printed list's header."""
+    from django.utils.translation import gettext as _
+
+    from dondoc.plans.models import Priority, TaskGroup
+    from dondoc.progress.labels import status_choices
+
+    described: list[tuple[str, str]] = []
+    units = dict((pk, f"{code} — {name}") for pk, code, name in scoping.units_visible_to(user)
+                 .filter(pk__in=[pk for pk in (filters.lead, filters.coordinator,
+                                               filters.involving) if pk])
+                 .values_list("pk", "code", "name"))
+    if filters.document:
+        number = scoping.documents_visible_to(user).filter(pk=filters.document).values_list(
+            "number", flat=True).first()
+        described.append((_("Document"), number or "—"))
+    if filters.group:
+        group = TaskGroup.objects.filter(pk=filters.group).first()
+        described.append((_("Task group"), str(group) if group else "—"))
+    if filters.involving:
+        role = {"lead": _("as lead unit"), "coordinator": _("as coordinating unit")}.get(
+            filters.unit_role, _("as lead or coordinator"))
+        described.append((_("Unit"), f"{units.get(filters.involving, '—')} ({role})"))
+    if filters.lead:
+        suffix = "" if filters.subtree else f" ({_('without sub-units')})"
+        described.append((_("Lead unit"), units.get(filters.lead, "—") + suffix))
+    if filters.coordinator:
+        described.append((_("Coordinating unit"), units.get(filters.coordinator, "—")))
+    if filters.status:
+        labels = dict(status_choices())
+        labels.update({"open": _("All open tasks"), "overdue": _("Overdue"),
+                       "completed": _("Completed"),
+                       "not_started": _("Not started (no report yet)")})
+        described.append((_("Status"), str(labels.get(filters.status, filters.status))))
+    if filters.extension_pending:
+        described.append((_("Extension"), _("With an extension request waiting for a "
+                                            "decision")))
+    if filters.priority:
+        described.append((_("Priority"), str(dict(Priority.choices).get(filters.priority,
+                                                                          filters.priority))))
+    if filters.due_from or filters.due_to:
+        described.append((_("Deadline"), "{} – {}".format(
+            filters.due_from.strftime("%d/%m/%Y") if filters.due_from else "…",
+            filters.due_to.strftime("%d/%m/%Y") if filters.due_to else "…")))
+    if filters.query:
+        described.append((_("Search"), filters.query))
+    return described
+
+
+def overdue_days(task: Any, as_of: dt.date | None) -> int | None:
+    """Days overdue of a row of :func:`task_list` as of its date, as the engine counts
+    them: from the deadline in force or, for a recurring task, from the end of the last
+    period it did not report for. ``None`` unless the row is overdue."""
+    if getattr(task, "status", None) != Status.IN_PROGRESS_OVERDUE:
+        return None
+    day = as_of or business_today()
+    deadline = task.deadline_at
+    recurrence = RECURRENCE_OF_KIND.get(task.deadline_kind)
+    if recurrence is not None:
+        current_start, _end = period_containing(day, recurrence)
+        deadline = current_start - dt.timedelta(days=1)
+    return (day - deadline).days if deadline is not None else None
 
 
 def task_detail(*, user: Any, pk: int) -> Task:

@@ -338,6 +338,16 @@ class Counts:
         return self.total - self.completed
 
     @property
+    def in_progress_dated(self) -> int:
+        """In progress on time with a deadline (not those whose deadline is to be set)."""
+        return self.in_progress_on_time - self.no_deadline
+
+    @property
+    def awaiting_on_time(self) -> int:
+        """Awaiting confirmation, submitted within the deadline."""
+        return self.awaiting_confirmation - self.awaiting_late
+
+    @property
     def overdue_total(self) -> int:
         """Open tasks whose deadline has passed: overdue in progress and late awaiting."""
         return self.in_progress_overdue + self.awaiting_late
