@@ -311,7 +311,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if as_of is not None and as_of >= stats.business_today():
         as_of = None
     evaluation = stats.evaluate_task(task, as_of)
-    child_list = list(selectors.task_list(
+    child_list: list[Any] = list(selectors.task_list(
         user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code",
                                                          as_of=as_of),
     )) if task.children.exists() else []

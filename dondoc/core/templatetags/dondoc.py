@@ -101,9 +101,10 @@ def percent(value: Any) -> str:
 
     from dondoc.progress.engine import rate_percent
 
-    if value is None or value == "":
+    rounded = None if value is None or value == "" else rate_percent(float(value))
+    if rounded is None:
         return "—"
-    return f"{number_format(rate_percent(float(value)), 1)} %"
+    return f"{number_format(rounded, 1)} %"
 
 
 @register.filter

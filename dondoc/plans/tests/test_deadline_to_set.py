@@ -5,11 +5,11 @@ date later is recorded with its own date (issue 8, decision "No date yet")."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from zoneinfo import ZoneInfo
 
 from dondoc.plans import services
 from dondoc.plans.models import DeadlineExtension, DeadlineKind, Task
