@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
 
@@ -48,8 +59,8 @@ SORTS = {
     "progress": ("progress_at", "code"),
     "-progress": ("-progress_at", "code"),
     # The overdue list: most days overdue first (the oldest deadline), or fewest.
-    "-days_overdue": ("deadline_at", "code"),
-    "days_overdue": ("-deadline_at", "code"),
+    "-days_overdue": ("overdue_since", "code"),
+    "days_overdue": ("-overdue_since", "code"),
     # The awaiting list: the oldest request first, or the newest.
     "requested": ("awaiting_since", "code"),
     "-requested": ("-awaiting_since", "code"),
@@ -258,6 +269,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         # the whole status CASE in every branch: several times the SQL work on a city's
         # tasks, and milliseconds more to compile each list query (see docs/performance.md).
         annotated = annotated.annotate(urgency=StrIndex(Value(URGENCY_NAMES), F("status")))
+    if filters.sort.endswith("days_overdue"):
+        annotated = annotated.annotate(overdue_since=_overdue_since(filters.as_of))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
     ordered: QuerySet[Task] = annotated.select_related(
         "lead_unit", "document", "group").order_by(*order)
@@ -326,6 +339,15 @@ def overdue_days(task: Any, as_of: dt.date | None) -> int | None:
         current_start, _end = period_containing(day, recurrence)
         deadline = current_start - dt.timedelta(days=1)
     return (day - deadline).days if deadline is not None else None
+
+
+def _overdue_since(as_of: dt.date | None) -> Any:
+    """The date a row's days overdue count from (see :func:`overdue_days`), in SQL."""
+    day = as_of or business_today()
+    periods = [When(deadline_kind=kind, then=Value(period_containing(day, recurrence)[0]
+                                                   - dt.timedelta(days=1)))
+               for kind, recurrence in RECURRENCE_OF_KIND.items()]
+    return Case(*periods, default=F("deadline_at"), output_field=DateField())
 
 
 def task_detail(*, user: Any, pk: int) -> Task:

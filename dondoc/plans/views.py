@@ -246,7 +246,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
                     "role": filters.unit_role, "mine": True})
     template = "plans/my_tasks.html"
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, f"{template}#results", context)
+        # The list, and the status tabs above the filters (swapped out of band).
+        return render(request, f"{template}#swap", context)
     return render(request, template, context)
 
 
@@ -263,7 +264,7 @@ def task_print(request: HttpRequest) -> HttpResponse:
     export = params.copy()
     export.pop("list", None)
     return render(request, "plans/task_print.html", {
-        "title": _("My unit's tasks") if mine else _("Tasks"),
+        "title": _("My unit's tasks") if mine else _("TASK LIST"),
         "tasks": rows, "total": total, "limit": PRINT_LIMIT, "filters": filters,
         "described": selectors.describe_filters(user=user, filters=filters),
         "export_qs": export.urlencode(), "day": filters.as_of or stats.business_today(),

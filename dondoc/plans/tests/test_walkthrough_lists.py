@@ -151,13 +151,15 @@ def test_the_overdue_list_shows_and_sorts_by_days_overdue(org, people, login, do
     for day in (dt.date(2024, 4, 20), dt.date(2024, 3, 1), dt.date(2024, 4, 1)):
         make_task(document, org.pc08, actor=people.staff, due_date=day,
                   title=f"Hạn {day:%d/%m}")
+    # A quarterly task with no report for Q1: overdue since 31/03/2024.
+    make_task(document, org.pc08, actor=people.staff, deadline_kind="quarterly", due_date=None)
     client = login(people.staff)
     html = client.get("/tasks/?status=in_progress_overdue&sort=-days_overdue").content.decode()
     assert "Số ngày quá hạn" in html
     days = re.findall(r'<td class="text-end text-nowrap days-overdue">(\d+)</td>', html)
-    assert days == ["62", "31", "12"]
+    assert days == ["62", "32", "31", "12"]
     html = client.get("/tasks/?status=in_progress_overdue&sort=days_overdue").content.decode()
-    assert re.findall(r'days-overdue">(\d+)</td>', html) == ["12", "31", "62"]
+    assert re.findall(r'days-overdue">(\d+)</td>', html) == ["12", "31", "32", "62"]
 
 
 def test_the_awaiting_list_shows_and_sorts_by_the_request_date(org, people, login, document):
