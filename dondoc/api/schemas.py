@@ -240,6 +240,9 @@ class TaskOut(Schema):
                     "(not yet assigned, or cancelled).")
     status_label: str
     due_soon: bool
+    no_deadline: bool = Field(False, description=(
+        "In progress with its deadline still to be set (deadline kind none); left out of "
+        "the on-time rate."))
     not_started: bool
     assigned_on: dt.date
     completed_on: dt.date | None
@@ -403,7 +406,8 @@ class ExtensionOut(Schema):
     task: int
     requested_by: str
     requested_on: dt.date
-    current_due: dt.date
+    current_due: dt.date | None = Field(description=(
+        "Null when the record set the first deadline of a task assigned without one."))
     proposed_due: dt.date
     reason: str
     status: RequestStatus
@@ -535,12 +539,17 @@ class CountsOut(Schema):
     standing: int
     suspended: int
     not_started: int
+    no_deadline: int = Field(description=(
+        "Part of in_progress_on_time: tasks whose deadline is still to be set."))
     completed: int
     open: int
     overdue_total: int
     on_time_rate: float | None = Field(description=(
         "Completed on time ÷ (completed + open tasks past their deadline); null when "
         "nothing is due yet."))
+    on_time_percent: float | None = Field(description=(
+        "The on-time rate in percent, rounded half up to one decimal, as the pages show "
+        "it (2/7 → 28.6)."))
 
 
 class StatGroupOut(Schema):

@@ -45,6 +45,7 @@ RECURRENCE_TEXT: Final[dict[str, str]] = {
     DeadlineKind.QUARTERLY: "Hằng quý",
     DeadlineKind.YEARLY: "Hằng năm",
     DeadlineKind.STANDING: "Thường xuyên",
+    DeadlineKind.NONE: "Chưa xác định thời hạn",
 }
 COMPLETED: Final = frozenset({Status.COMPLETED_ON_TIME, Status.COMPLETED_LATE})
 _FONT: Final = "Times New Roman"
@@ -77,8 +78,9 @@ def _lines_of_queryset(tasks: QuerySet[Task]) -> Iterator[_Line]:
     # values_list: model instances for 20,000 tasks and their units cost more than the
     # query itself. The status annotations of task_list are used when present.
     annotations = tasks.query.annotations
-    deadline = "deadline_at" if "deadline_at" in annotations else "deadline"
-    fields = [deadline if name == "deadline" else name for name in _FIELDS]
+    # As of the list's date: the deadline in force and the progress of that date.
+    renamed = {"deadline": "deadline_at", "progress": "progress_at"}
+    fields = [renamed[name] if renamed.get(name) in annotations else name for name in _FIELDS]
     extra = [name for name in ("status", "due_soon") if name in annotations]
     for values in tasks.values_list(*fields, *extra).iterator(chunk_size=CHUNK):
         (pk, code, title, lead, kind, deadline_at, product, progress, completed_on,
@@ -93,7 +95,8 @@ def _lines_of_objects(tasks: Iterable[Task]) -> Iterator[_Line]:
     for task in tasks:
         yield _Line(
             task.pk, task.code, task.title, task.lead_unit.name, task.deadline_kind,
-            getattr(task, "deadline_at", task.deadline), task.expected_product, task.progress,
+            getattr(task, "deadline_at", task.deadline), task.expected_product,
+            getattr(task, "progress_at", task.progress),
             task.completed_on, getattr(task, "status", None),
             bool(getattr(task, "due_soon", False)), task.deadline_text, task.extra_columns,
         )
@@ -184,7 +187,7 @@ def export_tasks_xlsx(tasks: Iterable[Task], stream: IO[bytes], *, title: str,
             sheet.write_string(row, 1, line.title, text)
             sheet.write_string(row, 2, line.lead, text)
             sheet.write_string(row, 3, "; ".join(coordinating.get(line.pk, ())), text)
-            if line.deadline_kind == DeadlineKind.FIXED and line.deadline is not None:
+            if line.deadline is not None:
                 sheet.write_datetime(row, 4, line.deadline, day)
             else:
                 sheet.write_string(row, 4, RECURRENCE_TEXT.get(line.deadline_kind, "")

@@ -115,7 +115,10 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         field_classes = {"due_date": DayField, "description": LongTextField}
         widgets = {"title": forms.Textarea(attrs={"rows": 2}),
                    "description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"due_date": _("For a fixed deadline only (dd/mm/yyyy).")}
+        help_texts = {"due_date": _(
+            "dd/mm/yyyy. Left empty on a new task, the deadline is still to be set. On a task "
+            "whose deadline is to be set, the date entered applies from today; earlier days "
+            "keep having no deadline.")}
 
     def __init__(self, *args: Any, user: Any, document: Document,
                  parent: Task | None = None, **kwargs: Any) -> None:
@@ -135,13 +138,20 @@ class TaskForm(VersionedFormMixin, forms.ModelForm):
         group.queryset = document.groups.all()
         if parent is not None:
             del self.fields["group"]
+        if self.instance.pk and self.instance.deadline_kind == DeadlineKind.NONE:
+            # Its deadline in force, once set, is the date the form shows and may change.
+            self.initial.setdefault("due_date", self.instance.deadline)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("deadline_kind")
-        if kind == DeadlineKind.FIXED and not cleaned.get("due_date"):
-            self.add_error("due_date", _("A task with a fixed deadline needs a due date."))
-        if kind and kind != DeadlineKind.FIXED:
+        creating = self.instance.pk is None
+        had_no_date = self.instance.deadline_kind == DeadlineKind.NONE and not creating
+        if (kind == DeadlineKind.FIXED and not cleaned.get("due_date") and not creating
+                and not had_no_date):
+            self.add_error("due_date", _("A task with a fixed deadline needs a due date; "
+                                         "choose \"Deadline to set\" if it is not known yet."))
+        if kind and kind not in {DeadlineKind.FIXED, DeadlineKind.NONE}:
             cleaned["due_date"] = None
         return cleaned
 

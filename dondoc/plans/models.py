@@ -305,7 +305,9 @@ class DeadlineExtension(DecidedRequest):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                      on_delete=models.SET_NULL, related_name="+")
     requested_on = models.DateField(_("requested on"))
-    current_due = models.DateField(_("deadline when requested"))
+    # Empty when the record sets the first deadline of a task assigned without one
+    # (kind "none"): that date is recorded like an approved extension.
+    current_due = models.DateField(_("deadline when requested"), null=True, blank=True)
     proposed_due = models.DateField(_("proposed deadline"))
     reason = models.TextField(_("reason"))
 
@@ -316,7 +318,12 @@ class DeadlineExtension(DecidedRequest):
         indexes = [models.Index(fields=["task", "status", "decided_on"], name="plans_ext_task")]
 
     def __str__(self) -> str:
-        return f"{self.task_id}: {self.current_due} → {self.proposed_due}"
+        return f"{self.task_id}: {self.current_due or '—'} → {self.proposed_due}"
+
+    @property
+    def sets_deadline(self) -> bool:
+        """Whether this record set the first deadline of a task assigned without one."""
+        return self.current_due is None
 
 
 class CompletionRequest(DecidedRequest):

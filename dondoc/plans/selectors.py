@@ -16,6 +16,7 @@ from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
+    DateField,
     F,
     IntegerField,
     Prefetch,
@@ -47,15 +48,27 @@ from dondoc.plans.models import (
     TaskEvent,
     TaskState,
 )
-from dondoc.progress.engine import Counts, Status
-from dondoc.progress.selectors import annotate_status
+from dondoc.progress.engine import Counts, Status, period_containing
+from dondoc.progress.selectors import (
+    RECURRENCE_OF_KIND,
+    annotate_list_facts,
+    annotate_status,
+    business_today,
+)
 
 SORTS = {
     "deadline": ("deadline_at", "code"),
     "-deadline": ("-deadline_at", "code"),
     "code": ("code",),
     "-priority": ("-priority", "deadline_at", "code"),
-    "progress": ("progress", "code"),
+    "progress": ("progress_at", "code"),
+    "-progress": ("-progress_at", "code"),
+    # The overdue list: most days overdue first (the oldest deadline), or fewest.
+    "-days_overdue": ("overdue_since", "code"),
+    "days_overdue": ("-overdue_since", "code"),
+    # The awaiting list: the oldest request first, or the newest.
+    "requested": ("awaiting_since", "code"),
+    "-requested": ("-awaiting_since", "code"),
     "-updated": ("-updated_at",),
 }
 # Most urgent first: by status rank, then the nearest deadline, then priority.
@@ -87,7 +100,7 @@ class TaskFilters:
     unit_role: str = ""  # "lead" | "coordinator" | "" : relative to ``involving``
     involving: int | None = None  # a unit whose tasks (as lead or coordinator) are wanted
     involving_me_too: bool = False  # with ``involving``: also tasks assigned to the user
-    status: str = ""  # a Status value or "due_soon" / "not_started"
+    status: str = ""  # a Status value or "due_soon" / "not_started" / "no_deadline" / a group
     due_from: dt.date | None = None
     due_to: dt.date | None = None
     priority: int | None = None
@@ -152,8 +165,8 @@ def filters_from_params(params: Any) -> TaskFilters:
     role = params.get("role", "")
     filters.unit_role = role if role in {"lead", "coordinator"} else ""
     filters.status = (params.get("status") or "").strip()
-    valid_status = {s.value for s in Status} | {"due_soon", "not_started", "open", "overdue",
-                                                "completed"}
+    valid_status = {s.value for s in Status} | {"due_soon", "not_started", "no_deadline", "open",
+                                                "overdue", "completed"}
     if filters.status and filters.status not in valid_status:
         filters.errors["status"] = _("Unknown status: %(value)s") % {"value": filters.status}
         filters.status = ""
@@ -283,7 +296,7 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     the most urgent first: overdue, due soon, in progress, awaiting, standing, closed."""
     tasks = task_scope(user=user, filters=filters)
     # Annotated with status fields the type checker cannot see: keep it loosely typed.
-    annotated: Any = annotate_status(tasks, filters.as_of)
+    annotated: Any = annotate_list_facts(annotate_status(tasks, filters.as_of), filters.as_of)
     if filters.due_from:
         annotated = annotated.filter(deadline_at__gte=filters.due_from)
     if filters.due_to:
@@ -292,6 +305,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, due_soon=True)
     elif filters.status == "not_started":
         annotated = annotated.filter(not_started=True)  # the engine's flag, as counted
+    elif filters.status == "no_deadline":
+        annotated = annotated.filter(status=Status.IN_PROGRESS_ON_TIME, no_deadline=True)
     elif filters.status in STATUS_GROUPS:
         annotated = annotated.filter(status__in=STATUS_GROUPS[filters.status])
     elif filters.status:
@@ -301,7 +316,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         # and computes the status only for the rows of the page. Open tasks with a fixed
         # deadline come first by deadline (overdue, then due soon, then the rest).
         annotated = annotated.annotate(urgency=Case(
-            When(state__in=OPEN_FIXED_STATES, deadline_kind=DeadlineKind.FIXED, then=Value(0)),
+            When(state__in=OPEN_FIXED_STATES,
+                 deadline_kind__in=[DeadlineKind.FIXED, DeadlineKind.NONE], then=Value(0)),
             When(state=TaskState.SUBMITTED, then=Value(1)),
             When(state__in=OPEN_FIXED_STATES, then=Value(2)),
             When(state=TaskState.SUSPENDED, then=Value(3)),
@@ -315,6 +331,8 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         # the whole status CASE in every branch: several times the SQL work on a city's
         # tasks, and milliseconds more to compile each list query (see docs/performance.md).
         annotated = annotated.annotate(urgency=StrIndex(Value(URGENCY_NAMES), F("status")))
+    if filters.sort.endswith("days_overdue"):
+        annotated = annotated.annotate(overdue_since=_overdue_since(filters.as_of))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
     ordered: QuerySet[Task] = annotated.select_related(
         "lead_unit", "document", "group").prefetch_related(ASSIGNEES).order_by(*order)
@@ -397,6 +415,79 @@ def my_tasks_params(user: Any, params: Any) -> dict[str, Any]:
     effective.setdefault("unit", str(user.unit_id) if user.unit_id else "")
     effective.setdefault("mine_too", "1")
     return effective
+
+
+def describe_filters(*, user: Any, filters: TaskFilters) -> list[tuple[str, str]]:
+    """The filters of a list in words (label, value), for a printed list's header."""
+    from django.utils.translation import gettext as _
+
+    from dondoc.plans.models import Priority, TaskGroup
+    from dondoc.progress.labels import status_choices
+
+    described: list[tuple[str, str]] = []
+    units = dict((pk, f"{code} — {name}") for pk, code, name in scoping.units_visible_to(user)
+                 .filter(pk__in=[pk for pk in (filters.lead, filters.coordinator,
+                                               filters.involving) if pk])
+                 .values_list("pk", "code", "name"))
+    if filters.document:
+        number = scoping.documents_visible_to(user).filter(pk=filters.document).values_list(
+            "number", flat=True).first()
+        described.append((_("Document"), number or "—"))
+    if filters.group:
+        group = TaskGroup.objects.filter(pk=filters.group).first()
+        described.append((_("Task group"), str(group) if group else "—"))
+    if filters.involving:
+        role = {"lead": _("as lead unit"), "coordinator": _("as coordinating unit")}.get(
+            filters.unit_role, _("as lead or coordinator"))
+        described.append((_("Unit"), f"{units.get(filters.involving, '—')} ({role})"))
+    if filters.lead:
+        suffix = "" if filters.subtree else f" ({_('without sub-units')})"
+        described.append((_("Lead unit"), units.get(filters.lead, "—") + suffix))
+    if filters.coordinator:
+        described.append((_("Coordinating unit"), units.get(filters.coordinator, "—")))
+    if filters.status:
+        labels = dict(status_choices())
+        labels.update({"open": _("All open tasks"), "overdue": _("Overdue"),
+                       "completed": _("Completed"),
+                       "not_started": _("Not started (no report yet)")})
+        described.append((_("Status"), str(labels.get(filters.status, filters.status))))
+    if filters.extension_pending:
+        described.append((_("Extension"), _("With an extension request waiting for a "
+                                            "decision")))
+    if filters.priority:
+        described.append((_("Priority"), str(dict(Priority.choices).get(filters.priority,
+                                                                          filters.priority))))
+    if filters.due_from or filters.due_to:
+        described.append((_("Deadline"), "{} – {}".format(
+            filters.due_from.strftime("%d/%m/%Y") if filters.due_from else "…",
+            filters.due_to.strftime("%d/%m/%Y") if filters.due_to else "…")))
+    if filters.query:
+        described.append((_("Search"), filters.query))
+    return described
+
+
+def overdue_days(task: Any, as_of: dt.date | None) -> int | None:
+    """Days overdue of a row of :func:`task_list` as of its date, as the engine counts
+    them: from the deadline in force or, for a recurring task, from the end of the last
+    period it did not report for. ``None`` unless the row is overdue."""
+    if getattr(task, "status", None) != Status.IN_PROGRESS_OVERDUE:
+        return None
+    day = as_of or business_today()
+    deadline = task.deadline_at
+    recurrence = RECURRENCE_OF_KIND.get(task.deadline_kind)
+    if recurrence is not None:
+        current_start, _end = period_containing(day, recurrence)
+        deadline = current_start - dt.timedelta(days=1)
+    return (day - deadline).days if deadline is not None else None
+
+
+def _overdue_since(as_of: dt.date | None) -> Any:
+    """The date a row's days overdue count from (see :func:`overdue_days`), in SQL."""
+    day = as_of or business_today()
+    periods = [When(deadline_kind=kind, then=Value(period_containing(day, recurrence)[0]
+                                                   - dt.timedelta(days=1)))
+               for kind, recurrence in RECURRENCE_OF_KIND.items()]
+    return Case(*periods, default=F("deadline_at"), output_field=DateField())
 
 
 def task_detail(*, user: Any, pk: int) -> Task:

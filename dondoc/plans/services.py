@@ -221,7 +221,12 @@ def task_create(
     description: str = "", expected_product: str = "", priority: int = 2, tags: str = "",
     assigned_on: dt.date | None = None, code: str = "", is_public: bool = False,
 ) -> Task:
-    """Assign a new task (or a sub-task when ``parent`` is given)."""
+    """Assign a new task (or a sub-task when ``parent`` is given).
+
+    A fixed deadline without a date is a deadline still to be set (kind ``none``); a
+    deadline "to set" whose date is already given is a fixed one.
+    """
+    deadline_kind = _kind_for_due(deadline_kind, due_date)
     coordinators = _check_units(lead_unit, coordinating_units)
     if group is not None and group.document_id != document.pk:
         raise ValidationError({"group": _("The group belongs to another document.")})
@@ -252,6 +257,14 @@ def task_create(
     record(actor=actor, action=Action.CREATE, obj=task, unit_id=lead_unit.pk,
            changes=diff({}, snapshot(task, TASK_FIELDS)))
     return task
+
+
+def _kind_for_due(kind: str, due_date: dt.date | None) -> str:
+    if kind == DeadlineKind.FIXED and due_date is None:
+        return DeadlineKind.NONE
+    if kind == DeadlineKind.NONE and due_date is not None:
+        return DeadlineKind.FIXED
+    return kind
 
 
 @dataclass(frozen=True)
@@ -315,11 +328,12 @@ def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
         _check_units(item.lead_unit, item.coordinating_units)
         if item.group is not None and item.group.document_id != document.pk:
             raise ValidationError({"group": _("The group belongs to another document.")})
-        due = item.due_date if item.deadline_kind == DeadlineKind.FIXED else None
+        kind = _kind_for_due(item.deadline_kind, item.due_date)
+        due = item.due_date if kind == DeadlineKind.FIXED else None
         task = Task(
             document=document, group=item.group, code=item.code, title=item.title.strip(),
             description=item.description, lead_unit=item.lead_unit,
-            assigning_unit=assigning_unit, deadline_kind=item.deadline_kind, due_date=due,
+            assigning_unit=assigning_unit, deadline_kind=kind, due_date=due,
             deadline=due, expected_product=item.expected_product, priority=item.priority,
             tags=item.tags, assigned_on=day, created_by=_actor(actor), parent=item.parent,
             starts_on=item.starts_on, deadline_text=item.deadline_text[:500],
@@ -393,9 +407,25 @@ def _bulk_snapshot(task: Task, item: NewTask) -> dict[str, Any]:
 @transaction.atomic
 def task_update(*, actor: Any, task: Task, expected_version: int,
                 coordinating_units: Sequence[Unit] | None = None, **fields: Any) -> Task:
-    """Edit a task's definition. Changing the due date corrects the original deadline."""
+    """Edit a task's definition. Changing the due date corrects the original deadline.
+
+    A task assigned without a deadline (kind ``none``) keeps that kind when it is given
+    a date, whether the form says "fixed" or "to set": the date is *set* from today (see
+    :func:`task_set_deadline`), so the days before keep having no deadline.
+    """
     current = Task.objects.get(pk=task.pk)
     before = snapshot(current, TASK_FIELDS)
+    kind_asked = fields.get("deadline_kind", current.deadline_kind)
+    if current.deadline_kind == DeadlineKind.NONE and kind_asked in {DeadlineKind.NONE,
+                                                                     DeadlineKind.FIXED}:
+        new_due = fields.pop("due_date", None)
+        fields.pop("deadline_kind", None)
+        if new_due is not None and new_due != current.deadline:
+            if current.version != expected_version:
+                raise ConflictError
+            task_set_deadline(actor=actor, task=task, due=new_due)
+            task.refresh_from_db()
+            expected_version = task.version
     for name, value in fields.items():
         setattr(task, name, value)
     if task.deadline_kind != DeadlineKind.FIXED:
@@ -403,7 +433,11 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
     if "due_date" in fields or "deadline_kind" in fields:
         approved = task.extensions.filter(status=RequestStatus.APPROVED).order_by(
             "-decided_on", "-id").first()
-        task.deadline = approved.proposed_due if approved and task.due_date else task.due_date
+        if task.deadline_kind == DeadlineKind.NONE:
+            task.deadline = approved.proposed_due if approved else None
+        else:
+            task.deadline = (approved.proposed_due if approved and task.due_date
+                             else task.due_date)
         _rejudge_completions(task)
         fields = {**fields, "due_date": task.due_date, "deadline": task.deadline,
                   "pending_late": task.pending_late, "completion_late": task.completion_late}
@@ -442,6 +476,49 @@ def _rejudge_completions(task: Task) -> None:
             task.pending_late = late
         elif request.status == RequestStatus.APPROVED:
             task.completion_late = late
+
+
+@transaction.atomic
+def task_set_deadline(*, actor: Any, task: Task, due: dt.date, on: dt.date | None = None,
+                      ) -> DeadlineExtension:
+    """Set the deadline of a task assigned without one (kind ``none``), from ``on``.
+
+    Recorded like an approved extension from no deadline, with its own date: statistics
+    as of earlier dates still see a task without a deadline. Setting it again later is
+    recorded the same way (from the deadline then in force).
+    """
+    task = _lock(task)
+    if task.deadline_kind != DeadlineKind.NONE:
+        raise WorkflowError(_("Only a task whose deadline is still to be set can be given "
+                              "one this way; extend a fixed deadline instead."))
+    if not task.is_open:
+        raise WorkflowError(_("The task is closed; its deadline can no longer change."))
+    if task.extensions.filter(status=RequestStatus.PENDING).exists():
+        raise WorkflowError(_("An extension request is waiting for a decision; decide it "
+                              "first."))
+    day = on or today()
+    if day < task.assigned_on:
+        raise ValidationError({"due_date": _("The deadline cannot be set before the task "
+                                             "was assigned.")})
+    if due < task.assigned_on:
+        raise ValidationError({"due_date": _("The deadline cannot be before the assignment "
+                                             "date (%(day)s).") % {
+            "day": task.assigned_on.strftime("%d/%m/%Y")}})
+    setting = DeadlineExtension.objects.create(
+        task=task, requested_by=_actor(actor), requested_on=day, current_due=task.deadline,
+        proposed_due=due, reason=_("Deadline set"), status=RequestStatus.APPROVED,
+        decided_by=_actor(actor), decided_on=day,
+    )
+    before = task.deadline
+    task.deadline = due
+    _rejudge_completions(task)
+    _save_task(task, ["deadline", "pending_late", "completion_late"])
+    _event(task, actor, TaskEventKind.EXTENSION,
+           _("Deadline set to %(day)s") % {"day": due.strftime("%d/%m/%Y")}, on=day)
+    record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
+           changes={"deadline": [before.isoformat() if before else None, due.isoformat()]},
+           message="deadline set")
+    return setting
 
 
 def _lock(task: Task) -> Task:
@@ -585,7 +662,7 @@ def extension_request(*, actor: Any, task: Task, proposed_due: dt.date, reason: 
                       requested_on: dt.date | None = None,
                       files: Sequence[UploadedFile] = ()) -> DeadlineExtension:
     task = _lock(task)
-    if task.deadline_kind != DeadlineKind.FIXED or task.deadline is None:
+    if task.deadline_kind not in {DeadlineKind.FIXED, DeadlineKind.NONE} or task.deadline is None:
         raise WorkflowError(_("Only tasks with a fixed deadline can be extended."))
     if not task.is_open or task.state == TaskState.SUBMITTED:
         raise WorkflowError(_("An extension can only be requested for a task in progress."))

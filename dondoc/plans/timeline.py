@@ -57,6 +57,11 @@ def timeline_for(task: Task) -> list[Entry]:
             entries.append(Entry(_at(request.decided_on), request.decided_on, "decision",
                                  _name(request.decided_by), str(title), request))
     for extension in task.extensions.all():
+        if extension.sets_deadline and extension.decided_on:
+            entries.append(Entry(_at(extension.decided_on, extension.created_at),
+                                 extension.decided_on, "extension",
+                                 _name(extension.decided_by), str(_("Deadline set")), extension))
+            continue
         entries.append(Entry(_at(extension.requested_on, extension.created_at),
                              extension.requested_on, "extension", _name(extension.requested_by),
                              str(_("Extension requested")), extension))

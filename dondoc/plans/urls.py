@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/files/<int:pk>/", views.document_file, name="document_file"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/mine/", views.my_tasks, name="my_tasks"),
+    path("tasks/print/", views.task_print, name="task_print"),
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),

@@ -201,9 +201,18 @@ def group_create(request: HttpRequest, pk: int) -> HttpResponse:
 # Task lists --------------------------------------------------------------------------
 
 
-def _list_context(request: HttpRequest, filters: selectors.TaskFilters,
-                  tasks: Any) -> dict[str, Any]:
+PRINT_LIMIT = 2000  # rows a printed list holds; beyond, the Excel export (issue 9, item 19)
+
+
+def _list_context(request: HttpRequest, filters: selectors.TaskFilters, tasks: Any,
+                  params: Any = None) -> dict[str, Any]:
+    """What a task list page shows. ``params`` are the list's effective parameters (the
+    query string plus defaults such as "my unit"): the export and print links carry all
+    of them, so they always describe the set the list shows."""
     user = request.user
+    params = (params if params is not None else request.GET).copy()
+    for key in ("page", "size"):
+        params.pop(key, None)
     return {
         "page": selectors.paginate_tasks(request, tasks, filters),
         "filters": filters,
@@ -212,8 +221,17 @@ def _list_context(request: HttpRequest, filters: selectors.TaskFilters,
         "documents": scoping.documents_visible_to(user).only("pk", "number", "title"),
         "units": selectors.unit_choices_for_filters(user),
         "qs": querystring_without(request, "page"),
-        "export_qs": querystring_without(request, "page", "size"),
+        "export_qs": params.urlencode(),
     }
+
+
+def _my_params(request: HttpRequest) -> Any:
+    """The query of "my unit's tasks" as the list applies it (the user's unit unless another
+    one is asked; for the unit as a whole, the tasks assigned to the user too)."""
+    params = request.GET.copy()
+    for key, value in selectors.my_tasks_params(request.user, request.GET).items():
+        params.setdefault(key, value)
+    return params
 
 
 @login_required
@@ -238,14 +256,39 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.unit is None:
         return redirect("task_list")
-    filters = selectors.filters_from_params(selectors.my_tasks_params(user, request.GET))
+    params = _my_params(request)
+    filters = selectors.filters_from_params(params)
     tasks = selectors.task_list(user=user, filters=filters)
     # The tab counts cover the same tasks as the list, whatever the status tab.
     summary = stats.statistics(selectors.task_scope(user=user, filters=filters), filters.as_of)
-    context = _list_context(request, filters, tasks)
+    context = _list_context(request, filters, tasks, params)
     context.update({"title": _("My unit's tasks"), "summary": summary, "my_unit": user.unit,
-                    "role": filters.unit_role})
-    return render(request, "plans/my_tasks.html", context)
+                    "role": filters.unit_role, "mine": True})
+    template = "plans/my_tasks.html"
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        # The list, and the status tabs above the filters (swapped out of band).
+        return render(request, f"{template}#swap", context)
+    return render(request, template, context)
+
+
+@login_required
+def task_print(request: HttpRequest) -> HttpResponse:
+    """A task list to print for a meeting: every row (up to ``PRINT_LIMIT``), headed by
+    the agency, the title, the filters in words and the date."""
+    user: Any = request.user
+    mine = request.GET.get("list") == "mine" and user.unit is not None
+    params = _my_params(request) if mine else request.GET
+    filters = selectors.filters_from_params(params)
+    tasks = selectors.task_list(user=user, filters=filters)
+    rows, total = selectors.task_slice(tasks, 0, PRINT_LIMIT, filters=filters)
+    export = params.copy()
+    export.pop("list", None)
+    return render(request, "plans/task_print.html", {
+        "title": _("My unit's tasks") if mine else _("TASK LIST"),
+        "tasks": rows, "total": total, "limit": PRINT_LIMIT, "filters": filters,
+        "described": selectors.describe_filters(user=user, filters=filters),
+        "export_qs": export.urlencode(), "day": filters.as_of or stats.business_today(),
+    })
 
 
 # Task detail and workflow ------------------------------------------------------------
@@ -290,11 +333,21 @@ def _cascade_targets(user: Any, task: Task) -> Any:
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, pk=pk)
-    evaluation = stats.evaluate_task(task)
-    child_list = list(selectors.task_list(
-        user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code"),
+    # Opened from a list "as of" a date: status, deadline and progress of that date.
+    try:
+        as_of = selectors.parse_day(request.GET.get("as_of"))
+    except ValueError:
+        as_of = None
+        messages.warning(request, _("Enter a valid date as dd/mm/yyyy."))
+    if as_of is not None and as_of >= stats.business_today():
+        as_of = None
+    evaluation = stats.evaluate_task(task, as_of)
+    child_list: list[Any] = list(selectors.task_list(
+        user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code",
+                                                         as_of=as_of),
     )) if task.children.exists() else []
-    rollup = (sum(child.progress for child in child_list) / len(child_list)) if child_list else None
+    rollup = (sum(child.progress_at for child in child_list) / len(child_list)
+              if child_list else None)
     can = _permissions(request.user, task)
     pending_completion = next((r for r in task.completion_requests.all()
                                if r.status == RequestStatus.PENDING), None)
@@ -315,6 +368,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "comments": task.comments.all(), "comment_form": CommentForm(),
         "people_form": people_form, "staffed_unit": staffed_unit,
         "task": task, "evaluation": evaluation, "children": child_list, "rollup": rollup,
+        "as_of": as_of, "progress": stats.progress_on(task, as_of),
+        "deadline": evaluation.deadline if as_of and evaluation else task.deadline,
+        "filters": selectors.TaskFilters(as_of=as_of),
         "can": can, "timeline": timeline_for(task),
         "pending_completion": pending_completion, "pending_extension": pending_extension,
         "unacknowledged": [d for d in task.directions.all() if d.acknowledged_at is None],

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "CompletionRequest",
@@ -27,6 +28,7 @@ __all__ = [
     "evaluate",
     "on_time_rate",
     "period_containing",
+    "rate_percent",
     "summarize",
 ]
 
@@ -112,8 +114,12 @@ class TaskFacts:
     """Everything the engine needs to know about one task, each fact with its date."""
 
     assigned_on: date
-    due: date | None  # original due date; None for standing and recurring tasks
+    due: date | None  # original due date; None for standing, recurring and to-set tasks
     recurrence: Recurrence = Recurrence.NONE
+    # Kind ``none``, "deadline to set": assigned without a date. Its deadline is set later
+    # by a dated record (an approved ``Extension`` from no deadline), so until that date
+    # the task is in progress on time with the *no_deadline* flag, outside the rate.
+    deadline_to_set: bool = False
     cancelled_on: date | None = None
     extensions: tuple[Extension, ...] = ()
     completion_requests: tuple[CompletionRequest, ...] = ()
@@ -137,6 +143,7 @@ class Evaluation:
     due_soon: bool
     not_started: bool
     days_overdue: int
+    no_deadline: bool = False  # in progress with its deadline still to be set
 
 
 def deadline_in_force(facts: TaskFacts, as_of: date) -> date | None:
@@ -190,12 +197,18 @@ def evaluate(facts: TaskFacts, as_of: date, *, due_soon_days: int = 3) -> Evalua
         return _closing(facts, awaited, completed=False)
 
     not_started = not any(day <= as_of for day in facts.progress_dates)
-    if facts.due is None:
+    deadline = deadline_in_force(facts, as_of)
+    if facts.due is None and facts.deadline_to_set:
+        if deadline is None:
+            return _open(Status.IN_PROGRESS_ON_TIME, deadline=None, not_started=not_started,
+                         no_deadline=True)
+    elif facts.due is None:
         if facts.recurrence is Recurrence.NONE:
-            return _open(Status.STANDING, deadline=deadline_in_force(facts, as_of))
+            return _open(Status.STANDING, deadline=deadline)
         return _recurring(facts, as_of, not_started=not_started)
 
-    deadline = deadline_in_force(facts, as_of) or facts.due
+    deadline = deadline or facts.due
+    assert deadline is not None
     if as_of > deadline:
         return _overdue(deadline, as_of, not_started=not_started)
     return _open(
@@ -278,7 +291,8 @@ def _overdue(deadline: date, as_of: date, *, not_started: bool) -> Evaluation:
 
 
 def _open(
-    status: Status, *, deadline: date | None, due_soon: bool = False, not_started: bool = False
+    status: Status, *, deadline: date | None, due_soon: bool = False, not_started: bool = False,
+    no_deadline: bool = False,
 ) -> Evaluation:
     return Evaluation(
         status=status,
@@ -288,6 +302,7 @@ def _open(
         due_soon=due_soon,
         not_started=not_started,
         days_overdue=0,
+        no_deadline=no_deadline,
     )
 
 
@@ -295,8 +310,9 @@ def _open(
 class Counts:
     """Task counts by status for a set of evaluations at one date.
 
-    ``awaiting_late`` is part of ``awaiting_confirmation``; ``due_soon`` is part of
-    ``in_progress_on_time``; ``not_started`` counts open tasks in progress (on time or
+    ``awaiting_late`` is part of ``awaiting_confirmation``; ``due_soon`` and
+    ``no_deadline`` (deadline still to be set) are parts of ``in_progress_on_time``;
+    ``not_started`` counts open tasks in progress (on time or
     overdue) and recurring tasks with no progress update yet.
     """
 
@@ -311,6 +327,7 @@ class Counts:
     standing: int = 0
     suspended: int = 0
     not_started: int = 0
+    no_deadline: int = 0
 
     @property
     def completed(self) -> int:
@@ -321,6 +338,16 @@ class Counts:
     def open(self) -> int:
         """Tasks not completed: awaiting, in progress, standing or suspended."""
         return self.total - self.completed
+
+    @property
+    def in_progress_dated(self) -> int:
+        """In progress on time with a deadline (not those whose deadline is to be set)."""
+        return self.in_progress_on_time - self.no_deadline
+
+    @property
+    def awaiting_on_time(self) -> int:
+        """Awaiting confirmation, submitted within the deadline."""
+        return self.awaiting_confirmation - self.awaiting_late
 
     @property
     def overdue_total(self) -> int:
@@ -336,11 +363,16 @@ class Counts:
             overdue_open=self.overdue_total,
         )
 
+    @property
+    def on_time_percent(self) -> Decimal | None:
+        """The on-time rate as shown everywhere: see :func:`rate_percent`."""
+        return rate_percent(self.on_time_rate)
+
 
 def summarize(evaluations: Iterable[Evaluation | None]) -> Counts:
     """Count evaluations by status; ``None`` (tasks that do not count at D) is skipped."""
     by_status: Counter[Status] = Counter()
-    awaiting_late = due_soon = not_started = 0
+    awaiting_late = due_soon = not_started = no_deadline = 0
     for evaluation in evaluations:
         if evaluation is None:
             continue
@@ -351,6 +383,8 @@ def summarize(evaluations: Iterable[Evaluation | None]) -> Counts:
             due_soon += 1
         if evaluation.not_started:
             not_started += 1
+        if evaluation.no_deadline:
+            no_deadline += 1
     return Counts(
         total=by_status.total(),
         completed_on_time=by_status[Status.COMPLETED_ON_TIME],
@@ -363,6 +397,7 @@ def summarize(evaluations: Iterable[Evaluation | None]) -> Counts:
         standing=by_status[Status.STANDING],
         suspended=by_status[Status.SUSPENDED],
         not_started=not_started,
+        no_deadline=no_deadline,
     )
 
 
@@ -377,3 +412,18 @@ def on_time_rate(*, completed_on_time: int, completed_late: int, overdue_open: i
     if denominator == 0:
         return None
     return completed_on_time / denominator
+
+
+_ONE_DECIMAL = Decimal("0.1")
+
+
+def rate_percent(ratio: float | None) -> Decimal | None:
+    """A ratio (0–1) as a percentage rounded half up to one decimal: 2/7 → 28.6, 2/3 → 66.7.
+
+    The one rounding of rates for pages, exports and the API. The ratio goes through its
+    shortest decimal form (``repr``), so a ratio that is exactly a decimal (1/16 = 0.0625)
+    rounds as written (6.3), not as its binary approximation.
+    """
+    if ratio is None:
+        return None
+    return (Decimal(repr(float(ratio))) * 100).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)

@@ -27,6 +27,8 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     Status.SUSPENDED: StatusStyle(_("Suspended"), "bi-pause-circle-fill", "#343a40"),
 }
 DUE_SOON = StatusStyle(_("Due soon"), "bi-alarm", "#b35900")
+# In progress on time with the deadline still to be set (deadline kind "none"): grey.
+NO_DEADLINE = StatusStyle(_("No deadline yet"), "bi-calendar-x", "#5c636a")
 
 # The order used by filters, legends and statistics tables.
 STATUS_ORDER = [
@@ -41,7 +43,8 @@ def status_label(status: str) -> str:
 
 
 def status_choices() -> list[tuple[str, str]]:
-    """Filter choices: every status plus the 'due soon' warning."""
+    """Filter choices: every status plus the 'due soon' warning and 'no deadline yet'."""
     choices = [(status.value, str(STATUS_STYLES[status].label)) for status in STATUS_ORDER]
     choices.insert(2, ("due_soon", str(DUE_SOON.label)))
+    choices.insert(3, ("no_deadline", str(NO_DEADLINE.label)))
     return choices

@@ -24,6 +24,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -92,6 +93,13 @@ def _deadline_at(as_of: dt.date) -> Any:
     return Coalesce(Subquery(extension), F("due_date"))
 
 
+# Kinds whose deadline is a date (fixed, or "to set" once it is set): due soon and overdue
+# are judged against it. Standing and recurring kinds are judged by periods instead.
+DATED_KINDS = [DeadlineKind.FIXED, DeadlineKind.NONE]
+UNDATED_KINDS = [DeadlineKind.STANDING, *RECURRENCE_OF_KIND]
+OPEN_IN_PROGRESS = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
+
+
 def _may_be_not_started() -> Q:
     """The engine flags *not started* on open tasks in progress and on recurring tasks
     (which owe periodic reports), never on a standing task without reporting periods."""
@@ -99,7 +107,8 @@ def _may_be_not_started() -> Q:
 
 
 def annotate_status(queryset: QuerySet[Task], as_of: dt.date | None = None) -> QuerySet[Task]:
-    """Add ``status``, ``deadline_at``, ``due_soon`` and ``not_started`` as of D (default today).
+    """Add ``status``, ``deadline_at``, ``due_soon``, ``not_started`` and ``no_deadline``
+    as of D (default today).
 
     Rows that do not count as of D (not yet assigned, cancelled) are filtered out.
     """
@@ -119,7 +128,7 @@ def _annotate_current(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> 
         When(state=TaskState.COMPLETED, then=Value(Status.COMPLETED_LATE)),
         When(state=TaskState.SUBMITTED, then=Value(Status.AWAITING_CONFIRMATION)),
         When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
-        When(~Q(deadline_kind=DeadlineKind.FIXED), then=Value(Status.STANDING)),
+        When(deadline_kind__in=UNDATED_KINDS, then=Value(Status.STANDING)),
         When(deadline__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
         default=Value(Status.IN_PROGRESS_ON_TIME),
         output_field=CharField(),
@@ -129,13 +138,18 @@ def _annotate_current(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> 
         deadline_at=F("deadline"),
         awaiting_late=F("pending_late"),
         due_soon=ExpressionWrapper(
-            Q(deadline_kind=DeadlineKind.FIXED, deadline__gte=day, deadline__lte=soon)
-            & Q(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]),
+            Q(deadline_kind__in=DATED_KINDS, deadline__gte=day, deadline__lte=soon)
+            & Q(state__in=OPEN_IN_PROGRESS),
             output_field=BooleanField(),
         ),
         not_started=ExpressionWrapper(
             Q(last_progress_on__isnull=True) & _may_be_not_started()
-            & Q(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]),
+            & Q(state__in=OPEN_IN_PROGRESS),
+            output_field=BooleanField(),
+        ),
+        no_deadline=ExpressionWrapper(
+            Q(deadline_kind=DeadlineKind.NONE, deadline__isnull=True)
+            & Q(state__in=OPEN_IN_PROGRESS),
             output_field=BooleanField(),
         ),
     )
@@ -166,7 +180,7 @@ def _annotate_historic(queryset: QuerySet[Task], day: dt.date, soon: dt.date) ->
         When(accepted_late=True, then=Value(Status.COMPLETED_LATE)),
         When(has_pending=True, then=Value(Status.AWAITING_CONFIRMATION)),
         When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
-        When(~Q(deadline_kind=DeadlineKind.FIXED), then=Value(Status.STANDING)),
+        When(deadline_kind__in=UNDATED_KINDS, then=Value(Status.STANDING)),
         When(deadline_at__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
         default=Value(Status.IN_PROGRESS_ON_TIME),
         output_field=CharField(),
@@ -175,12 +189,58 @@ def _annotate_historic(queryset: QuerySet[Task], day: dt.date, soon: dt.date) ->
     return queryset.annotate(
         status=status,
         due_soon=ExpressionWrapper(
-            open_status & Q(deadline_kind=DeadlineKind.FIXED, deadline_at__gte=day,
+            open_status & Q(deadline_kind__in=DATED_KINDS, deadline_at__gte=day,
                             deadline_at__lte=soon),
             output_field=BooleanField(),
         ),
         not_started=ExpressionWrapper(open_status & _may_be_not_started() & Q(has_report=False),
                                       output_field=BooleanField()),
+        no_deadline=ExpressionWrapper(
+            open_status & Q(deadline_kind=DeadlineKind.NONE, deadline_at__isnull=True),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def annotate_list_facts(queryset: QuerySet[Task], as_of: dt.date | None = None,
+                        ) -> QuerySet[Task]:
+    """On a queryset from :func:`annotate_status` for the same D, add what a list shows
+    beside the status, as of D: ``progress_at`` and ``awaiting_since`` (the date of the
+    completion request awaiting confirmation). Kept apart from the status so that the
+    statistics' aggregate queries do not compute them.
+
+    Progress as of D is 100 once a completion was accepted by D, otherwise the percent of
+    the latest report on or before D made by the unit that led the task when it reported
+    (0 before any): the rule by which the services keep ``progress`` for today. (A
+    transfer and a report on the same day count as transfer first.)
+    """
+    today = business_today()
+    day = as_of or today
+    if day == today:
+        return queryset.annotate(progress_at=F("progress"), awaiting_since=F("pending_since"))
+    return _list_facts_historic(queryset, day)
+
+
+def _list_facts_historic(queryset: QuerySet[Task], day: dt.date) -> QuerySet[Task]:
+    lead_when_reported = LeadUnitChange.objects.filter(
+        task=OuterRef("task_id"), changed_on__gt=OuterRef("reported_on"),
+    ).order_by("changed_on", "id").values("old_unit_id")[:1]
+    reported = ProgressUpdate.objects.filter(task=OuterRef("pk"), reported_on__lte=day).annotate(
+        lead_then=Coalesce(Subquery(lead_when_reported), OuterRef("lead_unit_id"),
+                           output_field=BigIntegerField()),
+    ).filter(unit_id=F("lead_then")).order_by("-reported_on", "-id").values("percent")[:1]
+    pending = CompletionRequest.objects.filter(task=OuterRef("pk"), submitted_on__lte=day).filter(
+        Q(decided_on__isnull=True) | Q(decided_on__gt=day)
+    ).order_by("-submitted_on", "-id").values("submitted_on")[:1]
+    accepted = CompletionRequest.objects.filter(
+        task=OuterRef("pk"), status=RequestStatus.APPROVED, decided_on__lte=day)
+    return queryset.annotate(
+        progress_at=Case(
+            When(Exists(accepted), then=Value(100)),
+            default=Coalesce(Subquery(reported), Value(0)),
+            output_field=IntegerField(),
+        ),
+        awaiting_since=Subquery(pending),
     )
 
 
@@ -209,6 +269,8 @@ def _aggregates() -> dict[str, Any]:
                                                 due_soon=True))
     # As in engine.summarize: every task the engine flags, including recurring ones.
     values["n_not_started"] = Count("pk", filter=Q(not_started=True))
+    values["n_no_deadline"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME,
+                                                   no_deadline=True))
     return values
 
 
@@ -283,6 +345,7 @@ def facts_for(task: Task) -> engine.TaskFacts:
         assigned_on=task.assigned_on,
         due=task.due_date,
         recurrence=RECURRENCE_OF_KIND.get(task.deadline_kind, Recurrence.NONE),  # type: ignore[call-overload]
+        deadline_to_set=task.deadline_kind == DeadlineKind.NONE,
         cancelled_on=task.cancelled_on,
         extensions=tuple(
             engine.Extension(approved_on=ext.decided_on, new_due=ext.proposed_due)
@@ -311,3 +374,23 @@ def _decision_order(extension: DeadlineExtension) -> tuple[dt.date, int]:
 def evaluate_task(task: Task, as_of: dt.date | None = None) -> engine.Evaluation | None:
     return engine.evaluate(facts_for(task), as_of or business_today(),
                            due_soon_days=due_soon_days())
+
+
+def progress_on(task: Task, as_of: dt.date | None = None) -> int:
+    """The task's progress % as of D, by the rule of :func:`annotate_list_facts`, from its
+    (prefetched) ``updates``, ``completion_requests`` and ``lead_changes``."""
+    day = as_of or business_today()
+    if day >= business_today():
+        return task.progress
+    if any(request.status == RequestStatus.APPROVED and request.decided_on is not None
+           and request.decided_on <= day for request in task.completion_requests.all()):
+        return 100
+    changes = sorted(task.lead_changes.all(), key=lambda change: (change.changed_on, change.pk))
+
+    def lead_when(reported_on: dt.date) -> int:
+        later = [change for change in changes if change.changed_on > reported_on]
+        return later[0].old_unit_id if later else task.lead_unit_id
+
+    reports = [(update.reported_on, update.pk, update.percent) for update in task.updates.all()
+               if update.reported_on <= day and update.unit_id == lead_when(update.reported_on)]
+    return max(reports)[2] if reports else 0

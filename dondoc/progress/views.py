@@ -52,5 +52,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "unit": unit, "as_of": as_of, "raw_day": request.GET.get("as_of", ""), "error": error,
         "total": total, "rows": rows,
         "by_document": [(documents.get(row.key), row.counts) for row in by_document],
-        "units": units.filter(is_active=True, numchild__gt=0),
+        # Any unit in scope, with or without sub-units (a ward, a leaf department).
+        "units": units.filter(is_active=True).order_by("path").values_list("pk", "code", "name"),
     })

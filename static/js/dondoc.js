@@ -117,6 +117,11 @@
     if (summary) { summary.focus(); }
   }
 
+  // A print button (<button data-print>): the CSP forbids inline handlers.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // Confirmation for destructive buttons: <button data-confirm="...">.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");

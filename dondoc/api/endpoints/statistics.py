@@ -35,7 +35,9 @@ class StatisticsQuery(Schema):
 
 def present_counts(counts: engine.Counts) -> dict[str, Any]:
     return {**dataclasses.asdict(counts), "completed": counts.completed, "open": counts.open,
-            "overdue_total": counts.overdue_total, "on_time_rate": counts.on_time_rate}
+            "overdue_total": counts.overdue_total, "on_time_rate": counts.on_time_rate,
+            "on_time_percent": (None if counts.on_time_percent is None
+                                else float(counts.on_time_percent))}
 
 
 def _add(total: engine.Counts, more: engine.Counts) -> engine.Counts:

@@ -37,11 +37,12 @@ from dondoc.progress.labels import status_label
 router = Router(tags=["tasks"])
 
 # The values the task selector understands (checked against it by the tests).
-TaskOrdering = Literal["deadline", "-deadline", "code", "-priority", "progress", "-updated"]
+TaskOrdering = Literal["deadline", "-deadline", "code", "-priority", "progress", "-progress",
+                       "days_overdue", "-days_overdue", "requested", "-requested", "-updated"]
 TaskStatusFilter = Literal[
     "completed_on_time", "completed_late", "in_progress_on_time", "in_progress_overdue",
-    "awaiting_confirmation", "standing", "suspended", "due_soon", "not_started", "open",
-    "overdue", "completed",
+    "awaiting_confirmation", "standing", "suspended", "due_soon", "not_started", "no_deadline",
+    "open", "overdue", "completed",
 ]
 
 
@@ -110,7 +111,8 @@ def task_filters(caller: Any, query: TaskQuery) -> selectors.TaskFilters:
 
 
 def present_task(task: Task, *, status: str | None, deadline: dt.date | None, due_soon: bool,
-                 not_started: bool) -> dict[str, Any]:
+                 not_started: bool, progress: int | None = None,
+                 no_deadline: bool = False) -> dict[str, Any]:
     return {
         "id": task.pk, "code": task.code, "title": task.title, "document": task.document_id,
         "group": task.group_id, "parent": task.parent_id, "lead_unit": unit_ref(task.lead_unit),
@@ -120,10 +122,11 @@ def present_task(task: Task, *, status: str | None, deadline: dt.date | None, du
         "assigning_unit": task.assigning_unit_id, "deadline_kind": task.deadline_kind,
         "due_date": task.due_date, "deadline": deadline, "expected_product": task.expected_product,
         "priority": task.priority, "tags": task.tags, "state": task.state,
-        "progress": task.progress, "status": status,
+        "progress": task.progress if progress is None else progress, "status": status,
         "status_label": status_label(status) if status else "",
         "due_soon": bool(due_soon), "not_started": bool(not_started),
-        "assigned_on": task.assigned_on, "completed_on": task.completed_on,
+        "no_deadline": bool(no_deadline), "assigned_on": task.assigned_on,
+        "completed_on": task.completed_on,
         "is_public": task.is_public, "version": task.version,
     }
 
@@ -131,7 +134,8 @@ def present_task(task: Task, *, status: str | None, deadline: dt.date | None, du
 def present_listed(task: Any) -> dict[str, Any]:
     """A row of ``task_list``: its status fields are annotations."""
     return present_task(task, status=task.status, deadline=task.deadline_at,
-                        due_soon=task.due_soon, not_started=task.not_started)
+                        due_soon=task.due_soon, not_started=task.not_started,
+                        progress=task.progress_at, no_deadline=task.no_deadline)
 
 
 def present_detail(task: Task, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -143,7 +147,9 @@ def present_detail(task: Task, as_of: dt.date | None = None) -> dict[str, Any]:
         return {**row, "description": task.description, "days_overdue": 0, "late": False,
                 "as_of": day}
     row = present_task(task, status=evaluation.status, deadline=evaluation.deadline,
-                       due_soon=evaluation.due_soon, not_started=evaluation.not_started)
+                       due_soon=evaluation.due_soon, not_started=evaluation.not_started,
+                       progress=stats.progress_on(task, day),
+                       no_deadline=evaluation.no_deadline)
     return {**row, "description": task.description, "days_overdue": evaluation.days_overdue,
             "late": evaluation.late, "as_of": day}
 

@@ -43,7 +43,6 @@ def _saved() -> tuple[int, int, int]:
     ({"due_date": "2025-02-30"}, "due_date"),
     ({"due_date": 20251231}, "due_date"),
     ({"due_date": "2025-12-31T10:00:00"}, "due_date"),
-    ({"due_date": None}, "due_date"),  # a fixed deadline needs a date (the service says so)
 ])
 def test_a_bad_task_field_is_named_and_nothing_is_saved(staff, work, org, changes,
                                                          field) -> None:
@@ -52,6 +51,14 @@ def test_a_bad_task_field_is_named_and_nothing_is_saved(staff, work, org, change
     assert field in body["errors"], body
     assert all(isinstance(message, str) and message for message in body["errors"][field])
     assert _saved() == before
+
+
+def test_a_task_without_a_due_date_has_its_deadline_to_set(staff, work, org) -> None:
+    """Issue 8, "No date yet": an empty deadline on create is the kind "none"."""
+    response = staff.post("/tasks", _valid_task(work, org, due_date=None))
+    assert response.status_code == 201, response.content[:300]
+    body = response.json()
+    assert (body["deadline_kind"], body["deadline"], body["no_deadline"]) == ("none", None, True)
 
 
 def test_an_unknown_field_is_reported_as_such(staff, work, org) -> None:

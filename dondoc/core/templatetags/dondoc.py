@@ -77,12 +77,13 @@ _BADGE = '<span class="status status-{}"><i class="bi {}" aria-hidden="true"></i
 
 
 @register.simple_tag
-def status_badge(status: str, due_soon: bool = False) -> SafeString:
-    """The one status badge: colour, icon and label together (never colour alone).
+def status_badge(status: str, due_soon: bool = False, no_deadline: bool = False) -> SafeString:
+    """The one status badge: colour, icon and label together (never colour alone), with
+    the 'due soon' or 'no deadline yet' flag of a task in progress on time.
 
     Built in Python rather than an included template: it is drawn on every row of every
     task list."""
-    from dondoc.progress.labels import DUE_SOON, STATUS_STYLES
+    from dondoc.progress.labels import DUE_SOON, NO_DEADLINE, STATUS_STYLES
 
     style = STATUS_STYLES.get(status)
     if style is None:
@@ -90,17 +91,23 @@ def status_badge(status: str, due_soon: bool = False) -> SafeString:
     badge = format_html(_BADGE, status, style.icon, style.label)
     if due_soon and status == "in_progress_on_time":
         badge += format_html(" " + _BADGE, "due_soon", DUE_SOON.icon, DUE_SOON.label)
+    if no_deadline and status == "in_progress_on_time":
+        badge += format_html(" " + _BADGE, "no_deadline", NO_DEADLINE.icon, NO_DEADLINE.label)
     return badge
 
 
 @register.filter
 def percent(value: Any) -> str:
-    """A ratio (0–1) as a percentage with one decimal, in the active locale's format."""
+    """A ratio (0–1) as a percentage rounded half up to one decimal (the engine's one
+    rounding, :func:`dondoc.progress.engine.rate_percent`), in the active locale's format."""
     from django.utils.formats import number_format
 
-    if value is None or value == "":
+    from dondoc.progress.engine import rate_percent
+
+    rounded = None if value is None or value == "" else rate_percent(float(value))
+    if rounded is None:
         return "—"
-    return f"{number_format(float(value) * 100, 1)} %"
+    return f"{number_format(rounded, 1)} %"
 
 
 @register.filter
@@ -124,3 +131,20 @@ def unit_options(units: Any, selected: Any = None) -> SafeString:
             for pk, code, name in units
         )
     )
+
+
+@register.filter
+def in_list(value: Any, choices: str) -> bool:
+    """Whether ``value`` is one of the comma-separated ``choices``."""
+    return str(value) in choices.split(",")
+
+
+@register.simple_tag
+def days_overdue(task: Any, as_of: Any = None) -> str:
+    """Days a task in a list is overdue as of the list's date (the engine's count: from
+    the deadline in force, or the end of the last period a recurring task did not report
+    for); empty for a task that is not overdue."""
+    from dondoc.plans.selectors import overdue_days
+
+    days = overdue_days(task, as_of or None)
+    return "" if days is None else str(days)

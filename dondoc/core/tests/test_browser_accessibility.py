@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.imports.samples import sample_workbook
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
-from dondoc.imports.samples import sample_workbook
 from dondoc.plans.tests.factories import make_document, make_group, make_task
 
 pytestmark = [

@@ -76,6 +76,7 @@ KIND_WEIGHTS = {
     DeadlineKind.MONTHLY: 10,
     DeadlineKind.QUARTERLY: 6,
     DeadlineKind.YEARLY: 4,
+    DeadlineKind.NONE: 6,  # "deadline to set": a date may be set later in the history
 }
 
 Step = Callable[[], None]
@@ -192,6 +193,11 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
             actor=SYSTEM, task=task, reason="Vướng mắc về kinh phí", requested_on=day,
             proposed_due=task.deadline + dt.timedelta(days=rng.randint(1, 90)))
 
+    def set_deadline() -> None:
+        services.task_set_deadline(
+            actor=actor, task=task, on=day,
+            due=max(task.assigned_on, day + dt.timedelta(days=rng.randint(-15, 90))))
+
     def suspend() -> None:
         services.task_suspend(actor=actor, task=task, reason="Chờ chủ trương mới", start=day)
 
@@ -220,8 +226,11 @@ def _choose_step(rng: random.Random, task: Task, units: list[Unit], actor: Any, 
         options += [(4.0, resume), (1.0, progress), (0.3, cancel)]
     else:
         options += [(5.0, progress), (2.5, request_completion), (0.6, suspend), (0.3, cancel)]
-        if task.deadline_kind == DeadlineKind.FIXED and pending_extension is None:
+        if (task.deadline_kind in {DeadlineKind.FIXED, DeadlineKind.NONE}
+                and task.deadline is not None and pending_extension is None):
             options.append((1.5, request_extension))
+    if task.deadline_kind == DeadlineKind.NONE and task.is_open and pending_extension is None:
+        options.append((1.5 if task.deadline is None else 0.2, set_deadline))
     if task.deadline_kind == DeadlineKind.FIXED and task.state != TaskState.COMPLETED:
         options.append((0.3, correct_due_date))
     if transfers and task.is_open:

@@ -738,6 +738,7 @@ task_facts = st.builds(
     assigned_on=days,
     due=st.none() | days,
     recurrence=st.sampled_from(Recurrence),
+    deadline_to_set=st.booleans(),
     cancelled_on=st.none() | days,
     extensions=tuples(st.builds(Extension, approved_on=days, new_due=days), 3),
     completion_requests=tuples(completion_requests(), 3),
@@ -785,6 +786,9 @@ def test_evaluate_gives_none_or_one_consistent_status(facts: TaskFacts, as_of: d
     assert evaluation.status in Status
     assert (evaluation.days_overdue > 0) is (evaluation.status is Status.IN_PROGRESS_OVERDUE)
     assert not evaluation.due_soon or evaluation.status is Status.IN_PROGRESS_ON_TIME
+    assert not evaluation.no_deadline or (
+        evaluation.status is Status.IN_PROGRESS_ON_TIME and evaluation.deadline is None
+        and not evaluation.due_soon)
     has_completion = evaluation.status in COMPLETED | {Status.AWAITING_CONFIRMATION}
     assert (evaluation.completed_on is not None) is has_completion
     if evaluation.completed_on is not None:

@@ -32,6 +32,8 @@ from dondoc.progress import engine
 from dondoc.progress.engine import Counts, Evaluation, Status, TaskFacts
 from dondoc.progress.selectors import (
     _annotate_historic,
+    _list_facts_historic,
+    annotate_list_facts,
     annotate_status,
     business_today,
     counted_on,
@@ -53,9 +55,9 @@ TODAY = dt.date(2024, 6, 12)  # the frozen business day; every history ends by t
 NOW = dt.datetime(2024, 6, 12, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 # What is compared for each task at D: the status (None when the task does not count),
-# and the due_soon, not_started and "awaiting confirmation, late" flags.
-Row = tuple[Status | None, bool, bool, bool]
-NOT_COUNTED: Row = (None, False, False, False)
+# and the due_soon, not_started, "awaiting confirmation, late" and no_deadline flags.
+Row = tuple[Status | None, bool, bool, bool, bool]
+NOT_COUNTED: Row = (None, False, False, False, False)
 
 
 @dataclass
@@ -86,16 +88,18 @@ def row_of(evaluation: Evaluation | None) -> Row:
     if evaluation is None:
         return NOT_COUNTED
     awaiting_late = evaluation.status is Status.AWAITING_CONFIRMATION and evaluation.late
-    return (evaluation.status, evaluation.due_soon, evaluation.not_started, awaiting_late)
+    return (evaluation.status, evaluation.due_soon, evaluation.not_started, awaiting_late,
+            evaluation.no_deadline)
 
 
 def sql_rows(queryset: Any) -> dict[int, Row]:
     """Every task id → its SQL row; a task the annotation filtered out is NOT_COUNTED."""
     rows = dict.fromkeys(Task.objects.values_list("pk", flat=True), NOT_COUNTED)
-    for pk, status, due_soon, not_started, late in queryset.values_list(
-            "pk", "status", "due_soon", "not_started", "awaiting_late"):
+    for pk, status, due_soon, not_started, late, no_deadline in queryset.values_list(
+            "pk", "status", "due_soon", "not_started", "awaiting_late", "no_deadline"):
         awaiting_late = status == Status.AWAITING_CONFIRMATION and bool(late)
-        rows[pk] = (Status(status), bool(due_soon), bool(not_started), awaiting_late)
+        rows[pk] = (Status(status), bool(due_soon), bool(not_started), awaiting_late,
+                    bool(no_deadline))
     return rows
 
 
@@ -189,6 +193,12 @@ def test_the_world_has_every_kind_of_history(world: World) -> None:
     assert "withdrawn" in withdrawn, "some completion requests were withdrawn"
     assert any(facts.recurrence is not engine.Recurrence.NONE for facts in world.facts.values())
     assert world.changes, "some tasks were transferred"
+    to_set = [pk for pk, facts in world.facts.items() if facts.deadline_to_set]
+    assert any(row[4] for row in today), "some task still has no deadline today"
+    assert any(world.facts[pk].extensions for pk in to_set), "some had their deadline set"
+    assert any(row[4] for day in days_of_interest(world)
+               for pk, row in world.engine_rows(day).items()
+               if pk in to_set and world.facts[pk].extensions), "flagged before it was set"
 
 
 def test_business_today_is_the_frozen_day(world: World) -> None:
@@ -217,6 +227,46 @@ def test_the_fast_form_for_today_agrees_with_the_historic_form(world: World) -> 
     assert "plans_completionrequest" not in str(fast.query)
     assert "plans_completionrequest" in str(historic.query)
     assert sql_rows(fast) == sql_rows(historic) == world.engine_rows(TODAY)
+
+
+def test_progress_and_request_date_as_of_d_are_those_known_at_d(world: World) -> None:
+    """A list as of a past date shows the progress % of that date (issue 9, item 3): the
+    latest report by D of the unit leading the task when it reported, 100 once
+    completed; and the date of the request awaiting confirmation at D. Today's fast form
+    (the maintained ``progress``) and the historic form agree."""
+
+    def lead_when(pk: int, day: dt.date) -> int:
+        later = [c for c in world.changes.get(pk, []) if c.changed_on > day]
+        return later[0].old_unit_id if later else world.tasks[pk].lead_unit_id
+
+    # The generator builds histories task by task, so a transfer made while building a
+    # later task can be dated before reports of an earlier one: the maintained progress
+    # of a transferred task then follows the order of generation, not of the dates.
+    ambiguous = set(world.changes)
+    soon = TODAY + dt.timedelta(days=due_soon_days())
+    for day in [*days_of_interest(world)[::4], TODAY]:
+        expected = {}
+        for pk, evaluation in world.evaluations(day).items():
+            if evaluation is None:
+                continue
+            reports = sorted((u.reported_on, u.pk, u.percent) for u in world.tasks[pk].updates.all()
+                             if u.reported_on <= day and u.unit_id == lead_when(pk, u.reported_on))
+            completed = evaluation.status in {Status.COMPLETED_ON_TIME, Status.COMPLETED_LATE}
+            awaiting = evaluation.status is Status.AWAITING_CONFIRMATION
+            expected[pk] = (100 if completed else reports[-1][2] if reports else 0,
+                            evaluation.completed_on if awaiting else None)
+        forms = [annotate_list_facts(annotate_status(Task.objects.all(), day), day)]
+        if day == TODAY:  # the historic form on today too
+            forms.append(_list_facts_historic(_annotate_historic(
+                Task.objects.filter(counted_on(TODAY)), TODAY, soon), TODAY))
+        for number, form in enumerate(forms):
+            rows = form.values_list("pk", "progress_at", "awaiting_since", "status")
+            actual = {pk: (progress, since if status == Status.AWAITING_CONFIRMATION else None)
+                      for pk, progress, since, status in rows}
+            diff = {pk: (actual.get(pk), expected[pk]) for pk in expected
+                    if actual.get(pk) != expected[pk] and pk not in ambiguous}
+            assert (day, number, diff) == (day, number, {})
+    assert len(ambiguous) <= len(world.tasks) // 2
 
 
 def test_statistics_equal_the_engine_summary_on_every_date(world: World) -> None:
