@@ -190,8 +190,11 @@ def export_tasks_xlsx(tasks: Iterable[Task], stream: IO[bytes], *, title: str,
             if line.deadline is not None:
                 sheet.write_datetime(row, 4, line.deadline, day)
             else:
-                sheet.write_string(row, 4, RECURRENCE_TEXT.get(line.deadline_kind, "")
-                                   or line.deadline_text, centre)
+                # A deadline still to set shows the text the appendix gave, if any.
+                words = RECURRENCE_TEXT.get(line.deadline_kind, "")
+                if line.deadline_kind == DeadlineKind.NONE and line.deadline_text:
+                    words = line.deadline_text
+                sheet.write_string(row, 4, words or line.deadline_text, centre)
             sheet.write_string(row, 5, line.product, text)
             style = _style_of(line)
             if style is not None:
