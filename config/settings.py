@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dondoc.organization",
     "dondoc.plans",
     "dondoc.progress",
+    "dondoc.dashboards",
     "dondoc.api",
 ]
 

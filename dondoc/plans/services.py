@@ -268,6 +268,9 @@ def tasks_bulk_create(*, actor: Any, document: Document, assigning_unit: Unit,
         task.search_text = task.compute_search_text()
         tasks.append(task)
     created = Task.objects.bulk_create(tasks, batch_size=500)
+    from dondoc.dashboards.invalidation import changed_on
+
+    changed_on(day)  # bulk_create sends no signal: month-end snapshots from ``day`` on go
     through = Task.coordinating_units.through
     through.objects.bulk_create([
         through(task_id=task.pk, unit_id=unit.pk)

@@ -311,3 +311,19 @@ def _decision_order(extension: DeadlineExtension) -> tuple[dt.date, int]:
 def evaluate_task(task: Task, as_of: dt.date | None = None) -> engine.Evaluation | None:
     return engine.evaluate(facts_for(task), as_of or business_today(),
                            due_soon_days=due_soon_days())
+
+
+def statistics_by_keys(queryset: QuerySet[Task], keys: tuple[str, ...],
+                       as_of: dt.date | None = None) -> list[StatRow]:
+    """Counts grouped by several fields at once (``StatRow.key`` is a tuple): one query.
+    ``lead_unit`` means the unit that led the task on D, as in :func:`statistics_by`."""
+    annotated = annotate_status(queryset, as_of)
+    names = []
+    for key in keys:
+        if key == "lead_unit":
+            annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
+            key = "lead_unit_on"
+        names.append(key)
+    rows = annotated.order_by().values(*names).annotate(**_aggregates())
+    return [StatRow(key=tuple(row[name] for name in names), counts=_counts(row))
+            for row in rows]
