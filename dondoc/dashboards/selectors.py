@@ -337,12 +337,11 @@ class TrendLine:
 def trend_months(scope: Scope, lifetime: bool) -> list[dt.date]:
     """The month ends the trend shows: the last 12 up to the date, or from the chosen
     document's issue to the date (at most 60)."""
-    count = 12
     if lifetime and scope.document is not None:
-        start = scope.document.issue_date
-        count = (scope.as_of.year - start.year) * 12 + scope.as_of.month - start.month + 1
-        count = max(1, min(count, 60))
-    return snapshots.month_ends(scope.as_of, count)
+        first = snapshots.month_end(scope.document.issue_date)
+        ends = [day for day in snapshots.month_ends(scope.as_of, 60) if day >= first]
+        return ends or snapshots.month_ends(scope.as_of, 1)
+    return snapshots.month_ends(scope.as_of, 12)
 
 
 def trend(user: Any, scope: Scope, lines: list[Unit], lifetime: bool = False,
