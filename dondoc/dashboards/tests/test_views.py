@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from conftest import Org, People
 from dondoc.dashboards import snapshots
 from dondoc.dashboards.models import MonthEndSnapshot, SnapshotMonth
-from dondoc.organization.models import Role, UnitKind
+from dondoc.organization.models import Role, Unit, UnitKind
 from dondoc.organization.tests.factories import UserFactory, make_unit
 from dondoc.plans import services
 from dondoc.plans.tests.factories import make_document, make_task
@@ -150,3 +150,23 @@ def test_the_export_holds_every_table(login, people: People, wards) -> None:
     league = workbook.worksheets[2]
     names = [row[0].value for row in league.iter_rows(min_row=4)]
     assert any("Q9" in str(name) or "quận 9" in str(name) for name in names)
+
+
+def test_the_api_gives_the_dashboards_numbers_with_the_same_scoping(login, people: People,
+                                                                     wards) -> None:
+    _p1, p2, manager, _document = wards
+    district = Unit.objects.get(code="Q9")
+    body = login(people.leader).get(f"/api/v1/dashboard?unit={district.pk}"
+                                    "&as_of=2024-03-31&compare_on=2024-01-31").json()
+    assert body["as_of"] == "2024-03-31" and body["compare_on"] == "2024-01-31"
+    wards_seen = {row["unit"]["code"]: row for row in body["league"]}
+    assert set(wards_seen) == {"Q9-P1", "Q9-P2"}
+    assert wards_seen["Q9-P2"]["figures"]["counts"]["in_progress_overdue"] == 1
+    assert wards_seen["Q9-P2"]["figures"]["on_time_rate_percent"] == 0.0
+    assert body["figures"]["counts"]["total"] == 2
+    ward = login(manager)
+    refused = ward.get(f"/api/v1/dashboard?unit={p2.pk}")
+    assert refused.status_code == 422
+    assert "unit" in refused.json()["errors"]
+    own = ward.get("/api/v1/dashboard").json()
+    assert own["unit"]["code"] == "Q9-P1" and own["figures"]["counts"]["total"] == 1
