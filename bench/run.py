@@ -67,7 +67,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "api.tasks.p95_ms_c1": ("<=", 30),
     "api.tasks.p95_ms_c8": ("<=", 100),
     "api.tasks.floor_ratio_c8": (">=", 0.3),
+    "dashboard.city.p95_ms": ("<=", 100),
+    "dashboard.city_past.p95_ms": ("<=", 100),
+    "dashboard.city_anyday.p95_ms": ("<=", 500),
 }
+DASHBOARD_ROUNDS = 30  # requests per dashboard variant (scopes and dates vary)
 
 
 class Report:
@@ -380,6 +384,53 @@ def bench_statistics(report: Report) -> None:
     report.add("stats.city.ms", p50(orm_ms), "ms")
     report.add("stats.city.sql_ms", p50(sql_ms), "ms")
     report.add("stats.city.ratio", p50(orm_ms) / p50(sql_ms), "x")
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard (issue 10)
+# ---------------------------------------------------------------------------------------
+
+
+def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
+    """The full dashboard page (counts, comparison, league table, ages, 12-month trend)
+    for scopes that vary (the whole city and its departments and districts) as of today,
+    as of past month ends (read from the snapshots) and as of other past days (live)."""
+    import random
+
+    from django.test import Client
+
+    from dondoc.dashboards import snapshots
+    from dondoc.progress.selectors import business_today
+
+    section("Dashboard (in-process, the full page; scopes and dates vary)")
+    today = business_today()
+    months = snapshots.month_ends(today - dt.timedelta(days=1), 14)
+    started = time.perf_counter()
+    snapshots.ensure_months(months)
+    print(f"  month-end snapshots of {len(months)} months ready in "
+          f"{time.perf_counter() - started:.1f}s (computed once, then kept until a write "
+          "dated in the past drops them)")
+    client = Client()
+    client.force_login(staff)
+    rng = random.Random(10)
+    scopes = [""] + [f"unit={pk}" for pk in city["lead_units"]]
+    past_ends = months[-12:]
+    anydays = [today - dt.timedelta(days=rng.randint(1, 360)) for _ in range(40)]
+    anydays = [day for day in anydays if not snapshots.is_month_end(day)]
+    variants: dict[str, Callable[[int], str]] = {
+        "city": lambda i: f"/dashboard/?{scopes[i % len(scopes)]}",
+        "city_past": lambda i: (f"/dashboard/?{scopes[i % len(scopes)]}"
+                                f"&as_of={past_ends[i % len(past_ends)]:%d/%m/%Y}"),
+        "city_anyday": lambda i: (f"/dashboard/?{scopes[i % len(scopes)]}"
+                                  f"&as_of={anydays[i % len(anydays)]:%d/%m/%Y}"),
+    }
+    for name, url_of in variants.items():
+        print(f"  {name:12} {url_of(0)}  queries={query_count(client, url_of(0))}")
+        timed_get(client, url_of(1), expect='id="league-title"')  # warm
+    for name, url_of in variants.items():
+        samples = [timed_get(client, url_of(i)) for i in range(DASHBOARD_ROUNDS)]
+        report.add(f"dashboard.{name}.p50_ms", p50(samples), "ms")
+        report.add(f"dashboard.{name}.p95_ms", p95(samples), "ms")
 
 
 # ---------------------------------------------------------------------------------------
@@ -725,6 +776,7 @@ def main() -> int:
     city = city_facts()
     bench_pages(report, staff, city)
     bench_statistics(report)
+    bench_dashboard(report, staff, city)
     bench_export(report, staff)
     bench_import(report, staff)
     bench_api(report, staff, city)

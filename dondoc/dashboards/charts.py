@@ -8,6 +8,7 @@ a table next to the chart (for screen readers and for reading exact values).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,7 +44,9 @@ def line_chart(*, title: str, months: Sequence[dt.date], series: Sequence[Series
     width, height, left, right, top, bottom = 640, 240, 44, 12, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    top_value = maximum if maximum is not None else max([1.0, *values])
+    # Counts get whole-number ticks: the top is rounded up to a multiple of 4 (five ticks).
+    top_value = maximum if maximum is not None else float(
+        math.ceil(max([4.0, *values]) / 4) * 4)
     step = plot_w / max(1, len(months) - 1)
 
     def x_of(index: int) -> float:
