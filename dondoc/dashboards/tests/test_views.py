@@ -170,3 +170,11 @@ def test_the_api_gives_the_dashboards_numbers_with_the_same_scoping(login, peopl
     assert "unit" in refused.json()["errors"]
     own = ward.get("/api/v1/dashboard").json()
     assert own["unit"]["code"] == "Q9-P1" and own["figures"]["counts"]["total"] == 1
+
+
+def test_the_command_computes_the_last_month_ends_ahead_of_time(org: Org) -> None:
+    from django.core.management import call_command
+
+    call_command("dashboard_snapshots", months=2, stdout=io.StringIO())
+    assert list(SnapshotMonth.objects.values_list("month_end", flat=True)) == [
+        dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
