@@ -15,6 +15,8 @@
 
 Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
 ``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
+``BENCH_ONLY=dashboard`` (comma-separated: pages, statistics, dashboard, export, import,
+api) runs only those sections and writes ``var/bench/latest-only.json`` instead.
 ``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
 missed target an error.
 """
@@ -775,21 +777,32 @@ def main() -> int:
     report = Report()
     staff = User.objects.select_related("unit").get(username=generate.STAFF_USERNAME)
     city = city_facts()
-    bench_pages(report, staff, city)
-    bench_statistics(report)
-    bench_dashboard(report, staff, city)
-    bench_export(report, staff)
-    bench_import(report, staff)
-    bench_api(report, staff, city)
+    sections: dict[str, Callable[[], None]] = {
+        "pages": lambda: bench_pages(report, staff, city),
+        "statistics": lambda: bench_statistics(report),
+        "dashboard": lambda: bench_dashboard(report, staff, city),
+        "export": lambda: bench_export(report, staff),
+        "import": lambda: bench_import(report, staff),
+        "api": lambda: bench_api(report, staff, city),
+    }
+    # BENCH_ONLY=dashboard (comma-separated section names) runs only those sections.
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+    unknown = [name for name in only if name not in sections]
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown sections {unknown}; known: {list(sections)}")
+    for name, run in sections.items():
+        if not only or name in only:
+            run()
 
     missed = check_targets(report)
     wall = time.perf_counter() - started
     machine.update({"wall_seconds": round(wall, 1), "city_generated": generated,
                     "skipped": [f"{names}: {reason}" for names, reason in report.skipped]})
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "latest.json").write_text(json.dumps(report.figures, indent=2) + "\n")
+    output = "latest-only.json" if only else "latest.json"
+    (BENCH_DIR / output).write_text(json.dumps(report.figures, indent=2) + "\n")
     (BENCH_DIR / "machine.json").write_text(json.dumps(machine, indent=2) + "\n")
-    print(f"\nbench: {len(report.figures)} figures in var/bench/latest.json, machine in "
+    print(f"\nbench: {len(report.figures)} figures in var/bench/{output}, machine in "
           f"var/bench/machine.json; wall time {wall:.0f}s")
     for names, reason in report.skipped:
         print(f"  skipped {names}: {reason}")

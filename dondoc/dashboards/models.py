@@ -32,12 +32,16 @@ class SnapshotMonth(models.Model):
 
 
 class MonthEndSnapshot(models.Model):
-    """The tasks a unit led (itself, not its sub-units) in one document, as of a month end."""
+    """The tasks a unit led (itself, not its sub-units) in one document, or in all of them
+    (``document`` empty), as of a month end."""
 
     month = models.ForeignKey(SnapshotMonth, on_delete=models.CASCADE, related_name="rows")
     month_end = models.DateField(_("month end"))
     unit = models.ForeignKey("organization.Unit", on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey("plans.Document", on_delete=models.CASCADE, related_name="+")
+    # Empty: the unit's tasks of every document (one row per unit and month, so that a
+    # dashboard without a chosen document sums ~500 rows a month, not ~3,500).
+    document = models.ForeignKey("plans.Document", on_delete=models.CASCADE, related_name="+",
+                                 null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     completed_on_time = models.PositiveIntegerField(default=0)
     completed_late = models.PositiveIntegerField(default=0)

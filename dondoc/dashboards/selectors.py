@@ -15,14 +15,14 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.urls import reverse
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from dondoc.dashboards import snapshots
 from dondoc.dashboards.figures import Figures, live_figures, total
 from dondoc.organization import scoping
 from dondoc.organization.models import Role, Unit
-from dondoc.plans.models import Direction, Document, Task, TaskGroup
+from dondoc.plans.models import Direction, Document, LeadUnitChange, Task, TaskGroup
 from dondoc.plans.selectors import document_with_descendants
 from dondoc.progress.engine import Counts, Status
 from dondoc.progress.models import ProgressUpdate
@@ -62,6 +62,18 @@ class UnitInfo:
         return self.short_name or self.name
 
 
+def _task_list_url() -> str:
+    # Resolved once per URL configuration: a league table builds hundreds of links.
+    urlconf = (get_urlconf(), get_script_prefix())
+    found = _TASK_LIST_URLS.get(urlconf)
+    if found is None:
+        found = _TASK_LIST_URLS[urlconf] = reverse("task_list")
+    return found
+
+
+_TASK_LIST_URLS: dict[Any, str] = {}
+
+
 @dataclass
 class Scope:
     """What the dashboard is about; built from the request by ``scope_from_params``."""
@@ -88,7 +100,7 @@ class Scope:
         if self.document is not None:
             params.update(document=str(self.document.pk), subdocs="1")
         params.update(extra or {}, **more)
-        return f"{reverse('task_list')}?{urlencode(params)}"
+        return f"{_task_list_url()}?{urlencode(params)}"
 
 
 @dataclass
@@ -133,6 +145,29 @@ def scoped_tasks(user: Any, scope: Scope) -> QuerySet[Task]:
     return tasks
 
 
+def led_in_scope(user: Any, scope: Scope, day: dt.date) -> QuerySet[Task]:
+    """The tasks a unit of the scope may have led on ``day``, among those ``user`` sees.
+
+    The league table counts a task for the unit that led it on D, so only tasks led
+    inside the scope on D matter. Their visibility needs no test when the lead is the
+    current one: the scope lies inside the user's scope, and a task is visible to its
+    lead's scope (``scoping.tasks_visible_to``: lead OR assigning OR coordinating unit).
+    A task handed over to a unit after D is counted for its old lead: those few (one
+    ``LeadUnitChange`` each) are tested for visibility. The lead subtree is an indexed
+    ``lead_unit_id IN (SELECT id … path LIKE 'p%')``, where the visibility condition
+    (an OR with an EXISTS on the coordinating units) kept SQLite from any index."""
+    subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
+    condition = Q(lead_unit__in=subtree)
+    if day < business_today():
+        moved = LeadUnitChange.objects.filter(
+            changed_on__gt=day, old_unit__path__startswith=scope.unit.path).values("task_id")
+        condition |= Q(pk__in=scoping.tasks_visible_to(user).filter(pk__in=moved).values("pk"))
+    tasks = Task.objects.filter(condition)
+    if scope.document_ids is not None:
+        tasks = tasks.filter(document_id__in=scope.document_ids)
+    return tasks
+
+
 def own_figures(user: Any, scope: Scope, day: dt.date,
                 units: dict[int, UnitInfo]) -> tuple[dict[int, Figures], bool]:
     """Each unit's own figures at ``day`` (only units of the scope), and whether they came
@@ -141,22 +176,24 @@ def own_figures(user: Any, scope: Scope, day: dt.date,
         found = snapshots.snapshot_figures(day, unit_path=scope.unit.path,
                                            document_ids=scope.document_ids)
         return {pk: item for pk, item in found.items() if pk in units}, True
-    found_live = live_figures(scoped_tasks(user, scope), day)
+    found_live = live_figures(led_in_scope(user, scope, day), day)
     return {key[0]: item for key, item in found_live.items() if key[0] in units}, False
 
 
 def roll_up(own: dict[int, Figures], units: dict[int, UnitInfo], top: Unit,
             ) -> dict[int, Figures]:
-    """Each unit's subtree figures (itself and every unit below it, within ``top``)."""
+    """Each unit's subtree figures (itself and every unit below it, within ``top``):
+    each unit's own figures added to its ancestors', deepest units first."""
     by_path = {info.path: pk for pk, info in units.items()}
     step = Unit.steplen
-    subtree: dict[int, Figures] = {}
-    for pk, item in own.items():
-        path = units[pk].path
-        for length in range(len(top.path), len(path) + 1, step):
-            ancestor = by_path.get(path[:length])
-            if ancestor is not None:
-                subtree[ancestor] = subtree.get(ancestor, Figures()) + item
+    subtree: dict[int, Figures] = dict(own)
+    for info in sorted(units.values(), key=lambda unit: -len(unit.path)):
+        item = subtree.get(info.pk)
+        if item is None or info.path == top.path:
+            continue
+        parent = by_path.get(info.path[:-step])
+        if parent is not None:
+            subtree[parent] = subtree[parent] + item if parent in subtree else item
     return subtree
 
 

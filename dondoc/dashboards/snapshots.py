@@ -23,6 +23,7 @@ from dondoc.dashboards.figures import (
     snapshot_aggregates,
 )
 from dondoc.dashboards.models import MonthEndSnapshot, SnapshotMonth
+from dondoc.organization.models import Unit
 from dondoc.plans.models import Task
 from dondoc.progress.selectors import business_today
 
@@ -68,14 +69,20 @@ def compute_month(day: dt.date) -> SnapshotMonth:
     figures = live_figures(Task.objects.all(), day, keys=("lead_unit", "document"))
     SnapshotMonth.objects.filter(month_end=day).delete()
     month = SnapshotMonth.objects.create(month_end=day)
+    every_document: dict[int, Figures] = {}
+    for (unit_id, _document_id), item in figures.items():
+        every_document[unit_id] = every_document[unit_id] + item if unit_id in every_document \
+            else item
     MonthEndSnapshot.objects.bulk_create([
-        _row(month, unit_id, document_id, item)
-        for (unit_id, document_id), item in figures.items() if unit_id is not None
+        *(_row(month, unit_id, document_id, item)
+          for (unit_id, document_id), item in figures.items() if unit_id is not None),
+        *(_row(month, unit_id, None, item) for unit_id, item in every_document.items()
+          if unit_id is not None),
     ], batch_size=500)
     return month
 
 
-def _row(month: SnapshotMonth, unit_id: int, document_id: int, item: Figures,
+def _row(month: SnapshotMonth, unit_id: int, document_id: int | None, item: Figures,
          ) -> MonthEndSnapshot:
     values: dict[str, Any] = {name: getattr(item.counts, name) for name in COUNT_FIELDS}
     values.update(overdue_1_7=item.ages[0], overdue_8_30=item.ages[1],
@@ -119,10 +126,10 @@ def snapshot_series(days: list[dt.date], *, unit_path: str, document_ids: list[i
 
 def _rows(rows: QuerySet[MonthEndSnapshot], unit_path: str, document_ids: list[int] | None,
           ) -> QuerySet[MonthEndSnapshot]:
-    rows = rows.filter(unit__path__startswith=unit_path).order_by()
+    rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=unit_path).values("pk"))
     if document_ids is not None:
-        rows = rows.filter(document_id__in=document_ids)
-    return rows
+        return rows.filter(document_id__in=document_ids).order_by()
+    return rows.filter(document__isnull=True).order_by()
 
 
 def invalidate_from(day: dt.date | None) -> None:

@@ -29,12 +29,18 @@ def league_columns() -> list[tuple[str, str]]:
     ]
 
 
-def _context(request: HttpRequest) -> dict[str, Any]:
+def _context(request: HttpRequest, *, reduced: bool = False) -> dict[str, Any]:
+    """``reduced``: the home page of a unit's own people (officers, managers, viewers):
+    the unit's figures and league table without the comparison and the choice form (a
+    few queries; the full dashboard is one link away)."""
     user: Any = request.user
     parsed = scope_from_params(user, request.GET)
-    context: dict[str, Any] = {"parsed": parsed, "raw": parsed.raw, "errors": parsed.errors}
+    context: dict[str, Any] = {"parsed": parsed, "raw": parsed.raw, "errors": parsed.errors,
+                               "reduced": reduced}
     if parsed.scope is None:
         return context
+    if reduced:
+        parsed.scope.compare_on = None
     board = selectors.dashboard(user, parsed.scope)
     context["board"] = board
     figures = board.figures
@@ -49,9 +55,10 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     context["age_max"] = max([1, *figures.ages, figures.due_30])
     context["league_columns"] = league_columns()
     context["sort_label"] = dict(league_columns()).get(parsed.scope.sort, "")
-    context["units"] = scoping.units_visible_to(user).filter(is_active=True).values_list(
-        "pk", "code", "name", "depth")
-    context["documents"] = document_tree(user=user)
+    if not reduced:
+        context["units"] = scoping.units_visible_to(user).filter(is_active=True).values_list(
+            "pk", "code", "name")
+        context["documents"] = document_tree(user=user)
     return context
 
 
@@ -70,6 +77,7 @@ def _trend(request: HttpRequest, context: dict[str, Any]) -> None:
     months, trend = selectors.trend(user, scope, lines, lifetime=lifetime)
     context["trend"] = (months, trend)
     context["trend_lines"] = lines
+    context["trend_line_ids"] = [unit.pk for unit in lines]
     context["trend_lifetime"] = lifetime
     context["trend_rows"] = [(day, [line.points[index][1] for line in trend])
                              for index, day in enumerate(months)]
@@ -115,7 +123,9 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: what needs attention today, and under it the dashboard (full for
     leaders, staff and inspectors; reduced to the own unit's picture for others)."""
-    context = home_cards.home_context(request.user)
-    context.update(_context(request))
+    user: Any = request.user
+    context = home_cards.home_context(user)
+    full = user.role in selectors.FULL_ROLES or scoping.is_admin(user)
+    context.update(_context(request, reduced=not full))
     context["on_home"] = True
     return render(request, "dashboards/home.html", context)

@@ -409,9 +409,9 @@ def test_other_pages_use_a_bounded_number_of_queries(org, people, login, plan,
         assert staff.get(f"/documents/{document.pk}/").status_code == 200
     with django_assert_max_num_queries(10):
         assert staff.get("/audit/?size=100").status_code == 200
-    # The home page carries the unit's dashboard under its cards (issue 10): a fixed
-    # number of queries more, whatever the number of tasks.
-    with django_assert_max_num_queries(27):
+    # The home page carries the unit's reduced dashboard under its cards (issue 10):
+    # its figures in one grouped query, the league's units, the shared tasks.
+    with django_assert_max_num_queries(16):
         assert officer.get("/").status_code == 200
 
 
