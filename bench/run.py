@@ -430,10 +430,31 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
     for name, url_of in variants.items():
         print(f"  {name:12} {url_of(0)}  queries={query_count(client, url_of(0))}")
         timed_get(client, url_of(1), expect='id="league-title"')  # warm
+    # The same-run baseline, interleaved request by request: the minimal list page of
+    # bench/urls.py (the overdue tasks of a subtree) over the same data.
+    # And the floor no dashboard of the whole city can beat: the engine's whole-city
+    # statistics today (one aggregate query, no page).
+    from dondoc.plans.models import Task
+    from dondoc.progress.selectors import statistics
+
+    leads = city["lead_units"]
+    baseline: list[float] = []
+    floor: list[float] = []
     for name, url_of in variants.items():
-        samples = [timed_get(client, url_of(i)) for i in range(DASHBOARD_ROUNDS)]
+        samples, minimal = [], []
+        for i in range(DASHBOARD_ROUNDS):
+            samples.append(timed_get(client, url_of(i)))
+            lead = leads[i % len(leads)]
+            minimal.append(timed_get(client, f"/bench/minimal/tasks/?lead={lead}"))
+            started = time.perf_counter()
+            statistics(Task.objects.all())
+            floor.append((time.perf_counter() - started) * 1000)
         report.add(f"dashboard.{name}.p50_ms", p50(samples), "ms")
         report.add(f"dashboard.{name}.p95_ms", p95(samples), "ms")
+        report.add(f"dashboard.{name}.ratio", p95(samples) / p95(minimal), "x")
+        baseline += minimal
+    report.add("dashboard.baseline.p95_ms", p95(baseline), "ms")
+    report.add("dashboard.stats_floor.p95_ms", p95(floor), "ms")
 
 
 # ---------------------------------------------------------------------------------------
