@@ -15,6 +15,8 @@
 
 Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
 ``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
+``BENCH_ONLY=dashboard`` (comma-separated: pages, statistics, dashboard, export, import,
+api) runs only those sections and writes ``var/bench/latest-only.json`` instead.
 ``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
 missed target an error.
 """
@@ -68,7 +70,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "api.tasks.p95_ms_c1": ("<=", 30),
     "api.tasks.p95_ms_c8": ("<=", 100),
     "api.tasks.floor_ratio_c8": (">=", 0.3),
+    "dashboard.city.p95_ms": ("<=", 100),
+    "dashboard.city_past.p95_ms": ("<=", 100),
+    "dashboard.city_anyday.p95_ms": ("<=", 500),
 }
+DASHBOARD_ROUNDS = 30  # requests per dashboard variant (scopes and dates vary)
 
 
 class Report:
@@ -381,6 +387,75 @@ def bench_statistics(report: Report) -> None:
     report.add("stats.city.ms", p50(orm_ms), "ms")
     report.add("stats.city.sql_ms", p50(sql_ms), "ms")
     report.add("stats.city.ratio", p50(orm_ms) / p50(sql_ms), "x")
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard (issue 10)
+# ---------------------------------------------------------------------------------------
+
+
+def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
+    """The full dashboard page (counts, comparison, league table, ages, 12-month trend)
+    for scopes that vary (the whole city and its departments and districts) as of today,
+    as of past month ends (read from the snapshots) and as of other past days (live)."""
+    import random
+
+    from django.test import Client
+
+    from dondoc.dashboards import snapshots
+    from dondoc.progress.selectors import business_today
+
+    section("Dashboard (in-process, the full page; scopes and dates vary)")
+    today = business_today()
+    # The past month ends measured (the last 12) and the 12-month trends they draw.
+    months = snapshots.month_ends(today - dt.timedelta(days=1), 24)
+    started = time.perf_counter()
+    snapshots.ensure_months(months)
+    print(f"  month-end snapshots of {len(months)} months ready in "
+          f"{time.perf_counter() - started:.1f}s (computed once, then kept until a write "
+          "dated in the past drops them)")
+    client = Client()
+    client.force_login(staff)
+    rng = random.Random(10)
+    scopes = [""] + [f"unit={pk}" for pk in city["lead_units"]]
+    past_ends = months[-12:]  # their trends reach back to months[0]
+    anydays = [today - dt.timedelta(days=rng.randint(1, 360)) for _ in range(40)]
+    anydays = [day for day in anydays if not snapshots.is_month_end(day)]
+    variants: dict[str, Callable[[int], str]] = {
+        "city": lambda i: f"/dashboard/?{scopes[i % len(scopes)]}",
+        "city_past": lambda i: (f"/dashboard/?{scopes[i % len(scopes)]}"
+                                f"&as_of={past_ends[i % len(past_ends)]:%d/%m/%Y}"),
+        "city_anyday": lambda i: (f"/dashboard/?{scopes[i % len(scopes)]}"
+                                  f"&as_of={anydays[i % len(anydays)]:%d/%m/%Y}"),
+    }
+    for name, url_of in variants.items():
+        print(f"  {name:12} {url_of(0)}  queries={query_count(client, url_of(0))}")
+        timed_get(client, url_of(1), expect='id="league-title"')  # warm
+    # The same-run baseline, interleaved request by request: the minimal list page of
+    # bench/urls.py (the overdue tasks of a subtree) over the same data.
+    # And the floor no dashboard of the whole city can beat: the engine's whole-city
+    # statistics today (one aggregate query, no page).
+    from dondoc.plans.models import Task
+    from dondoc.progress.selectors import statistics
+
+    leads = city["lead_units"]
+    baseline: list[float] = []
+    floor: list[float] = []
+    for name, url_of in variants.items():
+        samples, minimal = [], []
+        for i in range(DASHBOARD_ROUNDS):
+            samples.append(timed_get(client, url_of(i)))
+            lead = leads[i % len(leads)]
+            minimal.append(timed_get(client, f"/bench/minimal/tasks/?lead={lead}"))
+            started = time.perf_counter()
+            statistics(Task.objects.all())
+            floor.append((time.perf_counter() - started) * 1000)
+        report.add(f"dashboard.{name}.p50_ms", p50(samples), "ms")
+        report.add(f"dashboard.{name}.p95_ms", p95(samples), "ms")
+        report.add(f"dashboard.{name}.ratio", p95(samples) / p95(minimal), "x")
+        baseline += minimal
+    report.add("dashboard.baseline.p95_ms", p95(baseline), "ms")
+    report.add("dashboard.stats_floor.p95_ms", p95(floor), "ms")
 
 
 # ---------------------------------------------------------------------------------------
@@ -751,21 +826,33 @@ def main() -> int:
     report = Report()
     staff = User.objects.select_related("unit").get(username=generate.STAFF_USERNAME)
     city = city_facts()
-    bench_pages(report, staff, city)
-    bench_statistics(report)
-    bench_export(report, staff)
-    bench_import(report, staff)
-    bench_api(report, staff, city)
-    bench_ratelimit(report)
+    sections: dict[str, Callable[[], None]] = {
+        "pages": lambda: bench_pages(report, staff, city),
+        "statistics": lambda: bench_statistics(report),
+        "dashboard": lambda: bench_dashboard(report, staff, city),
+        "export": lambda: bench_export(report, staff),
+        "import": lambda: bench_import(report, staff),
+        "api": lambda: bench_api(report, staff, city),
+        "ratelimit": lambda: bench_ratelimit(report),
+    }
+    # BENCH_ONLY=dashboard (comma-separated section names) runs only those sections.
+    only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+    unknown = [name for name in only if name not in sections]
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown sections {unknown}; known: {list(sections)}")
+    for name, run in sections.items():
+        if not only or name in only:
+            run()
 
     missed = check_targets(report)
     wall = time.perf_counter() - started
     machine.update({"wall_seconds": round(wall, 1), "city_generated": generated,
                     "skipped": [f"{names}: {reason}" for names, reason in report.skipped]})
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "latest.json").write_text(json.dumps(report.figures, indent=2) + "\n")
+    output = "latest-only.json" if only else "latest.json"
+    (BENCH_DIR / output).write_text(json.dumps(report.figures, indent=2) + "\n")
     (BENCH_DIR / "machine.json").write_text(json.dumps(machine, indent=2) + "\n")
-    print(f"\nbench: {len(report.figures)} figures in var/bench/latest.json, machine in "
+    print(f"\nbench: {len(report.figures)} figures in var/bench/{output}, machine in "
           f"var/bench/machine.json; wall time {wall:.0f}s")
     for names, reason in report.skipped:
         print(f"  skipped {names}: {reason}")

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "dondoc.plans",
     "dondoc.imports",
     "dondoc.progress",
+    "dondoc.dashboards",
     "dondoc.api",
     "dondoc.jobs",
 ]

@@ -17,6 +17,7 @@ from ninja.openapi.schema import OpenAPISchema
 from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
 from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
 from dondoc.api.errors import install_handlers
+from dondoc.dashboards import api as dashboard_api
 
 DESCRIPTION = """\
 The dondoc JSON API. Every answer is limited to what the caller may see, by the same
@@ -96,3 +97,4 @@ api = DondocAPI(
 install_handlers(api)
 for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
+api.add_router("/", dashboard_api.router)

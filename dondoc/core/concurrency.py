@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +25,10 @@ def save_versioned(obj: Any, *, expected_version: int, fields: list[str]) -> Non
     if hasattr(obj, "compute_search_text"):
         obj.search_text = obj.compute_search_text()
         fields = [*fields, "search_text"]
+    # A versioned save is a save: listeners (e.g. the dashboards' snapshot invalidation)
+    # hear it as they hear ``Model.save()``, which ``QuerySet.update`` would bypass.
+    pre_save.send(sender=model, instance=obj, raw=False, using=obj._state.db,
+                  update_fields=frozenset(fields))
     values = {name: getattr(obj, name) for name in fields}
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False):
@@ -34,6 +39,8 @@ def save_versioned(obj: Any, *, expected_version: int, fields: list[str]) -> Non
     if updated != 1:
         raise ConflictError
     obj.version = expected_version + 1
+    post_save.send(sender=model, instance=obj, created=False, raw=False, using=obj._state.db,
+                   update_fields=frozenset(fields))
 
 
 def lock(queryset: models.QuerySet[models.Model]) -> models.QuerySet[models.Model]:

@@ -54,6 +54,7 @@ from dondoc.progress.selectors import (
     annotate_list_facts,
     annotate_status,
     business_today,
+    lead_unit_at,
 )
 
 SORTS = {
@@ -261,8 +262,15 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         path = _unit_path(user, filters.lead)
         if path is None:
             return tasks.none()
-        tasks = (tasks.filter(lead_unit__in=_subtree(path)) if filters.subtree
-                 else tasks.filter(lead_unit_id=filters.lead))
+        if filters.as_of is not None:
+            # The unit that led the task on that date, as the statistics count it: a
+            # dashboard's number as of a past date lands on exactly the tasks it counted.
+            tasks = tasks.annotate(lead_unit_on=lead_unit_at(filters.as_of))
+            tasks = (tasks.filter(lead_unit_on__in=_subtree(path)) if filters.subtree
+                     else tasks.filter(lead_unit_on=filters.lead))
+        else:
+            tasks = (tasks.filter(lead_unit__in=_subtree(path)) if filters.subtree
+                     else tasks.filter(lead_unit_id=filters.lead))
     if filters.coordinator:
         tasks = tasks.filter(pk__in=_coordinated_by(unit_id=filters.coordinator))
     if filters.involving:

@@ -370,6 +370,11 @@ def tasks_bulk_insert(*, actor: Any, batch: TaskBatch) -> list[Task]:
             row[group_column] = task.group_id
             change["group"] = [None, task.group_id]
     insert_rows(batch.rows)
+    if tasks:
+        from dondoc.dashboards.invalidation import changed_on
+
+        # Bulk inserts send no signal: month-end snapshots from the earliest day on go.
+        changed_on(min(task.assigned_on for task in tasks))
     ids: dict[str, int] = {}
     codes = [task.code for task in tasks]
     for start in range(0, len(codes), 500):

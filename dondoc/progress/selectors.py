@@ -394,3 +394,19 @@ def progress_on(task: Task, as_of: dt.date | None = None) -> int:
     reports = [(update.reported_on, update.pk, update.percent) for update in task.updates.all()
                if update.reported_on <= day and update.unit_id == lead_when(update.reported_on)]
     return max(reports)[2] if reports else 0
+
+
+def statistics_by_keys(queryset: QuerySet[Task], keys: tuple[str, ...],
+                       as_of: dt.date | None = None) -> list[StatRow]:
+    """Counts grouped by several fields at once (``StatRow.key`` is a tuple): one query.
+    ``lead_unit`` means the unit that led the task on D, as in :func:`statistics_by`."""
+    annotated = annotate_status(queryset, as_of)
+    names = []
+    for key in keys:
+        if key == "lead_unit":
+            annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
+            key = "lead_unit_on"
+        names.append(key)
+    rows = annotated.order_by().values(*names).annotate(**_aggregates())
+    return [StatRow(key=tuple(row[name] for name in names), counts=_counts(row))
+            for row in rows]

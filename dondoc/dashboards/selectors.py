@@ -1,0 +1,427 @@
+"""The leadership picture for a scope, a document and a date: every read of the dashboard.
+
+A **scope** is a unit the user sees; its figures are those of the visible tasks that a
+unit of its subtree led on the date (as the statistics page counts them). A unit's row
+of the league table counts its whole subtree, or only its own tasks. Figures come from
+the status engine's SQL (``figures.live_figures``), or for a past month end from the
+month-end snapshots (``snapshots.py``), which hold the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+from dondoc.dashboards import snapshots
+from dondoc.dashboards.figures import Figures, live_figures, total
+from dondoc.organization import scoping
+from dondoc.organization.models import Role, Unit
+from dondoc.plans.models import Direction, Document, LeadUnitChange, Task, TaskGroup
+from dondoc.plans.selectors import document_with_descendants
+from dondoc.progress.engine import Counts, Status
+from dondoc.progress.models import ProgressUpdate
+from dondoc.progress.rates import percent
+from dondoc.progress.selectors import business_today, lead_path_at, statistics, statistics_by
+
+FULL_ROLES = {Role.ADMIN, Role.LEADER, Role.STAFF, Role.INSPECTOR}
+
+# League-table columns: (key, status filter of its link or None for all tasks).
+COLUMNS: list[tuple[str, str | None]] = [
+    ("total", None),
+    ("completed_on_time", Status.COMPLETED_ON_TIME.value),
+    ("completed_late", Status.COMPLETED_LATE.value),
+    ("in_progress_on_time", Status.IN_PROGRESS_ON_TIME.value),
+    ("in_progress_overdue", Status.IN_PROGRESS_OVERDUE.value),
+    ("awaiting_confirmation", Status.AWAITING_CONFIRMATION.value),
+]
+SORT_KEYS = [key for key, _status in COLUMNS] + ["rate", "oldest", "unit"]
+
+
+def day_text(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    pk: int
+    code: str
+    name: str
+    short_name: str
+    path: str
+    depth: int
+    numchild: int
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+def _task_list_url() -> str:
+    # Resolved once per URL configuration: a league table builds hundreds of links.
+    urlconf = (get_urlconf(), get_script_prefix())
+    found = _TASK_LIST_URLS.get(urlconf)
+    if found is None:
+        found = _TASK_LIST_URLS[urlconf] = reverse("task_list")
+    return found
+
+
+_TASK_LIST_URLS: dict[Any, str] = {}
+
+
+@dataclass
+class Scope:
+    """What the dashboard is about; built from the request by ``scope_from_params``."""
+
+    unit: Unit
+    as_of: dt.date
+    document: Document | None = None
+    document_ids: list[int] | None = None  # the document and its descendants
+    own_only: bool = False
+    expand: list[int] = field(default_factory=list)
+    sort: str = "rate"
+    descending: bool = True
+    compare_on: dt.date | None = None
+
+    def task_link(self, *, lead: int | None = None, subtree: bool = True,
+                  status: str | None = None, extra: dict[str, str] | None = None,
+                  **more: str) -> str:
+        """The task list showing exactly the tasks a number counts."""
+        params: dict[str, str] = {"lead": str(lead or self.unit.pk),
+                                  "subtree": "1" if subtree else "0",
+                                  "as_of": day_text(self.as_of)}
+        if status:
+            params["status"] = status
+        if self.document is not None:
+            params.update(document=str(self.document.pk), subdocs="1")
+        params.update(extra or {}, **more)
+        return f"{_task_list_url()}?{urlencode(params)}"
+
+
+@dataclass
+class LeagueRow:
+    unit: UnitInfo
+    figures: Figures
+    level: int
+    own_row: bool  # the parent's own tasks (not its sub-units')
+    expandable: bool
+    expanded: bool
+    links: dict[str, str]
+    rank: int | None = None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    figures: Figures
+    links: dict[str, str]
+    rows: list[LeagueRow]
+    hidden_units: int  # sub-units without any task at the date, not listed
+    compare: Figures | None
+    changes: dict[str, int | Decimal | None]
+    groups: list[tuple[TaskGroup | None, Counts, str]]
+    follow_ups: list[Direction]
+    shared: Counts | None  # tasks the scope coordinates (units that mostly coordinate)
+    shared_link: str
+    full: bool
+    from_snapshot: bool
+
+
+def units_in(scope_unit: Unit) -> dict[int, UnitInfo]:
+    return {row[0]: UnitInfo(*row) for row in Unit.objects.filter(
+        path__startswith=scope_unit.path).order_by("path").values_list(
+        "pk", "code", "name", "short_name", "path", "depth", "numchild")}
+
+
+def scoped_tasks(user: Any, scope: Scope) -> QuerySet[Task]:
+    tasks = scoping.tasks_visible_to(user)
+    if scope.document_ids is not None:
+        tasks = tasks.filter(document_id__in=scope.document_ids)
+    return tasks
+
+
+def led_in_scope(user: Any, scope: Scope, day: dt.date) -> QuerySet[Task]:
+    """The tasks a unit of the scope may have led on ``day``, among those ``user`` sees.
+
+    The league table counts a task for the unit that led it on D, so only tasks led
+    inside the scope on D matter. Their visibility needs no test when the lead is the
+    current one: the scope lies inside the user's scope, and a task is visible to its
+    lead's scope (``scoping.tasks_visible_to``: lead OR assigning OR coordinating unit).
+    A task handed over to a unit after D is counted for its old lead: those few (one
+    ``LeadUnitChange`` each) are tested for visibility. The lead subtree is an indexed
+    ``lead_unit_id IN (SELECT id … path LIKE 'p%')``, where the visibility condition
+    (an OR with an EXISTS on the coordinating units) kept SQLite from any index."""
+    subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
+    condition = Q(lead_unit__in=subtree)
+    if day < business_today():
+        moved = LeadUnitChange.objects.filter(
+            changed_on__gt=day, old_unit__path__startswith=scope.unit.path).values("task_id")
+        condition |= Q(pk__in=scoping.tasks_visible_to(user).filter(pk__in=moved).values("pk"))
+    tasks = Task.objects.filter(condition)
+    if scope.document_ids is not None:
+        tasks = tasks.filter(document_id__in=scope.document_ids)
+    return tasks
+
+
+def own_figures(user: Any, scope: Scope, day: dt.date,
+                units: dict[int, UnitInfo]) -> tuple[dict[int, Figures], bool]:
+    """Each unit's own figures at ``day`` (only units of the scope), and whether they came
+    from a snapshot."""
+    if snapshots.snapshottable(day):
+        found = snapshots.snapshot_figures(day, unit_path=scope.unit.path,
+                                           document_ids=scope.document_ids)
+        return {pk: item for pk, item in found.items() if pk in units}, True
+    found_live = live_figures(led_in_scope(user, scope, day), day)
+    return {key[0]: item for key, item in found_live.items() if key[0] in units}, False
+
+
+def roll_up(own: dict[int, Figures], units: dict[int, UnitInfo], top: Unit,
+            ) -> dict[int, Figures]:
+    """Each unit's subtree figures (itself and every unit below it, within ``top``):
+    each unit's own figures added to its ancestors', deepest units first."""
+    by_path = {info.path: pk for pk, info in units.items()}
+    step = Unit.steplen
+    subtree: dict[int, Figures] = dict(own)
+    for info in sorted(units.values(), key=lambda unit: -len(unit.path)):
+        item = subtree.get(info.pk)
+        if item is None or info.path == top.path:
+            continue
+        parent = by_path.get(info.path[:-step])
+        if parent is not None:
+            subtree[parent] = subtree[parent] + item if parent in subtree else item
+    return subtree
+
+
+def _sort_value(row: LeagueRow, key: str) -> Any:
+    if key == "rate":
+        return row.figures.rate if row.figures.rate is not None else Decimal(-1)
+    if key == "oldest":
+        return row.figures.oldest_overdue_days
+    if key == "unit":
+        return row.unit.code
+    return getattr(row.figures.counts, key)
+
+
+def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
+           subtree: dict[int, Figures]) -> tuple[list[LeagueRow], int]:
+    """Rows for the scope's sub-units (and, under each expanded unit, its sub-units),
+    sorted among siblings; the scope's own tasks first as a row of their own."""
+    children: dict[int, list[UnitInfo]] = {}
+    by_path = {info.path: pk for pk, info in units.items()}
+    for info in units.values():
+        parent = by_path.get(info.path[:-Unit.steplen])
+        if parent is not None and info.path != scope.unit.path:
+            children.setdefault(parent, []).append(info)
+    hidden = 0
+    rows: list[LeagueRow] = []
+
+    def row_for(info: UnitInfo, level: int, *, own_row: bool = False) -> LeagueRow:
+        whole = not (scope.own_only or own_row)
+        item = (subtree if whole else own).get(info.pk, Figures())
+        links = {key: scope.task_link(lead=info.pk, subtree=whole, status=status)
+                 for key, status in COLUMNS}
+        has_children = bool(children.get(info.pk)) and not own_row
+        return LeagueRow(unit=info, figures=item, level=level, own_row=own_row,
+                         expandable=has_children, expanded=has_children and info.pk in
+                         scope.expand, links=links)
+
+    def add_children(parent: UnitInfo, level: int) -> None:
+        nonlocal hidden
+        siblings = [row_for(info, level) for info in children.get(parent.pk, [])]
+        shown = [row for row in siblings if row.figures.counts.total]
+        if level == 0:
+            hidden += len(siblings) - len(shown)
+        shown.sort(key=lambda row: row.unit.code)
+        shown.sort(key=lambda row: (row.figures.counts.in_progress_overdue,))
+        shown.sort(key=lambda row: _sort_value(row, scope.sort), reverse=scope.descending)
+        for index, row in enumerate(shown, start=1):
+            row.rank = index if level == 0 else None
+            rows.append(row)
+            if row.expanded:
+                own_row = row_for(row.unit, level + 1, own_row=True)
+                if own_row.figures.counts.total and not scope.own_only:
+                    rows.append(own_row)
+                add_children(row.unit, level + 1)
+
+    top = units[scope.unit.pk]
+    top_own = row_for(top, 0, own_row=True)
+    if top_own.figures.counts.total:
+        rows.append(top_own)
+    add_children(top, 0)
+    return rows, hidden
+
+
+def summary_links(scope: Scope) -> dict[str, str]:
+    day = scope.as_of
+    links = {key: scope.task_link(status=status) for key, status in COLUMNS}
+    links["due_soon"] = scope.task_link(status="due_soon")
+    links["standing"] = scope.task_link(status=Status.STANDING.value)
+    links["suspended"] = scope.task_link(status=Status.SUSPENDED.value)
+    overdue = Status.IN_PROGRESS_OVERDUE.value
+    for index, (low, high) in enumerate(((1, 7), (8, 30), (31, 90), (91, None))):
+        extra: dict[str, str] = {"due_to": day_text(day - dt.timedelta(days=low))}
+        if high is not None:
+            extra["due_from"] = day_text(day - dt.timedelta(days=high))
+        links[f"age_{index}"] = scope.task_link(status=overdue, extra=extra)
+    for days in (7, 30):
+        links[f"due_{days}"] = scope.task_link(
+            status=Status.IN_PROGRESS_ON_TIME.value, due_from=day_text(day),
+            due_to=day_text(day + dt.timedelta(days=days)))
+    return links
+
+
+def scope_figures(user: Any, scope: Scope, day: dt.date) -> Figures:
+    """The whole scope's figures at ``day`` (for comparisons and trends)."""
+    units = units_in(scope.unit)
+    own, _snap = own_figures(user, scope, day, units)
+    return total(own.values())
+
+
+def _changes(now: Figures, before: Figures) -> dict[str, int | Decimal | None]:
+    changes: dict[str, int | Decimal | None] = {
+        key: getattr(now.counts, key) - getattr(before.counts, key) for key, _s in COLUMNS}
+    changes["rate"] = (now.rate - before.rate if now.rate is not None and before.rate
+                       is not None else None)
+    return changes
+
+
+def group_progress(user: Any, scope: Scope) -> list[tuple[TaskGroup | None, Counts, str]]:
+    """Per task group of the chosen document: counts of the scope's tasks at the date."""
+    if scope.document is None:
+        return []
+    tasks = scoped_tasks(user, scope).filter(document=scope.document)
+    in_scope = tasks.annotate(lead_path_on=lead_path_at(scope.as_of)).filter(
+        lead_path_on__startswith=scope.unit.path)
+    rows = statistics_by(in_scope, "group", scope.as_of)
+    groups = TaskGroup.objects.in_bulk([row.key for row in rows if row.key])
+    result = [(groups.get(row.key), row.counts,
+               scope.task_link(group=str(row.key) if row.key else "none"))
+              for row in rows]
+    result.sort(key=lambda item: (item[0] is None, item[0].order if item[0] else 0,
+                                  item[0].number if item[0] else ""))
+    return result
+
+
+def follow_ups(user: Any, limit: int = 15) -> list[Direction]:
+    """The directions this user gave, newest first, with what was reported since."""
+    later = ProgressUpdate.objects.filter(task=OuterRef("task_id"),
+                                          created_at__gt=OuterRef("created_at"))
+    visible = scoping.tasks_visible_to(user).values("pk")
+    return list(
+        Direction.objects.filter(author=user, task__in=visible)
+        .select_related("task", "task__lead_unit", "acknowledged_by")
+        .annotate(reports_since=Subquery(later.order_by().values("task").annotate(
+            n=Count("pk")).values("n")[:1]),
+            last_percent=Subquery(later.order_by("-created_at", "-id").values("percent")[:1]),
+            last_report_on=Subquery(later.order_by("-created_at", "-id")
+                                    .values("reported_on")[:1]),
+            has_reports=Exists(later))
+        .order_by("-created_at", "-id")[:limit])
+
+
+def coordinated(user: Any, scope: Scope) -> tuple[Counts, str]:
+    """Tasks the scope's units coordinate (whoever leads them), as the task list shows
+    them with ``unit=…&role=coordinator``."""
+    through = Task.coordinating_units.through.objects.filter(
+        unit__path__startswith=scope.unit.path).values("task_id")
+    tasks = scoped_tasks(user, scope).filter(pk__in=through)
+    params = {"unit": str(scope.unit.pk), "role": "coordinator",
+              "as_of": day_text(scope.as_of)}
+    if scope.document is not None:
+        params.update(document=str(scope.document.pk), subdocs="1")
+    return statistics(tasks, scope.as_of), f"{reverse('task_list')}?{urlencode(params)}"
+
+
+def dashboard(user: Any, scope: Scope) -> Dashboard:
+    units = units_in(scope.unit)
+    own, from_snapshot = own_figures(user, scope, scope.as_of, units)
+    subtree = roll_up(own, units, scope.unit)
+    figures = subtree.get(scope.unit.pk, Figures())
+    rows, hidden = league(scope, units, own, subtree)
+    compare = None
+    changes: dict[str, int | Decimal | None] = {}
+    if scope.compare_on is not None and scope.compare_on != scope.as_of:
+        compare_own, _snap = own_figures(user, scope, scope.compare_on, units)
+        compare = total(compare_own.values())
+        changes = _changes(figures, compare)
+    full = user.role in FULL_ROLES or scoping.is_admin(user)
+    shared: Counts | None = None
+    shared_link = ""
+    if not full:
+        shared, shared_link = coordinated(user, scope)
+    return Dashboard(
+        scope=scope, figures=figures, links=summary_links(scope), rows=rows,
+        hidden_units=hidden, compare=compare, changes=changes,
+        groups=group_progress(user, scope),
+        follow_ups=follow_ups(user) if scoping.can_give_directions(user) else [],
+        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot)
+
+
+# Trend --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    unit: Unit
+    points: list[tuple[dt.date, Figures]]
+
+
+def trend_months(scope: Scope, lifetime: bool) -> list[dt.date]:
+    """The month ends the trend shows: the last 12 up to the date, or from the chosen
+    document's issue to the date (at most 60)."""
+    if lifetime and scope.document is not None:
+        first = snapshots.month_end(scope.document.issue_date)
+        ends = [day for day in snapshots.month_ends(scope.as_of, 60) if day >= first]
+        return ends or snapshots.month_ends(scope.as_of, 1)
+    return snapshots.month_ends(scope.as_of, 12)
+
+
+def trend(user: Any, scope: Scope, lines: list[Unit], lifetime: bool = False,
+          ) -> tuple[list[dt.date], list[TrendLine]]:
+    """On-time rate and overdue count at each month end, one line per unit (its subtree).
+
+    Past month ends come from the snapshots; a month end that is today or later (only the
+    current month's, when the date is one) is computed live."""
+    months = trend_months(scope, lifetime)
+    past = [day for day in months if snapshots.snapshottable(day)]
+    result = []
+    for unit in lines:
+        series = snapshots.snapshot_series(past, unit_path=unit.path,
+                                           document_ids=scope.document_ids)
+        points = []
+        for day in months:
+            if day in past:
+                points.append((day, series.get(day, Figures())))
+            else:
+                line_scope = Scope(unit=unit, as_of=day, document=scope.document,
+                                   document_ids=scope.document_ids)
+                points.append((day, scope_figures(user, line_scope, day)))
+        result.append(TrendLine(unit=unit, points=points))
+    return months, result
+
+
+def parse_scope_documents(user: Any, document: Document | None) -> list[int] | None:
+    if document is None:
+        return None
+    return document_with_descendants(user=user, pk=document.pk)
+
+
+def rate_text(rate: Decimal | None) -> str:
+    return "—" if rate is None else f"{rate}%"
+
+
+__all__ = [
+    "Dashboard",
+    "Figures",
+    "LeagueRow",
+    "Scope",
+    "business_today",
+    "dashboard",
+    "percent",
+    "trend",
+]

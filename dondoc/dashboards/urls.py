@@ -1,0 +1,8 @@
+from django.urls import path
+
+from dondoc.dashboards import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
+]
