@@ -119,8 +119,9 @@ def live_figures(tasks: QuerySet[Task], as_of: dt.date | None,
         names.append(f"k_{index}")
     inner = annotated.annotate(kind_=F("deadline_kind"), late_=F("awaiting_late"),
                                soon_=F("due_soon"), idle_=F("not_started"),
+                               nodl_=F("no_deadline"),
                                due_=F("deadline_at")).order_by().values(
-        *names, "status", "kind_", "late_", "soon_", "idle_", "due_")
+        *names, "status", "kind_", "late_", "soon_", "idle_", "nodl_", "due_")
     sql, params = inner.query.sql_with_params()
     adapt = connection.ops.adapt_datefield_value
     overdue, on_time = Status.IN_PROGRESS_OVERDUE.value, Status.IN_PROGRESS_ON_TIME.value
@@ -152,6 +153,7 @@ def live_figures(tasks: QuerySet[Task], as_of: dt.date | None,
     for days in DUE_WINDOWS:
         count("t.status = %s AND t.due_ >= %s AND t.due_ <= %s", on_time, adapt(day),
               adapt(day + dt.timedelta(days=days)))
+    count("t.status = %s AND t.nodl_", on_time)  # deadline still to set (second to last)
     columns.append("MIN(CASE WHEN t.status = %s AND t.kind_ = %s THEN t.due_ END)")
     extra_params.extend([overdue, fixed])
     group = ", ".join(f"t.{name}" for name in names)
@@ -172,7 +174,7 @@ def live_figures(tasks: QuerySet[Task], as_of: dt.date | None,
         values = row[width:]
         by_status = dict(zip([status.value for status in Status], values[1:8], strict=True))
         counts = Counts(total=values[0], awaiting_late=values[8], due_soon=values[9],
-                        not_started=values[10],
+                        not_started=values[10], no_deadline=values[-2] or 0,
                         **{name: by_status[name] or 0 for name in STATUS_COUNT_FIELDS})
         ages = list(values[11:15])
         oldest_due = _as_date(values[-1])

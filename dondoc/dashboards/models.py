@@ -53,6 +53,7 @@ class MonthEndSnapshot(models.Model):
     standing = models.PositiveIntegerField(default=0)
     suspended = models.PositiveIntegerField(default=0)
     not_started = models.PositiveIntegerField(default=0)
+    no_deadline = models.PositiveIntegerField(default=0)
     overdue_1_7 = models.PositiveIntegerField(default=0)
     overdue_8_30 = models.PositiveIntegerField(default=0)
     overdue_31_90 = models.PositiveIntegerField(default=0)

@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dondoc.core.dates import parse_day
+from dondoc.core import limits
+from dondoc.core.dates import DayOutOfRange, parse_day
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans.models import Document
@@ -30,10 +32,14 @@ def statistics(request: HttpRequest) -> HttpResponse:
     period: periods.Period | None = None
     try:
         as_of = parse_day(request.GET.get("as_of"))
+    except DayOutOfRange:
+        as_of, error = None, "as_of"
     except ValueError:
         as_of = None
         try:  # "Q3/2026", "6 tháng đầu năm 2026", "năm 2026"…
             period = periods.parse_period(request.GET.get("as_of", ""))
+            if not (limits.day_in_range(period.start) and limits.day_in_range(period.until)):
+                raise periods.PeriodError(_("Enter a valid date as dd/mm/yyyy."))
             as_of = period.until
         except periods.PeriodError as problem:
             error, period_error = "as_of", str(problem)
@@ -42,6 +48,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if request.GET.get("compare", "").strip():
         try:
             compare = periods.parse_period(request.GET["compare"])
+            if not (limits.day_in_range(compare.start) and limits.day_in_range(compare.until)):
+                raise periods.PeriodError(_("Enter a valid date as dd/mm/yyyy."))
         except periods.PeriodError as problem:
             compare_error = str(problem)
     tasks = scoping.tasks_visible_to(user)
