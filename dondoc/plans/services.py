@@ -721,6 +721,22 @@ def _reopened_state(task: Task) -> str:
     return TaskState.IN_PROGRESS if task.last_progress_on else TaskState.ASSIGNED
 
 
+def _record_withdrawal(request: CompletionRequest | DeadlineExtension, *, actor: Any,
+                       on: dt.date | None, asked_on: dt.date) -> dt.date:
+    """Check and store the withdrawal of a pending request on ``on`` (default today), like
+    :func:`_record_decision` (the caller holds the task lock)."""
+    if request.status != RequestStatus.PENDING:
+        raise WorkflowError(_("Only a request still waiting for a decision can be withdrawn."))
+    day = on or today()
+    if day < asked_on:
+        raise WorkflowError(_("A request cannot be withdrawn before it was made."))
+    request.status = RequestStatus.WITHDRAWN
+    request.decided_by = _actor(actor)
+    request.decided_on = day
+    request.save(update_fields=["status", "decided_by", "decided_on"])
+    return day
+
+
 @transaction.atomic
 def completion_withdraw(*, actor: Any, request: CompletionRequest,
                         on: dt.date | None = None) -> CompletionRequest:
@@ -730,15 +746,7 @@ def completion_withdraw(*, actor: Any, request: CompletionRequest,
     awaiting confirmation (the status engine reads the withdrawal day as its end)."""
     task = _lock(request.task)
     request = CompletionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.PENDING:
-        raise WorkflowError(_("Only a request still waiting for a decision can be withdrawn."))
-    day = on or today()
-    if day < request.submitted_on:
-        raise WorkflowError(_("A request cannot be withdrawn before it was made."))
-    request.status = RequestStatus.WITHDRAWN
-    request.decided_by = _actor(actor)
-    request.decided_on = day
-    request.save(update_fields=["status", "decided_by", "decided_on"])
+    day = _record_withdrawal(request, actor=actor, on=on, asked_on=request.submitted_on)
     task.state = _reopened_state(task)
     task.pending_since = None
     task.pending_late = False
@@ -755,15 +763,7 @@ def extension_withdraw(*, actor: Any, extension: DeadlineExtension,
     """The requesting unit takes back a pending extension request; the deadline stays."""
     task = _lock(extension.task)
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
-    if extension.status != RequestStatus.PENDING:
-        raise WorkflowError(_("Only a request still waiting for a decision can be withdrawn."))
-    day = on or today()
-    if day < extension.requested_on:
-        raise WorkflowError(_("A request cannot be withdrawn before it was made."))
-    extension.status = RequestStatus.WITHDRAWN
-    extension.decided_by = _actor(actor)
-    extension.decided_on = day
-    extension.save(update_fields=["status", "decided_by", "decided_on"])
+    day = _record_withdrawal(extension, actor=actor, on=on, asked_on=extension.requested_on)
     _event(task, actor, TaskEventKind.EXTENSION, _("Extension request withdrawn"), on=day)
     record(actor=actor, action=Action.UPDATE, obj=extension, unit_id=task.lead_unit_id,
            changes={"status": [RequestStatus.PENDING, RequestStatus.WITHDRAWN]})
