@@ -38,6 +38,17 @@ def browser_page(*, width: int = 1280, height: int = 900) -> Iterator[Any]:
             browser.close()
 
 
+def log_in(page: Any, base: str, username: str, password: str) -> None:
+    """Sign in through the login page (after dropping any earlier session) and wait for
+    the home page."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+
 def screenshot(page: Any, name: str) -> None:
     """Save a screenshot as ``$DONDOC_SCREENSHOTS/<name>.png`` when that folder is set, so
     that a person can look at the pages a browser test walked through."""

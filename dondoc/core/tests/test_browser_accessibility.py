@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dondoc import browser_support
 from dondoc.browser_support import browser_page, chromium_available, screenshot
 from dondoc.imports.samples import sample_workbook
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
@@ -25,12 +26,7 @@ SERIOUS = ("serious", "critical")
 
 
 def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    browser_support.log_in(page, base, username, DEFAULT_PASSWORD)
 
 
 def serious_problems(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from dondoc import browser_support
 from dondoc.browser_support import browser_page, chromium_available, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans.tests.factories import make_document, make_task
@@ -18,11 +19,7 @@ pytestmark = [
 
 
 def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    browser_support.log_in(page, base, username, DEFAULT_PASSWORD)
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)])

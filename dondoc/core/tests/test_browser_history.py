@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dondoc import browser_support
 from dondoc.browser_support import browser_page, chromium_available
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans.tests.factories import make_document, make_group, make_task
@@ -15,11 +16,7 @@ pytestmark = [
 
 
 def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    browser_support.log_in(page, base, username, DEFAULT_PASSWORD)
 
 
 def assert_working_filters(page) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from dondoc import browser_support
 from dondoc.browser_support import browser_page, chromium_available
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
@@ -24,12 +25,7 @@ SHOTS = Path("/tmp/dondoc-dashboard")  # noqa: S108 - screenshots for people to 
 
 
 def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    browser_support.log_in(page, base, username, DEFAULT_PASSWORD)
 
 
 @pytest.mark.django_db(transaction=True)
