@@ -14,8 +14,8 @@ from django.utils import timezone
 from dondoc.organization import scoping
 from dondoc.plans import services
 from dondoc.plans.models import RequestStatus, TaskState
-from dondoc.progress.models import ProgressUpdate
 from dondoc.plans.tests.factories import make_document, make_task
+from dondoc.progress.models import ProgressUpdate
 
 TODAY = timezone.localdate
 
@@ -165,7 +165,7 @@ def test_the_decision_is_a_fieldset_with_a_legend(login, people, pending) -> Non
 
 def test_a_refusal_without_reason_keeps_the_choice_and_says_why_next_to_the_note(
         login, people, pending) -> None:
-    task, request = pending
+    _task, request = pending
     response = login(people.staff).post(f"/completions/{request.pk}/decide/", {
         "completion-decision": "refuse", "completion-note": "  "})
     page = _html(response)
@@ -182,7 +182,7 @@ def test_a_refusal_without_reason_keeps_the_choice_and_says_why_next_to_the_note
 
 
 def test_a_decision_without_a_choice_says_so_at_the_fieldset(login, people, pending) -> None:
-    task, request = pending
+    _task, request = pending
     page = _html(login(people.staff).post(f"/completions/{request.pk}/decide/",
                                           {"completion-note": "Chưa đủ"}))
     assert 'id="id_completion-decision_error"' in page
