@@ -25,10 +25,10 @@ from dondoc.progress.labels import DUE_SOON, NO_DEADLINE, STATUS_STYLES
 
 ZOOMS = ("month", "quarter", "year")
 # Pixels for one month, one quarter or one year of the axis.
-UNIT_PX = {"month": 72.0, "quarter": 96.0, "year": 140.0}
+UNIT_PX = {"month": 58.0, "quarter": 96.0, "year": 140.0}
 DAYS_PER_UNIT = {"month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
-LABEL_W = 300  # the task column on the left
-STATUS_W = 170  # room for the status label after the last day
+LABEL_W = 270  # the task column on the left
+STATUS_W = 190  # room for the status label after the last day
 ROW_H = 22
 AXIS_H = 34
 
@@ -237,7 +237,7 @@ def chart(*, bars: Sequence[Bar], axis: Axis, as_of: dt.date, prefix: str, title
         bar_w = max(x1 - x0, 2.0)
         href = escape(link_of(bar.pk))
         label = f"{bar.code} · {bar.title}"
-        short = label if len(label) <= 46 else label[:45] + "…"
+        short = label if len(label) <= 42 else label[:41] + "…"
         said = status_text(bar, as_of)
         tooltip = escape(f"{label} — {said}")
         parts.append(f'<a href="{href}" class="gantt-row">'
@@ -277,32 +277,30 @@ def chart(*, bars: Sequence[Bar], axis: Axis, as_of: dt.date, prefix: str, title
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
-def legend(prefix: str) -> SafeString:
-    """The tones and markers, as one small SVG (the same patterns as the charts)."""
-    items = [(tone, tone_label(tone)) for tone in TONE_ORDER]
-    col_w, row_h, cols = 230, 22, 4
-    rows = (len(items) + 4 + cols - 1) // cols
-    width, height = col_w * cols, rows * row_h + 4
-    parts = [f'<svg class="gantt-legend" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="{escape(_("Legend"))}" '
-             f'xmlns="http://www.w3.org/2000/svg">', _defs(prefix)]
-    cells: list[str] = []
-    for tone, label in items:
-        colour, _kind = TONES[tone]
-        cells.append(f'<rect x="0" y="5" width="34" height="12" fill="url(#{prefix}-{tone})" '
-                     f'stroke="{colour}"/><text x="40" y="15" font-size="11">'
-                     f"{escape(label)}</text>")
-    cells.append(_diamond(17, 11, filled=True) + '<text x="40" y="15" font-size="11">'
-                 f'{escape(_("Deadline in force"))}</text>')
-    cells.append(_diamond(17, 11, filled=False, colour="#555")
-                 + f'<text x="40" y="15" font-size="11">{escape(_("Original deadline"))}</text>')
-    cells.append(_done_mark(17, 11) + '<text x="40" y="15" font-size="11">'
-                 f'{escape(_("Completion (date submitted)"))}</text>')
-    cells.append('<line x1="17" x2="17" y1="0" y2="20" stroke="#b3261e" stroke-width="1.6" '
-                  'stroke-dasharray="6 3"/><text x="40" y="15" font-size="11">'
-                  f'{escape(_("The chosen date (today)"))}</text>')
-    for index, cell in enumerate(cells):
-        x, y = (index % cols) * col_w, (index // cols) * row_h
-        parts.append(f'<g transform="translate({x},{y})">{cell}</g>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+def swatch(tone: str) -> SafeString:
+    """A small sample of a tone's fill and pattern, for the legend."""
+    colour, _kind = TONES[tone]
+    return mark_safe(  # noqa: S308 - no text from outside
+        f'<svg class="gantt-swatch" viewBox="0 0 34 14" width="34" height="14" '
+        f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+        f'<defs>{_pattern(f"sw-{tone}", tone)}</defs><rect x="0.5" y="1.5" width="33" '
+        f'height="11" fill="url(#sw-{tone}-{tone})" stroke="{colour}"/></svg>')
+
+
+def legend() -> list[tuple[SafeString, str]]:
+    """(sample, label) of every tone and marker, for the legend above the charts."""
+    items = [(swatch(tone), tone_label(tone)) for tone in TONE_ORDER]
+
+    def mark(body: str) -> SafeString:
+        return mark_safe(  # noqa: S308 - no text from outside
+            '<svg class="gantt-swatch" viewBox="0 0 34 14" width="34" height="14" '
+            'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+            f"{body}</svg>")
+
+    items.append((mark(_diamond(17, 7, filled=True)), _("Deadline in force")))
+    items.append((mark(_diamond(17, 7, filled=False, colour="#555")), _("Original deadline")))
+    items.append((mark(_done_mark(17, 7)), _("Completion (date submitted)")))
+    items.append((mark('<line x1="17" x2="17" y1="0" y2="14" stroke="#b3261e" '
+                       'stroke-width="1.6" stroke-dasharray="4 2"/>'),
+                  _("The chosen date (today)")))
+    return items

@@ -207,7 +207,7 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
         "document": document, "plan": plan, "lanes": charts_of, "errors": errors,
         "zoom": zoom, "zoom_chosen": choices["zoom"], "group_by": choices["group_by"],
         "as_of_text": as_of_text, "is_today": choices["today"], "query": query,
-        "legend": gantt.legend("legend"), "page_range": range(1, plan.pages + 1),
+        "legend": gantt.legend(), "page_range": range(1, plan.pages + 1),
         "subdocuments": len(plan.document_ids) - 1,
         "dashboard_link": f"{reverse('dashboard')}?document={document.pk}",
     })
