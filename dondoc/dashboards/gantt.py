@@ -230,10 +230,9 @@ def chart(*, bars: Sequence[Bar], axis: Axis, as_of: dt.date, prefix: str, title
         mid = y + ROW_H / 2
         colour, _kind = TONES[bar.tone]
         x0 = axis.x_of(bar.start)
-        if bar.deadline is not None:
-            x1 = axis.x_of(bar.deadline)
-        else:  # standing, recurring or deadline still to set: open to the date's line
-            x1 = max(axis.x_of(as_of), x0)
+        # Without a deadline (standing, recurring, still to set): open to the date's line.
+        x1 = (axis.x_of(bar.deadline) if bar.deadline is not None
+              else max(axis.x_of(as_of), x0))
         bar_w = max(x1 - x0, 2.0)
         href = escape(link_of(bar.pk))
         label = f"{bar.code} · {bar.title}"
@@ -249,7 +248,8 @@ def chart(*, bars: Sequence[Bar], axis: Axis, as_of: dt.date, prefix: str, title
                      f'stroke="{colour}" stroke-width="1" data-task="{bar.pk}" '
                      f'data-start="{_iso(bar.start)}" data-end="{_iso(bar.deadline)}" '
                      f'data-status="{bar.status}"/>')
-        if bar.status == "in_progress_overdue" and bar.deadline is not None and as_of > bar.deadline:
+        overdue = bar.status == "in_progress_overdue"
+        if overdue and bar.deadline is not None and as_of > bar.deadline:
             # The overdue stretch: from the missed deadline to the date, dashed.
             parts.append(f'<line x1="{x1:.1f}" x2="{axis.x_of(as_of):.1f}" y1="{mid:.1f}" '
                          f'y2="{mid:.1f}" stroke="{colour}" stroke-width="2" '

@@ -20,14 +20,13 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.plans.models import CompletionRequest, Document, RequestStatus, Task, TaskGroup
+from dondoc.plans.models import CompletionRequest, Document, RequestStatus, TaskGroup
 from dondoc.progress.engine import Status
 from dondoc.progress.selectors import annotate_status, business_today, lead_unit_at
 
@@ -109,8 +108,8 @@ def document_ids_of(user: Any, document: Document) -> list[int]:
     return document_with_descendants(user=user, pk=document.pk)
 
 
-def _tasks(user: Any, document_ids: list[int], as_of: dt.date, group_by: str,
-           ) -> QuerySet[Task]:
+def _tasks(user: Any, document_ids: list[int], as_of: dt.date, group_by: str) -> Any:
+    """The visible tasks of the documents with their status at D and their ``lane``."""
     tasks = scoping.tasks_visible_to(user).filter(document_id__in=document_ids)
     annotated = annotate_status(tasks, as_of)
     if group_by == "lead":
@@ -130,7 +129,7 @@ def _completion_at(as_of: dt.date) -> Any:
 
 
 def _lane_order(user: Any, group_by: str, keys: list[Any], units: dict[int, Unit],
-                ) -> list[tuple[Any, str]]:
+                ) -> list[tuple[int | None, str]]:
     """The lanes in reading order, with their labels."""
     from django.utils.translation import gettext as _
 
@@ -142,8 +141,9 @@ def _lane_order(user: Any, group_by: str, keys: list[Any], units: dict[int, Unit
     several = len({group.document_id for group in groups}) > 1
     ordered = sorted(groups, key=lambda g: (g.document.issue_date, g.document_id, g.order,
                                             g.number, g.pk))
-    lanes = [(group.pk, (f"{group.document.number} · " if several else "")
-              + f"{group.number}. {group.title}") for group in ordered]
+    lanes: list[tuple[int | None, str]] = [
+        (group.pk, (f"{group.document.number} · " if several else "")
+         + f"{group.number}. {group.title}") for group in ordered]
     if None in keys:
         lanes.append((None, _("Outside any group")))
     return lanes
@@ -191,7 +191,7 @@ def roadmap(user: Any, document: Document, *, as_of: dt.date, group_by: str = "g
         lanes.append(Lane(key=key, label=label, total=sizes[key], continued=offset > 0))
     rows: list[dict[str, Any]] = []
     if lanes:
-        chosen = tasks.annotate(done_on=_completion_at(as_of) if as_of < business_today()
+        chosen: Any = tasks.annotate(done_on=_completion_at(as_of) if as_of < business_today()
                                 else Coalesce(F("completed_on"), F("pending_since")))
         keys = [lane.key for lane in lanes]
         condition = Q(lane__in=[key for key in keys if key is not None])
@@ -299,7 +299,8 @@ def deadline_month(user: Any, unit: Unit, year: int, month: int) -> DeadlineMont
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
     subtree = Unit.objects.filter(path__startswith=unit.path).values("pk")
-    tasks = annotate_status(scoping.tasks_visible_to(user).filter(lead_unit__in=subtree), today)
+    tasks: Any = annotate_status(scoping.tasks_visible_to(user).filter(lead_unit__in=subtree),
+                                 today)
     rows = list(tasks.filter(deadline_at__gte=first, deadline_at__lte=last).annotate(
         lead_code=F("lead_unit__code"),
     ).order_by("deadline_at", "code").values(

@@ -173,10 +173,8 @@ def led_in_scope(user: Any, scope: Scope, day: dt.date, *, broad: bool = False,
     lookups out of order: 47 → 32 ms for the benchmark city), so the test is written on
     ``lead_unit_id + 0``, which no index serves; the rows kept are the same."""
     subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
-    if broad:
-        condition = Q(lead_unit_unindexed__in=subtree)
-    else:
-        condition = Q(lead_unit__in=subtree)
+    condition = (Q(lead_unit_unindexed__in=subtree) if broad
+                 else Q(lead_unit__in=subtree))
     if day < business_today():
         moved = LeadUnitChange.objects.filter(
             changed_on__gt=day, old_unit__path__startswith=scope.unit.path).values("task_id")
