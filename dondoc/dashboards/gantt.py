@@ -205,7 +205,7 @@ def chart(*, bars: Sequence[Bar], axis: Axis, as_of: dt.date, prefix: str, title
     width = LABEL_W + axis.width + STATUS_W
     height = AXIS_H + ROW_H * max(1, len(bars)) + 6
     parts = [f'<svg class="gantt" viewBox="0 0 {width:.0f} {height}" width="{width:.0f}" '
-             f'height="{height}" role="img" aria-label="{escape(title)}" '
+             f'height="{height}" role="group" aria-label="{escape(title)}" '
              f'xmlns="http://www.w3.org/2000/svg" data-origin="{axis.start.isoformat()}" '
              f'data-scale="{axis.scale:.6f}" data-left="{LABEL_W}">',
              f"<title>{escape(title)}</title>", _defs(prefix)]

@@ -230,3 +230,15 @@ def test_the_roadmap_is_linked_from_the_document_the_dashboard_and_home(login, p
         f"/dashboard/?document={document.pk}").content.decode()
     assert "/calendar/" in client.get("/dashboard/").content.decode()
     assert "/calendar/" in client.get("/").content.decode()
+
+
+def test_a_task_without_deadline_runs_to_the_date_line(login, org: Org, people: People) -> None:
+    document = make_document(org.pv01, actor=people.staff)
+    standing = make_task(document, org.pc08, actor=people.staff, title="Việc thường xuyên",
+                         deadline_kind="standing", due_date=None)
+    page = login(people.staff).get(f"/documents/{document.pk}/roadmap/").content.decode()
+    bar = bars_of(page)[standing.pk]
+    assert bar.get("data-end") == "" and bar.get("data-status") == "standing"
+    end = float(bar.get("x", "0")) + float(bar.get("width", "0"))
+    assert end == pytest.approx(x_of(bar, NOW.date()), abs=0.01)
+    assert "Nhiệm vụ thường xuyên" in page or "Standing task" in page
