@@ -168,10 +168,11 @@ def led_in_scope(user: Any, scope: Scope, day: dt.date, *, broad: bool = False,
     ``lead_unit_id IN (SELECT id … path LIKE 'p%')``, where the visibility condition
     (an OR with an EXISTS on the coordinating units) kept SQLite from any index.
 
-    ``broad``: the scope holds most units (a whole agency). Then reading the whole table
-    in order beats fetching each unit's tasks through the lead-unit index (20,000 row
-    lookups out of order: 47 → 32 ms for the benchmark city), so the test is written on
-    ``lead_unit_id + 0``, which no index serves; the rows kept are the same."""
+    ``broad``: the scope is a whole agency (a scope root, or the top of the tree). Then
+    reading the whole table in order beats fetching each unit's tasks through the
+    lead-unit index (20,000 row lookups out of order: 47 → 32 ms for the benchmark city),
+    so the test is written on ``lead_unit_id + 0``, which no index serves; the rows kept
+    are the same."""
     subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
     condition = (Q(lead_unit_unindexed__in=subtree) if broad
                  else Q(lead_unit__in=subtree))
@@ -195,7 +196,8 @@ def own_figures(user: Any, scope: Scope, day: dt.date,
         found = snapshots.snapshot_figures(day, unit_path=scope.unit.path,
                                            document_ids=scope.document_ids)
         return {pk: item for pk, item in found.items() if pk in units}, True
-    broad = len(units) * 2 >= Unit.objects.count()
+    # A whole agency (or the top of the tree) holds most tasks: scan rather than seek.
+    broad = scope.unit.is_scope_root or scope.unit.depth == 1
     found_live = live_figures(led_in_scope(user, scope, day, broad=broad), day)
     return {key[0]: item for key, item in found_live.items() if key[0] in units}, False
 
