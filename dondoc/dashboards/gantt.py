@@ -49,6 +49,10 @@ TONE_ORDER = ("in_progress_overdue", "due_soon", "in_progress_on_time", "awaitin
               "completed_on_time", "completed_late", "standing", "no_deadline", "suspended")
 
 
+def zoom_names() -> list[tuple[str, str]]:
+    return [("month", _("months")), ("quarter", _("quarters")), ("year", _("years"))]
+
+
 def tone_label(tone: str) -> str:
     if tone == "due_soon":
         return str(DUE_SOON.label)
@@ -139,7 +143,8 @@ class Axis:
         return LABEL_W + days * self.scale
 
     def x_of(self, day: dt.date) -> float:
-        return self.x((day - self.start).days)
+        """The x of ``day``; a day beyond the axis (``SPAN_YEARS``) stays at its edge."""
+        return self.x((min(max(day, self.start), self.end) - self.start).days)
 
     def ticks(self) -> list[tuple[dt.date, str]]:
         result = []
@@ -176,11 +181,28 @@ def auto_zoom(bars: Sequence[Bar], as_of: dt.date) -> str:
     return "year"
 
 
-def axis_for(bars: Sequence[Bar], as_of: dt.date, zoom: str) -> Axis:
-    days = bar_dates(bars, as_of)
-    start = _unit_start(min(days), zoom)
-    end = _add_months(_unit_start(max(days), zoom), _step(zoom))
-    return Axis(start=start, end=end, zoom=zoom)
+MAX_TICKS = 96  # months, quarters or years on one axis; beyond, the next coarser zoom
+SPAN_YEARS = 40  # the axis never reaches further than this before or after the date
+
+
+def _clamp(day: dt.date, as_of: dt.date) -> dt.date:
+    low = as_of.replace(year=max(1, as_of.year - SPAN_YEARS), month=1, day=1)
+    high = as_of.replace(year=min(9998, as_of.year + SPAN_YEARS), month=12, day=31)
+    return min(max(day, low), high)
+
+
+def axis_for(bars: Sequence[Bar], as_of: dt.date, zoom: str) -> tuple[Axis, bool]:
+    """The axis over every date of the bars (within ``SPAN_YEARS`` of the date), and
+    whether ``zoom`` had to become coarser to stay within ``MAX_TICKS``."""
+    days = [_clamp(day, as_of) for day in bar_dates(bars, as_of)]
+    coarser = False
+    while True:
+        start = _unit_start(min(days), zoom)
+        end = _add_months(_unit_start(max(days), zoom), _step(zoom))
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months // _step(zoom) <= MAX_TICKS or zoom == "year":
+            return Axis(start=start, end=end, zoom=zoom), coarser
+        zoom, coarser = ZOOMS[ZOOMS.index(zoom) + 1], True
 
 
 def _iso(day: dt.date | None) -> str:

@@ -181,7 +181,11 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
                                  group_by=choices["group_by"], page=choices["page"])
     bars = plan.bars
     zoom = choices["zoom"] or gantt.auto_zoom(bars, plan.as_of)
-    axis = gantt.axis_for(bars, plan.as_of, zoom)
+    axis, coarser = gantt.axis_for(bars, plan.as_of, zoom)
+    if coarser and choices["zoom"]:
+        errors["zoom"] = _("The roadmap spans too long for this time scale: it is shown "
+                           "by %(zoom)s.") % {"zoom": dict(gantt.zoom_names())[axis.zoom]}
+    zoom = axis.zoom
     as_of_text = plan.as_of.strftime("%d/%m/%Y")
     detail = reverse("task_detail", args=[0])
     suffix = "" if choices["today"] else f"?as_of={as_of_text}"

@@ -242,3 +242,14 @@ def test_a_task_without_deadline_runs_to_the_date_line(login, org: Org, people: 
     end = float(bar.get("x", "0")) + float(bar.get("width", "0"))
     assert end == pytest.approx(x_of(bar, NOW.date()), abs=0.01)
     assert "Nhiệm vụ thường xuyên" in page or "Standing task" in page
+
+
+def test_a_far_deadline_does_not_blow_up_the_axis(login, org: Org, people: People) -> None:
+    document = make_document(org.pv01, actor=people.staff)
+    far = make_task(document, org.pc08, actor=people.staff, due_date=dt.date(2999, 12, 31))
+    response = login(people.staff).get(f"/documents/{document.pk}/roadmap/?zoom=month")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert far.pk in bars_of(page)
+    assert len(page) < 200_000
+    assert "too long for this time scale" in page or "quá lâu cho thang thời gian" in page
