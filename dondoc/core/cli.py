@@ -19,6 +19,7 @@ MAIN_COMMANDS = [
     ("restore FILE", "replace the database and files with a backup"),
     ("audit verify", "check the audit chain for tampering"),
     ("check", "check the configuration"),
+    ("remind [--as-of D]", "run the daily reminder pass by hand (dd/mm/yyyy)"),
     ("reindex-search", "recompute the search columns (after an upgrade changes folding)"),
     ("sweep-files [--dry-run]", "delete uploaded files left without a record by a crash"),
 ]
