@@ -32,7 +32,7 @@ class JobKind:
 
 
 IMPORT_TASKS = "plans.import_tasks"
-REMINDER_PASS = "notifications.reminder_pass"
+REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
 SEND_MAIL = "notifications.send_mail"
 
 KINDS: dict[str, JobKind] = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -55,8 +56,9 @@ def deciders(task: Any, requested_by_id: int | None) -> list[User]:
     chosen = []
     for roles in ([Role.STAFF, Role.UNIT_MANAGER], [Role.LEADER]):
         for person in people.filter(role__in=roles).select_related("unit")[:MAX_DECIDERS]:
-            if person.role == Role.UNIT_MANAGER and not task.assigning_unit.path.startswith(
-                    person.unit.path):
+            if person.role == Role.UNIT_MANAGER and (
+                    person.unit is None
+                    or not task.assigning_unit.path.startswith(person.unit.path)):
                 continue
             if scoping.decision_refusal(person, task, requested_by_id) is None:
                 chosen.append(person)
@@ -77,7 +79,7 @@ def tasks_imported(*, tasks: Sequence[Any], actor: Any) -> None:
     for task in tasks:
         by_unit[task.lead_unit_id].append(task)
     for unit_tasks in by_unit.values():
-        after_commit(lambda unit_tasks=unit_tasks: _tell_imported(unit_tasks, actor))
+        after_commit(partial(_tell_imported, unit_tasks, actor))
 
 
 def _tell_imported(unit_tasks: list[Any], actor: Any) -> None:

@@ -29,7 +29,7 @@ class ReminderRuleForm(forms.ModelForm):
                                    "min_value": _("Enter a whole number of days.")}}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, days = data.get("kind"), data.get("days")
         if days is None:
             return data

@@ -141,8 +141,8 @@ def _reminders_for(rule: ReminderRule, tasks: list[Task], key_date: Callable[[Ta
     result = []
     for task in tasks:
         fires = key_date(task)
-        base = {"code": task.code, "title": task.title[:200], "unit": task.lead_unit.name,
-                "day": _fmt(task.deadline)}
+        base: dict[str, Any] = {"code": task.code, "title": task.title[:200],
+                                "unit": task.lead_unit.name, "day": _fmt(task.deadline)}
         kind, params, recipients = "", dict(base), []
         if rule.kind == RuleKind.BEFORE_DUE:
             kind, recipients = kinds.REMINDER_DUE_SOON, people.lead_side(task, assignees[task.pk])

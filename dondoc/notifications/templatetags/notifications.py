@@ -20,7 +20,7 @@ def unread_notifications(context: dict[str, Any]) -> int:
         from dondoc.notifications.selectors import unread_count
 
         cached = unread_count(user=user)
-        request._dondoc_unread = cached  # type: ignore[attr-defined]
+        request._dondoc_unread = cached
     return cached
 
 
