@@ -14,7 +14,7 @@ MAX_RULE_DAYS = 365
 
 class MailPreferenceForm(forms.Form):
     mode = forms.ChoiceField(label=_("E-mail notifications"), choices=MailMode.choices,
-                             widget=forms.RadioSelect,
+                             widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                              error_messages={"required": _("Choose how you want to be "
                                                            "e-mailed."),
                                              "invalid_choice": _("Choose how you want to be "
