@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -209,3 +210,43 @@ def test_the_scheduler_runs_a_failed_pass_again(task, monkeypatch) -> None:
     job.refresh_from_db()
     assert job.status == "succeeded" and job.attempt == 2
     assert reminded(DUE) == {("manager", kinds.REMINDER_DUE_TODAY)}
+
+
+def test_the_workers_tick_schedules_today_from_the_reminder_hour(task, settings) -> None:
+    settings.DONDOC_REMINDER_HOUR = 6
+    early = dt.datetime(2030, 3, 31, 5, 59, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    reminders.scheduler_tick(early)
+    assert not ReminderPass.objects.exists()
+    reminders.scheduler_tick(early + dt.timedelta(minutes=1))
+    reminders.scheduler_tick(early + dt.timedelta(minutes=2))
+    assert list(ReminderPass.objects.values_list("day", flat=True)) == [DUE]
+    assert Job.objects.filter(kind="notifications.reminder_pass").count() == 1
+    assert reminded(DUE) == {("manager", kinds.REMINDER_DUE_TODAY)}
+
+
+TICKS: list[int] = []
+
+
+def record_tick() -> None:
+    TICKS.append(1)
+
+
+def test_the_worker_runs_the_scheduled_ticks(monkeypatch) -> None:
+    from dondoc.jobs.management.commands import worker
+
+    ticks = TICKS
+    ticks.clear()
+    monkeypatch.setattr("dondoc.jobs.kinds.SCHEDULED",
+                        ("dondoc.notifications.tests.test_reminders.record_tick",))
+    scheduler = worker.Scheduler(0.01)
+    scheduler.start()
+    try:
+        import time
+
+        deadline = time.monotonic() + 5
+        while not ticks and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        scheduler.stopped.set()
+        scheduler.join(2)
+    assert ticks

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from dondoc.jobs import runner, services
@@ -57,6 +57,7 @@ class Scheduler(threading.Thread):
 
         try:
             while not self.stopped.wait(self.interval):
+                close_old_connections()  # a connection the database dropped meanwhile
                 for path in SCHEDULED:
                     try:
                         import_string(path)()
