@@ -91,6 +91,14 @@ def _tell_imported(unit_tasks: list[Any], actor: Any) -> None:
         key=f"{kinds.TASKS_IMPORTED}:{first.lead_unit_id}", actor=actor)
 
 
+def people_named(*, task: Any, people: Sequence[Any], actor: Any) -> None:
+    """Officers newly named responsible for the task (cán bộ được giao)."""
+    if people:
+        params = _task_params(task)
+        after_commit(lambda: notify(list(people), kinds.PERSON_NAMED, task, params,
+                                    actor=actor))
+
+
 def direction_given(*, direction: Any, actor: Any) -> None:
     task = direction.task
     params = _task_params(task, actor=_name(actor), text=direction.text[:200])

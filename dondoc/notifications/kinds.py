@@ -38,6 +38,7 @@ class Kind:
 TASK_ASSIGNED = "task_assigned"
 SUBTASK_ASSIGNED = "subtask_assigned"
 TASKS_IMPORTED = "tasks_imported"
+PERSON_NAMED = "person_named"
 DIRECTION_GIVEN = "direction_given"
 COMPLETION_REQUESTED = "completion_requested"
 EXTENSION_REQUESTED = "extension_requested"
@@ -64,6 +65,8 @@ _KIND_LIST = [
          _("New sub-task %(code)s assigned to %(unit)s: %(title)s"), icon="diagram-3"),
     Kind(TASKS_IMPORTED, _("Tasks assigned by import"),
          _("%(count)s new tasks of %(document)s assigned to %(unit)s"), icon="clipboard-plus"),
+    Kind(PERSON_NAMED, _("Task assigned to you"),
+         _("You were named responsible for task %(code)s: %(title)s"), icon="person-check"),
     Kind(DIRECTION_GIVEN, _("Direction given"),
          _("%(actor)s gave a direction on task %(code)s: %(text)s"), icon="megaphone"),
     Kind(COMPLETION_REQUESTED, _("Completion requested"),

@@ -868,6 +868,8 @@ def task_assign_people(*, actor: Any, task: Task, unit: Unit, officers: Sequence
                % {"unit": unit.name, "names": names})
         record(actor=actor, action=Action.UPDATE, obj=task, unit_id=unit.pk,
                changes={"assignees": [before, after]})
+        notifications.people_named(task=task, people=[person for person in chosen
+                                                      if person.pk not in before], actor=actor)
     return chosen
 
 

@@ -61,6 +61,7 @@ def test_a_direction_tells_the_lead_side_and_the_named_officers(task, org, peopl
                                                officers=[people.officer]))
     commit(lambda: services.direction_add(actor=people.leader, task=task,
                                           text="Khẩn trương hoàn thành"))
+    assert told(kinds.PERSON_NAMED) == {"officer"}
     assert told(kinds.DIRECTION_GIVEN) == {"manager", "officer"}
     row = Notification.objects.filter(kind=kinds.DIRECTION_GIVEN).first()
     assert row is not None and "Khẩn trương hoàn thành" in row.summary
