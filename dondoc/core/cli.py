@@ -11,7 +11,7 @@ import sys
 
 MAIN_COMMANDS = [
     ("serve", "serve the application (gunicorn + static files + a job worker)"),
-    ("worker", "run background jobs (Excel imports); several may run at once"),
+    ("worker", "run background jobs (imports, reminders, e-mail); several may run at once"),
     ("migrate", "create or update the database tables"),
     ("demo", "load the demo data (idempotent)"),
     ("createadmin", "create an administrator account"),
