@@ -489,6 +489,14 @@ def get_editable_or_403(visible: models.QuerySet[M], editable: models.QuerySet[M
     return obj
 
 
+# Notifications -----------------------------------------------------------------------
+
+
+def can_manage_reminder_rules(user: Any) -> bool:
+    """The staff department (and administrators) set when reminders go out."""
+    return has_role(user, Role.STAFF)
+
+
 # Background jobs ---------------------------------------------------------------------
 
 
