@@ -102,6 +102,8 @@ class CategoryForm(forms.ModelForm):
 
 
 class WebLinkForm(forms.ModelForm):
+    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = WebLink
         fields = ["title", "url", "position", "active"]

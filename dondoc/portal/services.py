@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.audit import services as audit
+from dondoc.audit.models import Action
 from dondoc.core.concurrency import save_versioned
 from dondoc.core.text import fold
 from dondoc.plans.models import AccessLevel, Document
@@ -117,8 +118,8 @@ def save_article(*, actor: Any, article: Article, data: dict[str, Any],
                        fields=[f for f in ARTICLE_FIELDS if f != "status"
                                and f != "published_at"])
     article.tags.set(tags_from_text(tags_text))
-    audit.record(actor=actor, action="portal.article.create" if creating
-                 else "portal.article.update", obj=article,
+    audit.record(actor=actor, action=Action.CREATE if creating else Action.UPDATE,
+                 obj=article, message="portal article",
                  changes=audit.diff(before, audit.snapshot(article, ARTICLE_FIELDS)))
     cache.bump()
     return article
@@ -131,8 +132,9 @@ def publish(*, actor: Any, article: Article, when: Any = None) -> Article:
     article.published_at = when or timezone.now()
     Article.objects.filter(pk=article.pk).update(status=article.status,
                                                  published_at=article.published_at)
-    audit.record(actor=actor, action="portal.article.publish", obj=article,
-                 changes={"published_at": [None, article.published_at.isoformat()]})
+    audit.record(actor=actor, action=Action.UPDATE, obj=article, message="published",
+                 changes={"status": [None, ArticleStatus.PUBLISHED],
+                          "published_at": [None, article.published_at.isoformat()]})
     cache.bump()
     return article
 
@@ -141,7 +143,8 @@ def publish(*, actor: Any, article: Article, when: Any = None) -> Article:
 def unpublish(*, actor: Any, article: Article) -> Article:
     article.status = ArticleStatus.UNPUBLISHED
     Article.objects.filter(pk=article.pk).update(status=article.status)
-    audit.record(actor=actor, action="portal.article.unpublish", obj=article)
+    audit.record(actor=actor, action=Action.UPDATE, obj=article, message="unpublished",
+                 changes={"status": [ArticleStatus.PUBLISHED, ArticleStatus.UNPUBLISHED]})
     cache.bump()
     return article
 
@@ -153,7 +156,8 @@ def save_simple(*, actor: Any, obj: Category | WebLink, action: str) -> None:
     if isinstance(obj, Category) and not obj.slug:
         obj.slug = slug_for(obj.name, Category, exclude_pk=obj.pk)
     obj.save()
-    audit.record(actor=actor, action=f"{action}.{'create' if creating else 'update'}", obj=obj)
+    audit.record(actor=actor, action=Action.CREATE if creating else Action.UPDATE, obj=obj,
+                 changes=audit.snapshot(obj), message=action)
     cache.bump()
 
 
@@ -162,7 +166,8 @@ def delete_simple(*, actor: Any, obj: Category | WebLink, action: str) -> None:
     if isinstance(obj, Category) and obj.articles.exists():
         raise ValidationError(_("This category still has articles: move them first."),
                               code="in_use")
-    audit.record(actor=actor, action=f"{action}.delete", obj=obj)
+    audit.record(actor=actor, action=Action.DELETE, obj=obj, changes=audit.snapshot(obj),
+                 message=action)
     obj.delete()
     cache.bump()
 
@@ -177,6 +182,6 @@ def set_document_public(*, actor: Any, document: Document, public: bool) -> None
         return
     Document.objects.filter(pk=document.pk).update(access_level=new)
     document.access_level = new
-    audit.record(actor=actor, action="portal.document.public", obj=document,
+    audit.record(actor=actor, action=Action.UPDATE, obj=document, message="portal visibility",
                  changes={"access_level": [old, new]})
     cache.bump()

@@ -17,6 +17,7 @@ Requests from crawlers and tools (by user agent) are not counted. Days are local
 from __future__ import annotations
 
 import atexit
+import logging
 import datetime as dt
 import hashlib
 import re
@@ -36,6 +37,7 @@ from dondoc.core.client import client_address
 from dondoc.portal.models import VisitDay, VisitorSeen, VisitSalt
 
 FLUSH_EVENTS = 500
+logger = logging.getLogger(__name__)
 STATS_TTL_S = 5.0
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|archiver|facebookexternalhit|curl|wget|python-|httpclient|"
@@ -81,14 +83,24 @@ def record(request: Any) -> None:
     if is_bot(user_agent):
         return
     day = timezone.localdate()
-    key = visitor_key(client_address(request), user_agent, day)
+    key = None
+    for attempt in range(5):  # the day's salt is read once per process and day
+        try:
+            key = visitor_key(client_address(request), user_agent, day)
+            break
+        except DatabaseError:
+            time.sleep(0.02 * (attempt + 1))
     with _lock:
-        _views[day] += 1
-        _keys.setdefault(day, set()).add(key)
+        _views[day] += 1  # the view counts even if its visitor could not be keyed
+        if key is not None:
+            _keys.setdefault(day, set()).add(key)
         due = (time.monotonic() - _last_flush >= flush_seconds()
                or sum(_views.values()) >= FLUSH_EVENTS)
     if due:
-        flush()
+        try:
+            flush()
+        except DatabaseError:  # counts were put back; the next view's flush retries
+            logger.warning("portal visit counters not flushed yet", exc_info=True)
 
 
 def flush() -> int:
