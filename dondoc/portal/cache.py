@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 VERSION_KEY = "portal:version"
 PAGE_TTL_S = 15
+HOME_TTL_S = 5  # the whole home page for visitors: its visitor counter is live within it
 
 
 def version() -> int:

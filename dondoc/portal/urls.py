@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/category/<slug:slug>/atom/", views.ArticlesAtomFeed(), name="category_atom"),
     path("portal/tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("portal/search/", views.search, name="search"),
+    path("portal/language/<str:code>/", views.language, name="language"),
     path("portal/rss/", views.ArticlesFeed(), name="rss"),
     path("portal/atom/", views.ArticlesAtomFeed(), name="atom"),
     path("portal/images/<int:pk>/", views.image, name="image"),

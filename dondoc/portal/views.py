@@ -50,6 +50,7 @@ def _public(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 def _cached(name: str, request: HttpRequest, compute: Any) -> Any:
+    """A block shared by the portal's pages, cached per language and content version."""
     key = cache.page_key(name, request.LANGUAGE_CODE)  # type: ignore[attr-defined]
     value = django_cache.get(key)
     if value is None:
@@ -59,25 +60,55 @@ def _cached(name: str, request: HttpRequest, compute: Any) -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The portal's home page. Its news blocks are cached for 15 s per language and
-    content version (any editor write shows at once); the visitor counter is live."""
+    """The portal's home page.
+
+    For visitors (not signed in) the whole page is cached for ``cache.HOME_TTL_S`` (5 s)
+    per language and content version, so that a busy day costs one render every few
+    seconds; an editor's write changes the version, and the visitor counter on it is
+    at most those seconds old. The view is counted on every request.
+    """
     visits.record(request)
-    key = cache.page_key("home", request.LANGUAGE_CODE)  # type: ignore[attr-defined]
-    body = django_cache.get(key)
-    if body is None:
-        articles = selectors.public_articles()
-        context = {
-            "featured": list(articles.filter(featured=True)[:3]),
-            "latest": list(articles[:10]),
-            "documents": list(selectors.public_documents()[:6]),
-        }
-        body = render_to_string("portal/_home_blocks.html", context, request=request)
-        django_cache.set(key, body, cache.PAGE_TTL_S)
-    return render(request, "portal/home.html", {
-        "blocks": body, "stats": visits.stats(),
+    language = request.LANGUAGE_CODE  # type: ignore[attr-defined]
+    anonymous = not request.user.is_authenticated
+    key = cache.page_key("homepage", language)
+    if anonymous:
+        body = django_cache.get(key)
+        if body is not None:
+            return HttpResponse(body)
+    response = render(request, "portal/home.html", {
+        "blocks": _cached("blocks", request, lambda: render_to_string(
+            "portal/_home_blocks.html", _home_blocks(), request=request)),
+        "stats": visits.stats(),
         "categories": _cached("categories", request, selectors.categories_with_counts),
         "web_links": _cached("links", request, selectors.web_links),
     })
+    if anonymous:
+        django_cache.set(key, response.content, cache.HOME_TTL_S)
+    return response
+
+
+def _home_blocks() -> dict[str, Any]:
+    articles = selectors.public_articles()
+    return {"featured": list(articles.filter(featured=True)[:3]),
+            "latest": list(articles[:10]),
+            "documents": list(selectors.public_documents()[:6])}
+
+
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the portal's language with a link (the portal's pages carry no form, so
+    they can be cached); signed-in users keep the language of their account."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("portal:home")
+    response = redirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

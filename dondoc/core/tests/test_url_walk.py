@@ -95,6 +95,7 @@ SKIPPED: dict[str, str] = {
         "portal/manage/articles/<int:pk>/", "portal/manage/articles/<int:pk>/publish/",
         "portal/manage/articles/<int:pk>/unpublish/", "portal/manage/categories/<int:pk>/",
         "portal/manage/links/<int:pk>/")},
+    "portal/language/<str:code>/": "the portal's language switch: names a language, no object",
 }
 # Non-integer parameters get a value that names nothing (e.g. an import preview token).
 PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
