@@ -793,7 +793,7 @@ def bench_portal(report: Report) -> None:
             report.skip("portal.home.*", f"the server did not start: {error}")
             return
         probe = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        status, body = get(probe, "/portal/", {"User-Agent": PORTAL_UA})
+        status, _body = get(probe, "/portal/", {"User-Agent": PORTAL_UA})
         probe.close()
         if status != 200:
             report.skip("portal.home.*", f"GET /portal/ answered {status}")
@@ -804,7 +804,7 @@ def bench_portal(report: Report) -> None:
                   "instead, which use much of the CPU themselves")
             samples, rps, _failed = load(port, ["/portal/"], {"User-Agent": PORTAL_UA}, 16)
             home = (rps, sorted(samples)[int(len(samples) * 0.99) - 1] if samples else 0.0)
-            floor_samples, floor_rps, _f = load(port, ["/healthz"], {}, 16)
+            _floor_samples, floor_rps, _f = load(port, ["/healthz"], {}, 16)
             floor = (floor_rps, 0.0)
         else:
             floor = wrk(port, "/healthz") or (0.0, 0.0)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from dondoc.organization import scoping
 
 EDITOR_PREFIXES = ("/portal/", "/accounts/login/", "/accounts/logout/", "/accounts/2fa/",
-                   "/accounts/profile/", "/i18n/", "/static/", "/healthz")
+                   "/accounts/profile/", "/i18n/", "/static/", "/healthz", "/favicon.ico")
 
 
 class PortalEditorMiddleware:

@@ -124,6 +124,9 @@ class VisitDay(models.Model):
     class Meta:
         ordering = ["-day"]
 
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: {self.views}"
+
 
 class VisitorSeen(models.Model):
     """A visitor key seen on a day: a hash with that day's random salt, never an address.
@@ -135,9 +138,15 @@ class VisitorSeen(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "key"], name="portal_visitor_once")]
 
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.key[:8]}…"
+
 
 class VisitSalt(models.Model):
     """The random salt of one day; deleted with the day's visitor keys."""
 
     day = models.DateField(unique=True)
     salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"

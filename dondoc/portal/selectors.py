@@ -106,7 +106,7 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
     documents = document_tree_ids(document)
     tasks = Task.objects.filter(document_id__in=documents)
     per_group = live_figures(tasks, as_of, keys=("group",))
-    spans = {row["group"]: row for row in tasks.values("group").annotate(
+    spans: dict[Any, dict[str, Any]] = {row["group"]: dict(row) for row in tasks.values("group").annotate(
         first=Min("starts_on"), assigned=Min("assigned_on"), last=Max("deadline"))}
     groups_by_id = {g.pk: g for g in TaskGroup.objects.filter(document_id__in=documents)}
     groups = []
@@ -116,7 +116,7 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
         total_counts = counts if total_counts is None else _add(total_counts, counts)
         completed, on_time, overdue, other = _split(counts)
         group = groups_by_id.get(group_id)
-        span = spans.get(group_id, {})
+        span: dict[str, Any] = spans.get(group_id, {})
         groups.append(GroupProgress(
             number=group.number if group else "",
             title=group.title if group else "",

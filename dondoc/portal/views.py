@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -14,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,8 +38,8 @@ MAX_PAGE = 1000
 # -- public pages ---------------------------------------------------------------------------
 
 def _page(request: HttpRequest, items: QuerySet[Any], size: int = selectors.PAGE_SIZE) -> Any:
-    number = request.GET.get("page", "1")
-    number = int(number) if number.isdigit() and 0 < int(number) <= MAX_PAGE else 1
+    text = request.GET.get("page", "1")
+    number = int(text) if text.isdigit() and 0 < int(text) <= MAX_PAGE else 1
     return Paginator(items, size).get_page(number)
 
 
@@ -51,7 +54,7 @@ def _public(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 def _cached(name: str, request: HttpRequest, compute: Any) -> Any:
     """A block shared by the portal's pages, cached per language and content version."""
-    key = cache.page_key(name, request.LANGUAGE_CODE)  # type: ignore[attr-defined]
+    key = cache.page_key(name, request.LANGUAGE_CODE)
     value = django_cache.get(key)
     if value is None:
         value = compute()
@@ -68,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     at most those seconds old. The view is counted on every request.
     """
     visits.record(request)
-    language = request.LANGUAGE_CODE  # type: ignore[attr-defined]
+    language = request.LANGUAGE_CODE
     anonymous = not request.user.is_authenticated
     key = cache.page_key("homepage", language)
     if anonymous:
@@ -141,17 +144,18 @@ def search(request: HttpRequest) -> HttpResponse:
         "heading": _("Search"), "page": page, "query": query, "searching": True})
 
 
-def image(request: HttpRequest, pk: int) -> HttpResponse:
+def image(request: HttpRequest, pk: int) -> HttpResponseBase:
     """An article's picture: public once the article is, and to editors before."""
     article = get_object_or_404(Article, pk=pk)
     if not article.image or not (article.is_visible or scoping.can_edit_portal(request.user)):
         raise Http404
+    name = article.image.name or ""
     try:
-        handle = default_storage.open(article.image.name, "rb")
+        handle = default_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type="image/png" if article.image.name.endswith(
-        ".png") else "image/jpeg")
+    response = FileResponse(handle, content_type="image/png" if name.endswith(".png")
+                            else "image/jpeg")
     response["Cache-Control"] = "public, max-age=86400" if article.is_visible else "private"
     return response
 
@@ -174,7 +178,7 @@ def _bars(progress: selectors.PublicProgress) -> dict[str, Any] | None:
     if progress.start is None or progress.end is None or progress.end <= progress.start:
         return None
     span = (progress.end - progress.start).days
-    rows = []
+    rows: list[dict[str, Any]] = []
     for group in progress.groups:
         if group.first_day is None or group.last_day is None:
             continue
@@ -253,6 +257,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
+@csp_update({"style-src": [NONCE]})  # Trix adds its default styles with this page's nonce
 def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk) if pk else Article()
     form = ArticleForm(request.POST or None, request.FILES or None, instance=article)
@@ -282,7 +287,7 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("publish_at", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("portal:manage_article", pk=pk)
     services.publish(actor=request.user, article=article, when=form.cleaned_data["publish_at"])
     if article.published_at and article.published_at > timezone.now():
@@ -308,7 +313,7 @@ def _simple_manage(request: HttpRequest, model: Any, form_class: Any, action: st
         try:
             services.delete_simple(actor=request.user, obj=obj, action=action)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Deleted."))
         return redirect(f"portal:{template}s")

@@ -17,9 +17,10 @@ Requests from crawlers and tools (by user agent) are not counted. Days are local
 from __future__ import annotations
 
 import atexit
-import logging
+import contextlib
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 import threading
@@ -139,10 +140,8 @@ def flush() -> int:
 
 
 def _flush_at_exit() -> None:
-    try:
+    with contextlib.suppress(Exception):  # the database may already be gone at exit
         flush()
-    except Exception:  # noqa: S110 — the database may already be gone at interpreter exit
-        pass
 
 
 def install_exit_flush() -> None:
@@ -167,8 +166,9 @@ class VisitorStats:
 def _stored(today: dt.date) -> dict[str, int]:
     global _stats_cache
     now = time.monotonic()
-    if _stats_cache is not None and _stats_cache[1] == today and now - _stats_cache[0] < STATS_TTL_S:
-        return _stats_cache[2]
+    cached = _stats_cache
+    if cached is not None and cached[1] == today and now - cached[0] < STATS_TTL_S:
+        return cached[2]
     week_start = today - dt.timedelta(days=today.weekday())
     month_start = today.replace(day=1)
     totals = VisitDay.objects.aggregate(
