@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "dondoc.api",
     "dondoc.jobs",
     "dondoc.notifications",
+    "dondoc.portal",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dondoc.organization.middleware.UserLanguageMiddleware",
     "dondoc.organization.middleware.TwoFactorRequiredMiddleware",
+    "dondoc.portal.middleware.PortalEditorMiddleware",
     "dondoc.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -237,7 +239,7 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("DONDOC_OTP_ISSUER", "dondoc")
 # Roles that must enrol a second factor before using the application.
-DONDOC_2FA_REQUIRED_ROLES = ("admin", "leader")
+DONDOC_2FA_REQUIRED_ROLES = ("admin", "leader", "editor")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

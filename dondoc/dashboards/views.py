@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -125,11 +125,17 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: what needs attention today, and under it the dashboard (full for
-    leaders, staff and inspectors; reduced to the own unit's picture for others)."""
+    leaders, staff and inspectors; reduced to the own unit's picture for others).
+
+    A visitor who is not signed in lands on the public portal (which links to sign-in);
+    a portal editor on the portal's editing pages."""
     user: Any = request.user
+    if not user.is_authenticated:
+        return redirect("portal:home")
+    if scoping.is_portal_only(user):
+        return redirect("portal:manage")
     context = home_cards.home_context(user)
     full = user.role in selectors.FULL_ROLES or scoping.is_admin(user)
     context.update(_context(request, reduced=not full))

@@ -65,6 +65,29 @@ def scope_root(user: Any) -> Unit | None:
     return root
 
 
+def is_portal_only(user: Any) -> bool:
+    """Portal editors work on the public portal only: no unit, task or document data."""
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.EDITOR
+                and not user.is_superuser)
+
+
+def can_edit_portal(user: Any) -> bool:
+    """Writes news, web links and chooses the public documents: editors and staff."""
+    return has_role(user, Role.EDITOR, Role.STAFF)
+
+
+def documents_publishable_by(user: Any) -> models.QuerySet[Any]:
+    """Documents whose portal visibility the user may switch: every document for portal
+    editors (they see its number and title only), those managed in scope for staff."""
+    from dondoc.plans.models import Document
+
+    if not can_edit_portal(user):
+        return Document.objects.none()
+    if is_portal_only(user):
+        return Document.objects.all()
+    return Document.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
 def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
 
@@ -74,7 +97,7 @@ def unit_scope_q(user: Any, unit_field: str) -> Q:
 
     ``unit_field`` is a lookup path to a unit, e.g. ``"lead_unit"`` or ``"unit"``.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return _NOTHING
     root = scope_root(user)
     if root is None:
@@ -90,6 +113,8 @@ def has_role(user: Any, *roles: str) -> bool:
 
 
 def units_visible_to(user: Any) -> models.QuerySet[Unit]:
+    if is_portal_only(user):
+        return Unit.objects.none()
     root = scope_root(user)
     if root is None:
         return Unit.objects.all()
@@ -243,7 +268,7 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     """
     from dondoc.plans.models import AccessLevel, Document
 
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return Document.objects.none()
     root = scope_root(user)
     if root is None:
@@ -327,7 +352,7 @@ def _task_scope_q(path: str) -> Q:
 def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     from dondoc.plans.models import Task
 
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return Task.objects.none()
     root = scope_root(user)
     if root is None:
