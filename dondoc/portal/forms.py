@@ -102,7 +102,7 @@ class CategoryForm(forms.ModelForm):
 
 
 class WebLinkForm(forms.ModelForm):
-    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("Link address"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = WebLink

@@ -14,7 +14,7 @@ from dondoc.core.text import fold
 
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
-    slug = models.SlugField(_("address"), max_length=120, unique=True,
+    slug = models.SlugField(_("web address"), max_length=120, unique=True,
                             help_text=_("Letters, digits and hyphens, as in the web address."))
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -29,7 +29,7 @@ class Category(models.Model):
 
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
-    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    slug = models.SlugField(_("web address"), max_length=80, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -56,7 +56,7 @@ class Article(SearchTextMixin, VersionedModel):
     """A news item. ``body`` is HTML already sanitised by ``portal.sanitise`` on save."""
 
     title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(_("address"), max_length=200, unique=True)
+    slug = models.SlugField(_("web address"), max_length=200, unique=True)
     summary = models.TextField(_("summary"), max_length=1000, blank=True)
     body = models.TextField(_("content"))
     category = models.ForeignKey(Category, verbose_name=_("category"),
@@ -101,7 +101,7 @@ class Article(SearchTextMixin, VersionedModel):
 
 class WebLink(models.Model):
     title = models.CharField(_("title"), max_length=200)
-    url = models.URLField(_("address"), max_length=500)
+    url = models.URLField(_("link address"), max_length=500)
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("shown"), default=True)
 
