@@ -25,6 +25,10 @@ class DocumentKind(models.TextChoices):
     COMPONENT_PROJECT = "component_project", _("Component project")  # Đề án thành phần
     INVESTMENT = "investment", _("Investment project (Dự án)")  # Dự án
     NOTICE = "notice", _("Notice of conclusions")  # Thông báo kết luận
+    # Registered by dondoc.inspections: they own the follow-up tasks of an inspection and
+    # of a steering-committee meeting.
+    INSPECTION = "inspection", _("Inspection conclusion")  # Kết luận kiểm tra
+    MEETING_NOTICE = "meeting_notice", _("Steering-committee conclusion notice")  # Thông báo kết luận BCĐ
     OTHER = "other", _("Other document")
 
 
