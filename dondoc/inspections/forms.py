@@ -84,7 +84,8 @@ class InspectionForm(VersionedFormMixin, forms.ModelForm):
             replace_dashes(field)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end of the inspection cannot be before its "
@@ -162,7 +163,8 @@ class MeetingForm(forms.ModelForm):
             replace_dashes(field)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("chair") and not (data.get("chair_name") or "").strip():
             self.add_error("chair", _("Choose the chair, or write the chair's name."))
         return data

@@ -67,17 +67,14 @@ def follow_ups(tasks: Iterable[Task | None]) -> dict[int, FollowUp]:
     result: dict[int, FollowUp] = {}
     if not ids:
         return result
-    rows = annotate_status(Task.objects.filter(pk__in=ids)).values(
-        "pk", "status", "due_soon", "no_deadline", "progress")
-    for row in rows:
-        style = STATUS_STYLES.get(row["status"])
-        if row["due_soon"]:
-            style = DUE_SOON
-        elif row["no_deadline"]:
-            style = NO_DEADLINE
-        result[row["pk"]] = FollowUp(row["status"], str(style.label if style else row["status"]),
-                                     bool(row["due_soon"]), bool(row["no_deadline"]),
-                                     row["progress"])
+    for task in annotate_status(Task.objects.filter(pk__in=ids)):
+        status: str = getattr(task, "status", "")
+        due_soon, no_deadline = bool(getattr(task, "due_soon", False)), bool(
+            getattr(task, "no_deadline", False))
+        style = DUE_SOON if due_soon else NO_DEADLINE if no_deadline else \
+            STATUS_STYLES.get(status)
+        result[task.pk] = FollowUp(status, str(style.label if style else status), due_soon,
+                                   no_deadline, task.progress)
     return result
 
 

@@ -28,7 +28,8 @@ class DocumentKind(models.TextChoices):
     # Registered by dondoc.inspections: they own the follow-up tasks of an inspection and
     # of a steering-committee meeting.
     INSPECTION = "inspection", _("Inspection conclusion")  # Kết luận kiểm tra
-    MEETING_NOTICE = "meeting_notice", _("Steering-committee conclusion notice")  # Thông báo kết luận BCĐ
+    # Thông báo kết luận của Ban Chỉ đạo
+    MEETING_NOTICE = "meeting_notice", _("Steering-committee conclusion notice")
     OTHER = "other", _("Other document")
 
 
