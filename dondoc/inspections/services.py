@@ -320,7 +320,7 @@ def meeting_issue_notice(*, actor: Any, meeting: Meeting, number: str,
 @transaction.atomic
 def conclusion_make_task(*, actor: Any, conclusion: Conclusion, **task_fields: Any) -> Task:
     """Assign the task of a conclusion: a task of the meeting's conclusion notice."""
-    current = Conclusion.objects.select_for_update().select_related(
+    current = Conclusion.objects.select_for_update(of=("self",)).select_related(
         "meeting__notice__owner_unit").get(pk=conclusion.pk)
     notice = current.meeting.notice
     if notice is None:
