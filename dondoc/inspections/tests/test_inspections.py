@@ -265,3 +265,36 @@ def test_pages_render_in_english(inspected: Inspected, people: Any, login: Any) 
     page = login(people.inspector).get(f"/inspections/{inspected.inspection.pk}/")
     text = page.content.decode()
     assert "Findings" in text and "Recommendations" in text
+
+
+def test_editing_the_plan_keeps_units_with_findings_and_detects_a_stale_version(
+        inspected: Inspected, people: Any, login: Any, org: Any) -> None:
+    pk = inspected.inspection.pk
+    client = login(people.inspector)
+    form = {"title": "Kiểm tra (sửa)", "subject_units": [org.pc08.pk], "period_start":
+            "05/05/2025", "period_end": "09/05/2025", "version": 1}
+    page = client.post(f"/inspections/{pk}/edit/", form).content.decode()
+    assert 'id="id_subject_units_error"' in page and "Phòng Cảnh sát quản lý hành chính" in page
+    form["subject_units"] = [org.pc08.pk, org.pc06.pk, org.pc08_d1.pk]
+    assert client.post(f"/inspections/{pk}/edit/", form).status_code == 302
+    inspected.inspection.refresh_from_db()
+    assert inspected.inspection.title == "Kiểm tra (sửa)"
+    assert inspected.inspection.subject_units.count() == 3
+    stale = client.post(f"/inspections/{pk}/edit/", {**form, "title": "Cũ"}).content.decode()
+    assert "Người khác vừa sửa" in stale
+    assert login(people.staff).post(f"/inspections/{pk}/edit/", form).status_code == 403
+
+
+def test_the_conclusion_documents_page_links_to_its_inspection(inspected: Inspected,
+                                                               people: Any, login: Any) -> None:
+    conclude(inspected, people)
+    inspected.inspection.refresh_from_db()
+    conclusion = inspected.inspection.conclusion
+    assert conclusion is not None
+    page = login(people.staff).get(f"/documents/{conclusion.pk}/").content.decode()
+    assert f'href="/inspections/{inspected.inspection.pk}/"' in page
+    assert "Kết luận kiểm tra" in page
+    # The unit inspected knows the document by number through its task, no more.
+    limited = login(people.manager).get(f"/documents/{conclusion.pk}/")
+    assert limited.status_code == 200
+    assert "PC06 số hoá" not in limited.content.decode()
