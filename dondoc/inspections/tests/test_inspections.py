@@ -298,3 +298,33 @@ def test_the_conclusion_documents_page_links_to_its_inspection(inspected: Inspec
     limited = login(people.manager).get(f"/documents/{conclusion.pk}/")
     assert limited.status_code == 200
     assert "PC06 số hoá" not in limited.content.decode()
+
+
+def test_the_api_creates_inspections_and_meetings_within_the_scope(
+        inspected: Inspected, people: Any, login: Any, org: Any) -> None:
+    inspector = login(people.inspector)
+    created = inspector.post("/api/v1/inspections", {
+        "title": "Kiểm tra PC08", "subject_units": [org.pc08.pk],
+        "period_start": "2025-05-01", "period_end": "2025-05-02"},
+        content_type="application/json")
+    assert created.status_code == 201
+    assert created.json()["owner_unit"]["code"] == "PX05"
+    foreign = inspector.post("/api/v1/inspections", {
+        "title": "Kiểm tra", "subject_units": [org.other.pk],
+        "period_start": "2025-05-01", "period_end": "2025-05-02"},
+        content_type="application/json")
+    assert foreign.status_code == 422 and "subject_units" in foreign.json()["errors"]
+    staff = login(people.staff)
+    meeting = staff.post("/api/v1/meetings", {"title": "Họp BCĐ", "held_on": "2025-05-10",
+                                              "chair_name": "Đồng chí Giám đốc"},
+                         content_type="application/json")
+    assert meeting.status_code == 201
+    item = staff.post(f"/api/v1/meetings/{meeting.json()['id']}/conclusions",
+                      {"text": "Giao Phòng Tham mưu tổng hợp"}, content_type="application/json")
+    assert item.status_code == 201 and item.json()["number"] == 1
+    no_chair = staff.post("/api/v1/meetings", {"title": "Họp", "held_on": "2025-05-10"},
+                          content_type="application/json")
+    assert no_chair.status_code == 422 and "chair" in no_chair.json()["errors"]
+    assert login(people.inspector).post("/api/v1/meetings", {
+        "title": "Họp", "held_on": "2025-05-10", "chair_name": "A"},
+        content_type="application/json").status_code == 403
