@@ -27,7 +27,7 @@ from dondoc.inspections.forms import (
     RecommendationForm,
     RegisterDocumentForm,
 )
-from dondoc.inspections.models import Inspection, Meeting
+from dondoc.inspections.models import Inspection, InspectionState, Meeting
 from dondoc.organization import scoping
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.forms import TaskForm
@@ -47,9 +47,17 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, back: str,
 
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.inspection_list(user=request.user))
+    inspections = selectors.inspection_list(user=request.user)
+    state = request.GET.get("state", "")
+    if state in InspectionState.values:
+        inspections = inspections.filter(state=state)
+    else:
+        state = ""
+    page = paginate(request, inspections)
     return render(request, "inspections/inspection_list.html", {
-        "page": page, "can_create": scoping.can_create_inspections(request.user)})
+        "page": page, "can_create": scoping.can_create_inspections(request.user),
+        "states": InspectionState.choices, "state": state,
+        "qs": f"state={state}" if state else ""})
 
 
 def _editable_inspection(request: HttpRequest, pk: int) -> Inspection:

@@ -328,3 +328,28 @@ def test_the_api_creates_inspections_and_meetings_within_the_scope(
     assert login(people.inspector).post("/api/v1/meetings", {
         "title": "Họp", "held_on": "2025-05-10", "chair_name": "A"},
         content_type="application/json").status_code == 403
+
+
+def test_the_new_document_kinds_are_in_the_api_schema_and_filters(
+        inspected: Inspected, people: Any, login: Any) -> None:
+    conclude(inspected, people)
+    client = login(people.staff)
+    schema = client.get("/api/v1/openapi.json").content.decode()
+    assert '"inspection"' in schema and '"meeting_notice"' in schema
+    listed = client.get("/api/v1/documents?kind=inspection").json()
+    assert [item["number"] for item in listed["results"]] == ["15/KL-TTr"]
+    assert listed["results"][0]["kind_label"] == "Kết luận kiểm tra"
+
+
+def test_the_inspection_list_filters_by_state_in_the_url(inspected: Inspected, people: Any,
+                                                         login: Any, org: Any) -> None:
+    services.inspection_create(
+        actor=people.inspector, owner_unit=org.px05, title="Kiểm tra khác",
+        period_start=dt.date(2025, 5, 1), period_end=dt.date(2025, 5, 2),
+        subject_units=[org.pc08])
+    conclude(inspected, people)
+    client = login(people.inspector)
+    page = client.get("/inspections/?state=concluded").content.decode()
+    assert inspected.inspection.title in page and "Kiểm tra khác" not in page
+    page = client.get("/inspections/?state=nonsense").content.decode()
+    assert inspected.inspection.title in page and "Kiểm tra khác" in page
