@@ -140,7 +140,7 @@ class RegisterDocumentForm(forms.Form):
     issue_date = DayField(label=_("Issue date"), help_text=_("dd/mm/yyyy"))
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, forms.ModelForm):
     chair = PersonChoiceField(label=_("Chair"), queryset=User.objects.none(), required=False)
     attendees = PeopleChoiceField(label=_("Attendees"), queryset=User.objects.none(),
                                   required=False)

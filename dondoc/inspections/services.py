@@ -266,6 +266,38 @@ def meeting_create(*, actor: Any, owner_unit: Unit, title: str, held_on: dt.date
     return meeting
 
 
+@transaction.atomic
+def meeting_update(*, actor: Any, meeting: Meeting, expected_version: int,
+                   **fields: Any) -> Meeting:
+    """Change the meeting's record (the fields given); conclusions keep their due dates,
+    so the meeting cannot move after one of them."""
+    before = snapshot(Meeting.objects.get(pk=meeting.pk), MEETING_FIELDS)
+    attendees = fields.pop("attendees", None)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    if meeting.chair is None and not meeting.chair_name.strip():
+        raise ValidationError({"chair": _("Choose the chair, or write the chair's name.")})
+    meeting.full_clean(exclude=["owner_unit", "notice"])
+    first_due = (meeting.conclusions.filter(due_date__isnull=False).order_by("due_date")
+                 .values_list("due_date", flat=True).first())
+    if first_due is not None and meeting.held_on > first_due:
+        raise ValidationError({"held_on": _(
+            "The due date cannot be before the meeting (%(day)s).")
+            % {"day": _day(meeting.held_on)}})
+    if meeting.notice is not None and meeting.held_on > meeting.notice.issue_date:
+        raise ValidationError({"held_on": _(
+            "The notice cannot be dated before the meeting (%(day)s).")
+            % {"day": _day(meeting.held_on)}})
+    save_versioned(meeting, expected_version=expected_version, fields=list(fields))
+    if attendees is not None:
+        meeting.attendees.set(attendees)
+    changes = diff(before, snapshot(meeting, MEETING_FIELDS))
+    if changes:
+        record(actor=actor, action=Action.UPDATE, obj=meeting, unit_id=meeting.owner_unit_id,
+               changes=changes)
+    return meeting
+
+
 def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/conclusions/new/", views.conclusion_add, name="conclusion_add"),
     path("meetings/<int:pk>/notice/", views.meeting_notice, name="meeting_notice"),
     path("meetings/conclusions/<int:pk>/task/", views.conclusion_task, name="conclusion_task"),

@@ -263,8 +263,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = MeetingForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            meeting = services.meeting_create(actor=user, owner_unit=owner, **form.cleaned_data)
+            meeting = services.meeting_create(actor=user, owner_unit=owner, **data)
         except ValidationError as error:
             _form_error(form, error)
         else:
@@ -272,6 +273,28 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             return redirect("meeting_detail", pk=meeting.pk)
     return _form_page(request, form, title=_("Record a steering-committee meeting"),
                       back=_url("meeting_list"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _editable_meeting(request, pk)
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.meeting_update(actor=request.user, meeting=meeting,
+                                    expected_version=form.expected_version, **data)
+        except ConflictError:
+            form.add_error(None, _("Someone else changed this meeting meanwhile: reload the "
+                                   "page and make your change again."))
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("meeting_detail", pk=pk)
+    return _form_page(request, form, title=_("Edit the meeting"),
+                      back=_url("meeting_detail", pk))
 
 
 @login_required

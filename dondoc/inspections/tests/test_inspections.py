@@ -353,3 +353,21 @@ def test_the_inspection_list_filters_by_state_in_the_url(inspected: Inspected, p
     assert inspected.inspection.title in page and "Kiểm tra khác" not in page
     page = client.get("/inspections/?state=nonsense").content.decode()
     assert inspected.inspection.title in page and "Kiểm tra khác" in page
+
+
+def test_staff_edit_a_meeting_but_not_after_its_conclusions_fall_due(
+        inspected: Inspected, people: Any, login: Any) -> None:
+    pk = inspected.meeting.pk
+    client = login(people.staff)
+    form = {"title": "Phiên họp (sửa)", "held_on": "13/05/2025", "chair": people.leader.pk,
+            "attendees": [people.staff.pk, people.inspector.pk], "version": 1}
+    assert client.post(f"/meetings/{pk}/edit/", form).status_code == 302
+    inspected.meeting.refresh_from_db()
+    assert inspected.meeting.title == "Phiên họp (sửa)"
+    assert inspected.meeting.attendees.count() == 2
+    moved = client.post(f"/meetings/{pk}/edit/", {**form, "held_on": "01/08/2025",
+                                                  "version": 2}).content.decode()
+    assert 'id="id_held_on_error"' in moved
+    stale = client.post(f"/meetings/{pk}/edit/", form).content.decode()
+    assert "Người khác vừa sửa" in stale
+    assert login(people.leader).post(f"/meetings/{pk}/edit/", form).status_code == 403
