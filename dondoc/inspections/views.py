@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +34,10 @@ from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.forms import TaskForm
 from dondoc.plans.models import Priority
 from dondoc.plans.views import _form_error
+
+
+def _url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, back: str,
@@ -103,12 +108,6 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
             return redirect("inspection_detail", pk=inspection.pk)
     return _form_page(request, form, title=_("Plan an inspection"),
                       back=_url("inspection_list"))
-
-
-def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
-
-    return reverse(name, args=args)
 
 
 @login_required
