@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
     path("", include("dondoc.jobs.urls")),
     path("", include("dondoc.inspections.urls")),
+    path("", include("dondoc.notifications.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

@@ -19,6 +19,7 @@ from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
 from dondoc.api.errors import install_handlers
 from dondoc.dashboards import api as dashboard_api
 from dondoc.inspections import api as inspections_api
+from dondoc.notifications import api as notifications_api
 
 DESCRIPTION = """\
 The dondoc JSON API. Every answer is limited to what the caller may see, by the same
@@ -100,3 +101,4 @@ for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
 api.add_router("/", dashboard_api.router)
 api.add_router("/", inspections_api.router)
+api.add_router("/", notifications_api.router)

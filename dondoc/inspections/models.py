@@ -46,7 +46,7 @@ class Inspection(VersionedModel):
     subject_units = models.ManyToManyField("organization.Unit", verbose_name=_("units inspected"),
                                            related_name="inspections")
     period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    period_end = models.DateField(_("until"))
     content = models.TextField(_("content"), blank=True)
     scope_documents = models.ManyToManyField(
         "plans.Document", verbose_name=_("documents inspected"), blank=True, related_name="+")

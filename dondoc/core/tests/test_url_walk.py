@@ -46,6 +46,8 @@ from dondoc.imports.models import ReviewFlag, UnitGroup
 from dondoc.inspections import services as inspections
 from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
+from dondoc.notifications.kinds import TASK_COMMENTED
+from dondoc.notifications.services import notify
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 
@@ -74,17 +76,20 @@ OBJECT_OF_PREFIX = {
     "inspections/": "inspection",
     "meetings/conclusions/": "meeting_conclusion",
     "meetings/": "meeting",
+    "notifications/": "notification",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
-    "file_id": "task_file",
+    "file_id": "task_file", "notification_id": "notification",
     "inspection_id": "inspection", "meeting_id": "meeting",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
     "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+    "notifications/rules/<int:pk>/": "reminder rules belong to the installation, not to an "
+    "agency (staff-only, tested in dondoc/notifications/tests/test_pages.py)",
 }
 # Non-integer parameters get a value that names nothing (e.g. an import preview token).
 PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
@@ -185,6 +190,7 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
         inspection = inspections.inspection_create(
             actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
             period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 5),
@@ -194,7 +200,9 @@ def world(org: Any, people: Any, work: Any) -> World:
                                              held_on=dt.date(2025, 3, 1))
         conclusion = inspections.conclusion_add(actor=None, meeting=meeting, text="Kết luận")
         return {"inspection": inspection.pk, "meeting": meeting.pk,
-                "meeting_conclusion": conclusion.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+                "meeting_conclusion": conclusion.pk,
+                "notification": notification.pk, "review_flag": flag.pk,
+                "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('title', models.CharField(max_length=500, verbose_name='title')),
                 ('period_start', models.DateField(verbose_name='from')),
-                ('period_end', models.DateField(verbose_name='to')),
+                ('period_end', models.DateField(verbose_name='until')),
                 ('content', models.TextField(blank=True, verbose_name='content')),
                 ('other_members', models.CharField(blank=True, help_text='Names of members without an account.', max_length=500, verbose_name='other members')),
                 ('state', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('concluded', 'Concluded')], default='planned', max_length=12, verbose_name='state')),
