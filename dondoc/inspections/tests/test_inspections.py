@@ -371,3 +371,22 @@ def test_staff_edit_a_meeting_but_not_after_its_conclusions_fall_due(
     stale = client.post(f"/meetings/{pk}/edit/", form).content.decode()
     assert "Người khác vừa sửa" in stale
     assert login(people.leader).post(f"/meetings/{pk}/edit/", form).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unit_inspected_is_told_of_its_follow_up_task(org: Any, people: Any,
+                                                          time_machine: Any) -> None:
+    from dondoc.notifications.models import Notification
+
+    time_machine.move_to(dt.datetime(2025, 5, 15, 9, 0, tzinfo=dt.UTC), tick=False)
+    inspection = services.inspection_create(
+        actor=people.inspector, owner_unit=org.px05, title="Kiểm tra PC08",
+        period_start=dt.date(2025, 5, 5), period_end=dt.date(2025, 5, 9),
+        subject_units=[org.pc08])
+    services.recommendation_add(actor=people.inspector, inspection=inspection, unit=org.pc08,
+                                text="Khắc phục", due_date=dt.date(2025, 9, 30))
+    services.inspection_conclude(actor=people.inspector, inspection=inspection,
+                                 number="1/KL-TTr", issue_date=dt.date(2025, 5, 14))
+    told = set(Notification.objects.filter(kind="task_assigned").values_list(
+        "recipient__username", flat=True))
+    assert "manager" in told and "outsider" not in told
