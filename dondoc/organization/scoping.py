@@ -539,3 +539,68 @@ def jobs_visible_to(user: Any) -> models.QuerySet[Any]:
 def jobs_retryable_by(user: Any) -> models.QuerySet[Any]:
     """The jobs a user may run again: their own (an admin: any)."""
     return jobs_visible_to(user)
+
+
+# Inspections and steering-committee meetings -----------------------------------------
+#
+# An inspection is seen by every scope containing one of its subject units (or its
+# inspecting unit); a subject unit sees its own findings and recommendations only. The
+# inspectors of the agency plan them and record findings; the follow-up tasks are
+# assigned and confirmed by staff as usual (tasks_decidable_by).
+
+
+def inspections_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.inspections.models import Inspection
+
+    if not getattr(user, "is_authenticated", False):
+        return Inspection.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Inspection.objects.all()
+    subject = Inspection.subject_units.through.objects.filter(
+        inspection_id=OuterRef("pk"), unit__path__startswith=root.path)
+    return Inspection.objects.filter(Q(owner_unit__path__startswith=root.path)
+                                     | Q(models.Exists(subject)))
+
+
+def inspection_parts_q(user: Any) -> Q:
+    """Findings and recommendations (``unit``, ``inspection``) the user may read: those of
+    units in their scope, all of them where their scope contains the inspecting unit."""
+    return unit_scope_q(user, "unit") | unit_scope_q(user, "inspection__owner_unit")
+
+
+def can_create_inspections(user: Any) -> bool:
+    return has_role(user, Role.INSPECTOR)
+
+
+def inspections_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Inspections whose plan, findings and recommendations the user records: an
+    inspector's of their agency (the inspecting unit in their scope)."""
+    from dondoc.inspections.models import Inspection
+
+    if is_admin(user):
+        return Inspection.objects.all()
+    if not can_create_inspections(user):
+        return Inspection.objects.none()
+    return Inspection.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def meetings_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Steering-committee meetings of the user's scope (the tasks made from their
+    conclusions reach the units through ``tasks_visible_to``)."""
+    from dondoc.inspections.models import Meeting
+
+    return Meeting.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def can_create_meetings(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def meetings_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Meetings whose record (conclusions, notice) the user keeps: staff of the scope."""
+    from dondoc.inspections.models import Meeting
+
+    if not can_create_meetings(user):
+        return Meeting.objects.none()
+    return meetings_visible_to(user)

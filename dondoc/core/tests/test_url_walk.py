@@ -43,6 +43,7 @@ from dondoc.api.tests.conftest import ApiClient, token_for
 from dondoc.api.tests.test_scoping import DETAIL_ENDPOINTS
 from dondoc.audit.models import AuditEvent
 from dondoc.imports.models import ReviewFlag, UnitGroup
+from dondoc.inspections import services as inspections
 from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
 from dondoc.notifications.kinds import TASK_COMMENTED
@@ -78,6 +79,9 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "inspections/": "inspection",
+    "meetings/conclusions/": "meeting_conclusion",
+    "meetings/": "meeting",
     "notifications/": "notification",
 }
 # API path parameters → the kind of object they name.
@@ -85,6 +89,7 @@ OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
     "file_id": "task_file", "notification_id": "notification",
+    "inspection_id": "inspection", "meeting_id": "meeting",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
@@ -202,7 +207,18 @@ def world(org: Any, people: Any, work: Any) -> World:
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
         notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
-        return {"notification": notification.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+        inspection = inspections.inspection_create(
+            actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
+            period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 5),
+            subject_units=[unit])
+        meeting = inspections.meeting_create(actor=None, owner_unit=unit, chair_name="Chủ trì",
+                                             title=f"Họp {unit.code}",
+                                             held_on=dt.date(2025, 3, 1))
+        conclusion = inspections.conclusion_add(actor=None, meeting=meeting, text="Kết luận")
+        return {"inspection": inspection.pk, "meeting": meeting.pk,
+                "meeting_conclusion": conclusion.pk,
+                "notification": notification.pk, "review_flag": flag.pk,
+                "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
