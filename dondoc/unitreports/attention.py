@@ -9,18 +9,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dondoc.core.dashboard import AttentionItem, register
-from dondoc.organization import scoping
+from dondoc.organization.models import Role
 from dondoc.progress.selectors import business_today
 from dondoc.unitreports import selectors
 from dondoc.unitreports.states import Cell
 
 DUE_SOON_DAYS = 7
+WRITERS = {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}
 
 
 @register
 def report_attention(user: Any) -> list[AttentionItem]:
     """Shown only to those who write reports, and only when one needs them."""
-    if getattr(user, "unit", None) is None or not scoping.units_reporting_for(user).exists():
+    if getattr(user, "unit", None) is None or user.role not in WRITERS:
         return []
     today = business_today()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)

@@ -235,6 +235,17 @@ def _matches(cell: CellInfo, state: str) -> bool:
 # A unit's own reports ---------------------------------------------------------------
 
 
+def visible_obligations(user: Any) -> list[ReportingObligation]:
+    """The obligations the user sees, read once per request (the home page's card and
+    the dashboard's column both need them)."""
+    cached: list[ReportingObligation] | None = getattr(user, "_dondoc_obligations", None)
+    if cached is None:
+        cached = list(scoping.obligations_visible_to(user).select_related("document")
+                      .order_by("-first_period_start", "id"))
+        user._dondoc_obligations = cached
+    return cached
+
+
 def my_reports(user: Any, *, as_of: dt.date | None = None) -> list[CellInfo]:
     """The reports of the user's own unit and its sub-units: those not accepted yet first
     (the most urgent deadline first), then the accepted ones."""
@@ -242,8 +253,7 @@ def my_reports(user: Any, *, as_of: dt.date | None = None) -> list[CellInfo]:
     unit = getattr(user, "unit", None)
     if unit is None:
         return []
-    obligations = scoping.obligations_visible_to(user).select_related("document")
-    found = cells(list(obligations), as_of=day, unit_path=unit.path)
+    found = cells(visible_obligations(user), as_of=day, unit_path=unit.path)
     found.sort(key=lambda c: (c.state == Cell.ACCEPTED, c.deadline, c.unit.path))
     return found
 
@@ -308,11 +318,10 @@ def tallies(user: Any, *, scope_unit: Unit, as_of: dt.date,
             document_ids: list[int] | None = None) -> dict[str, Tally]:
     """Per unit path, the reports of periods whose deadline passed by ``as_of``; each
     unit's figures counted once for it (the dashboard rolls them up)."""
-    obligations = scoping.obligations_visible_to(user).filter(first_period_start__lte=as_of)
-    if document_ids is not None:
-        obligations = obligations.filter(document_id__in=document_ids)
+    obligations = [o for o in visible_obligations(user) if o.first_period_start <= as_of
+                   and (document_ids is None or o.document_id in document_ids)]
     result: dict[str, Tally] = {}
-    for cell in cells(list(obligations), as_of=as_of, unit_path=scope_unit.path):
+    for cell in cells(obligations, as_of=as_of, unit_path=scope_unit.path):
         if cell.deadline >= as_of:
             continue
         tally = result.setdefault(cell.unit.path, Tally())

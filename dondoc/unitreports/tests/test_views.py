@@ -177,3 +177,17 @@ def test_home_card_for_a_unit_with_a_report_missing(login, people, obligation):
     with time_machine.travel(dt.datetime(2026, 10, 12, 9, tzinfo=TZ), tick=False):
         page = login(people.officer).get(reverse("home"))
     assert reverse("unit_reports") in page.content.decode()
+
+
+def test_league_table_shows_reports_late_or_missing(login, people, obligation, org):
+    with time_machine.travel(dt.datetime(2026, 10, 12, 9, tzinfo=TZ), tick=False):
+        report = services.report_start(actor=people.officer, obligation=obligation,
+                                       unit=org.pc08, period_start=D(2026, 7, 1))
+        services.report_submit(actor=people.officer, report=report)  # late: after 10/10
+        page = login(people.staff).get(reverse("dashboard")).content.decode()
+        matrix = login(people.staff).get(f"{reverse('unit_report_matrix')}?unit={org.pc08.pk}"
+                                         "&state=late").content.decode()
+    assert "data-col=\"late_reports\"" in page
+    link = f"{reverse('unit_report_matrix')}?unit={org.pc08.pk}&amp;state=late"
+    assert link in page
+    assert 'data-state="submitted_late"' in matrix and "PC06" not in matrix
