@@ -190,4 +190,4 @@ def test_league_table_shows_reports_late_or_missing(login, people, obligation, o
     assert "data-col=\"late_reports\"" in page
     link = f"{reverse('unit_report_matrix')}?unit={org.pc08.pk}&amp;state=late"
     assert link in page
-    assert 'data-state="submitted_late"' in matrix and "PC06" not in matrix
+    assert 'data-state="submitted_late"' in matrix and 'data-unit="PC06"' not in matrix
