@@ -12,13 +12,14 @@ from dondoc.core.forms import LongTextField, VersionedFormMixin
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans.forms import UnitMultipleChoiceField
+from dondoc.plans.models import Document
 from dondoc.progress.periods import PeriodError
 from dondoc.unitreports.models import DeadlineRule, PeriodKind, UnitReport, WindowMode
 from dondoc.unitreports.services import parse_period_for
 
 
 class ObligationForm(forms.Form):
-    document = forms.ModelChoiceField(label=_("Document"), queryset=None)  # type: ignore[arg-type]
+    document = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300,
                             help_text=_("E.g. Quarterly report on implementing the plan."))
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.models import VersionedModel
 from dondoc.plans.models import StoredFile
-from dondoc.progress import periods
+from dondoc.progress import periods as period_rules
 
 
 class PeriodKind(models.TextChoices):
@@ -81,26 +81,27 @@ class ReportingObligation(VersionedModel):
 
     # The periods and their dates ------------------------------------------------------
 
-    def periods(self) -> list[periods.Period]:
-        return periods.periods_between(
-            self.period_kind, periods.period_of_kind(self.period_kind, self.first_period_start),
-            periods.period_of_kind(self.period_kind, self.last_period_end))
+    def periods(self) -> list[period_rules.Period]:
+        kind = self.period_kind
+        return period_rules.periods_between(
+            kind, period_rules.period_of_kind(kind, self.first_period_start),
+            period_rules.period_of_kind(kind, self.last_period_end))
 
-    def period_at(self, start: dt.date) -> periods.Period | None:
+    def period_at(self, start: dt.date) -> period_rules.Period | None:
         """The obligation's period starting on ``start``, if it has one."""
         for period in self.periods():
             if period.start == start:
                 return period
         return None
 
-    def window(self, period: periods.Period) -> tuple[dt.date, dt.date]:
+    def window(self, period: period_rules.Period) -> tuple[dt.date, dt.date]:
         """The days whose progress the report covers; its end is the data cut-off."""
         day = self.cutoff_day if self.window_mode == WindowMode.CUTOFF else None
-        return periods.cutoff_window(period, day)
+        return period_rules.cutoff_window(period, day)
 
-    def deadline(self, period: periods.Period) -> dt.date:
+    def deadline(self, period: period_rules.Period) -> dt.date:
         if self.deadline_rule == DeadlineRule.DAY_OF_LAST_MONTH:
-            return periods.day_of_month(period.end.year, period.end.month, self.deadline_value)
+            return period_rules.day_of_month(period.end.year, period.end.month, self.deadline_value)
         return period.end + dt.timedelta(days=self.deadline_value)
 
 
@@ -145,8 +146,8 @@ class UnitReport(VersionedModel):
         return f"{self.unit} {self.period_start:%d/%m/%Y}"
 
     @property
-    def period(self) -> periods.Period:
-        return periods.period_of_kind(self.obligation.period_kind, self.period_start)
+    def period(self) -> period_rules.Period:
+        return period_rules.period_of_kind(self.obligation.period_kind, self.period_start)
 
     @property
     def late(self) -> bool:

@@ -115,7 +115,7 @@ def _matrices(request: HttpRequest) -> tuple[MatrixFilterForm, list[selectors.Ma
     form.fields["unit"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
         (u.pk, f"{u.code} — {u.name}") for u in units.only("pk", "code", "name")]
     form.fields["state"].choices = [  # type: ignore[attr-defined]
-        ("", _("All")), ("late", _("Missing or late"))] + _states()
+        ("", _("All")), ("late", _("Missing or late")), *_states()]
     today = business_today()
     if request.GET and not form.is_valid():
         return form, [], today
@@ -231,8 +231,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decidable": decidable and report.state == "submitted",
         "return_form": ReturnForm(), "file_form": SignedFileForm(),
         "files": report.files.all(), "cell": state, "stats": report.statistics,
+        "stats_as_of": _day(report.statistics.get("as_of")),
         "period": report.period, "today": today,
     })
+
+
+def _day(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
 
 
 def _submit(request: HttpRequest, report: UnitReport) -> HttpResponse:

@@ -47,6 +47,8 @@ from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
+from dondoc.progress.periods import parse_period
+from dondoc.unitreports import services as unit_reports
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -70,12 +72,15 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "unit-reports/files/": "unit_report_file",
+    "unit-reports/": "unit_report",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
     "file_id": "task_file",
+    "report_id": "unit_report", "obligation_id": "obligation",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
@@ -180,7 +185,17 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
-        return {"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+        obligation = unit_reports.obligation_create(
+            actor=manager, document=document, owner_unit=document.owner_unit,
+            title="Báo cáo quý", kind="quarter", units=[task.lead_unit], with_subunits=False,
+            first_period=parse_period("Q2/2025"), last_period=parse_period("Q4/2025"),
+            deadline_rule="days_after_end", deadline_value=10)
+        report = unit_reports.report_start(actor=user, obligation=obligation,
+                                           unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
+        report_file = unit_reports.report_attach(actor=user, report=report,
+                                                 upload=SimpleUploadedFile("bc.pdf", PDF))
+        return {"obligation": obligation.pk, "unit_report": report.pk,
+                "unit_report_file": report_file.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 import time_machine
 
 from dondoc.api.tests.conftest import ApiClient, assert_error, token_for
 from dondoc.unitreports.tests.test_views import TODAY
-from dondoc.unitreports.tests.test_views import obligation as obligation  # noqa: F401 - fixture
-from dondoc.unitreports.tests.test_views import report as report  # noqa: F401 - fixture
+from dondoc.unitreports.tests.test_views import obligation as obligation
+from dondoc.unitreports.tests.test_views import report as report
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +47,7 @@ def test_unit_edits_submits_staff_returns_through_the_api(people, report, org):
     assert obligations["count"] == 1 and obligations["results"][0]["period_kind"] == "quarter"
 
 
-def test_other_units_get_404(people, report, obligation):  # noqa: F811
+def test_other_units_get_404(people, report, obligation):
     outsider = client(people.outsider)
     for path in (f"/unit-reports/{report.pk}",):
         assert_error(outsider.get(path), 404)

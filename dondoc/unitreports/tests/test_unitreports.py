@@ -106,7 +106,10 @@ def setup(org, people):
     return document, task
 
 
-def _obligation(org, people, document, *, mode="calendar", cutoff=None, on=D(2026, 6, 1),
+JUNE_1 = D(2026, 6, 1)
+
+
+def _obligation(org, people, document, *, mode="calendar", cutoff=None, on=JUNE_1,
                 rule="days_after_end", value=10):
     return services.obligation_create(
         actor=people.staff, document=document, owner_unit=org.catp, title="Báo cáo quý",
@@ -138,7 +141,7 @@ def test_prefill_equals_the_updates_in_the_window(setup, org, people, mode, cuto
 
 
 def test_statistics_are_the_engines_as_of_the_cutoff(setup, org, people) -> None:
-    document, task = setup
+    document, _task = setup
     obligation = _obligation(org, people, document)
     with at(D(2026, 10, 2)):
         report = services.report_start(actor=people.officer, obligation=obligation,
