@@ -442,9 +442,10 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
     baseline: list[float] = []
     floor: list[float] = []
     for name, url_of in variants.items():
-        samples, minimal = [], []
+        samples, minimal, cpu = [], [], []
         for i in range(DASHBOARD_ROUNDS):
             samples.append(timed_get(client, url_of(i)))
+            cpu.append(CPU_MS[-1])
             lead = leads[i % len(leads)]
             minimal.append(timed_get(client, f"/bench/minimal/tasks/?lead={lead}"))
             started = time.perf_counter()
@@ -453,9 +454,36 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
         report.add(f"dashboard.{name}.p50_ms", p50(samples), "ms")
         report.add(f"dashboard.{name}.p95_ms", p95(samples), "ms")
         report.add(f"dashboard.{name}.ratio", p95(samples) / p95(minimal), "x")
+        # CPU time (SQLite runs in the process): steadier than wall time on a busy machine.
+        report.add(f"dashboard.{name}.cpu_p50_ms", p50(cpu), "ms")
         baseline += minimal
     report.add("dashboard.baseline.p95_ms", p95(baseline), "ms")
     report.add("dashboard.stats_floor.p95_ms", p95(floor), "ms")
+    bench_roadmap(report, client, today)
+
+
+def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
+    """The roadmap of the city's documents (first part, by task group and by lead unit,
+    today and a past date) and the deadline calendar of the whole city, month by month."""
+    from dondoc.plans.models import Document
+
+    documents = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    past = (today - dt.timedelta(days=75)).strftime("%d/%m/%Y")
+    roadmaps = [f"/documents/{pk}/roadmap/?group={group}{as_of}" for pk in documents
+                for group in ("group", "lead") for as_of in ("", f"&as_of={past}")]
+    months = [f"/calendar/?year={(today.year * 12 + today.month - 1 - back) // 12}"
+              f"&month={(today.year * 12 + today.month - 1 - back) % 12 + 1}"
+              for back in range(-2, 10)]
+    for name, urls, marker in (("roadmap", roadmaps, "gantt"), ("calendar", months, "cal-grid")):
+        print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
+        timed_get(client, urls[0], expect=marker)
+        samples, cpu = [], []
+        for i in range(DASHBOARD_ROUNDS):
+            samples.append(timed_get(client, urls[i % len(urls)]))
+            cpu.append(CPU_MS[-1])
+        report.add(f"{name}.city.p50_ms", p50(samples), "ms")
+        report.add(f"{name}.city.p95_ms", p95(samples), "ms")
+        report.add(f"{name}.city.cpu_p50_ms", p50(cpu), "ms")
 
 
 # ---------------------------------------------------------------------------------------

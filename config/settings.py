@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "dondoc.dashboards",
     "dondoc.api",
     "dondoc.jobs",
+    "dondoc.notifications",
     "dondoc.unitreports",
 ]
 
@@ -308,6 +309,15 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Links in e-mails are absolute: the address users open dondoc at.
+DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not DONDOC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("DONDOC_BASE_URL must start with http:// or https://")
+# The daily reminder pass runs from this hour (Asia/Ho_Chi_Minh) in `dondoc worker`.
+DONDOC_REMINDER_HOUR = env_int("DONDOC_REMINDER_HOUR", 6)
+if not 0 <= DONDOC_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("DONDOC_REMINDER_HOUR must be an hour from 0 to 23.")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -396,7 +396,9 @@ def decision_refusal(user: Any, task: Any, requested_by_id: int | None) -> str |
 
 def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:
     """Tasks the user may report progress on: those of their own unit's subtree, as lead
-    or coordinator."""
+    or coordinator — except, as a coordinator, the tasks the user decides on (the
+    assigning side does not report on the work it judges; a staff department coordinating
+    a task its agency assigned speaks through comments)."""
     from dondoc.plans.models import Task
 
     if is_admin(user):
@@ -407,7 +409,12 @@ def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:
     coordinated = Task.coordinating_units.through.objects.filter(
         task_id=models.OuterRef("pk"), unit__path__startswith=path
     )
-    return Task.objects.filter(Q(lead_unit__path__startswith=path) | Q(models.Exists(coordinated)))
+    leads = Q(lead_unit__path__startswith=path)
+    coordinates = Q(models.Exists(coordinated))
+    if user.role == Role.OFFICER:
+        return Task.objects.filter(leads | coordinates)
+    return Task.objects.filter(
+        leads | (coordinates & ~Q(pk__in=tasks_decidable_by(user).values("pk"))))
 
 
 def tasks_led_by_own_subtree(user: Any) -> models.QuerySet[Any]:
@@ -480,6 +487,14 @@ def get_editable_or_403(visible: models.QuerySet[M], editable: models.QuerySet[M
     if not editable.filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
+
+
+# Notifications -----------------------------------------------------------------------
+
+
+def can_manage_reminder_rules(user: Any) -> bool:
+    """The staff department (and administrators) set when reminders go out."""
+    return has_role(user, Role.STAFF)
 
 
 # Background jobs ---------------------------------------------------------------------

@@ -45,6 +45,8 @@ from dondoc.audit.models import AuditEvent
 from dondoc.imports.models import ReviewFlag, UnitGroup
 from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
+from dondoc.notifications.kinds import TASK_COMMENTED
+from dondoc.notifications.services import notify
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 from dondoc.progress.periods import parse_period
@@ -72,6 +74,7 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "notifications/": "notification",
     "unit-reports/files/": "unit_report_file",
     "unit-reports/": "unit_report",
 }
@@ -79,12 +82,14 @@ OBJECT_OF_PREFIX = {
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
-    "file_id": "task_file",
+    "file_id": "task_file", "notification_id": "notification",
     "report_id": "unit_report", "obligation_id": "obligation",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
     "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+    "notifications/rules/<int:pk>/": "reminder rules belong to the installation, not to an "
+    "agency (staff-only, tested in dondoc/notifications/tests/test_pages.py)",
 }
 # Non-integer parameters get a value that names nothing (e.g. an import preview token).
 PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
@@ -185,6 +190,7 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
         obligation = unit_reports.obligation_create(
             actor=manager, document=document, owner_unit=document.owner_unit,
             title="Báo cáo quý", kind="quarter", units=[task.lead_unit], with_subunits=False,
@@ -194,8 +200,9 @@ def world(org: Any, people: Any, work: Any) -> World:
                                            unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
         report_file = unit_reports.report_attach(actor=user, report=report,
                                                  upload=SimpleUploadedFile("bc.pdf", PDF))
-        return {"obligation": obligation.pk, "unit_report": report.pk,
-                "unit_report_file": report_file.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+        return {"notification": notification.pk, "obligation": obligation.pk,
+                "unit_report": report.pk, "unit_report_file": report_file.pk,
+                "review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
