@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "dondoc.inspections",
     "dondoc.notifications",
     "dondoc.portal",
+    "dondoc.unitreports",
 ]
 
 MIDDLEWARE = [

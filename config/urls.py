@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("dondoc.inspections.urls")),
     path("", include("dondoc.notifications.urls")),
     path("", include("dondoc.portal.urls")),
+    path("", include("dondoc.unitreports.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

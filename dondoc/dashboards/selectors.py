@@ -123,6 +123,7 @@ class LeagueRow:
     expanded: bool
     links: dict[str, str]
     rank: int | None = None
+    reports: Any = None  # unitreports.selectors.Tally of the row's unit (issue 12)
 
 
 @dataclass
@@ -140,6 +141,9 @@ class Dashboard:
     shared_link: str
     full: bool
     from_snapshot: bool
+    # Unit period reports whose deadline has passed (issue 12): shown when there are any.
+    report_tallies: dict[str, Any] = field(default_factory=dict)
+    report_link: str = ""
 
 
 def units_in(scope_unit: Unit) -> dict[int, UnitInfo]:
@@ -373,6 +377,7 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
         compare = total(compare_own.values())
         changes = _changes(figures, compare)
     full = user.role in FULL_ROLES or scoping.is_admin(user)
+    tallies = unit_report_tallies(user, scope, rows)
     shared: Counts | None = None
     shared_link = ""
     if not full:
@@ -382,7 +387,24 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
         hidden_units=hidden, compare=compare, changes=changes,
         groups=group_progress(user, scope),
         follow_ups=follow_ups(user) if scoping.can_give_directions(user) else [],
-        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot)
+        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot,
+        report_tallies=tallies, report_link=reverse("unit_report_matrix") if tallies else "")
+
+
+def unit_report_tallies(user: Any, scope: Scope, rows: list[LeagueRow]) -> dict[str, Any]:
+    """The league's "late reports" column: per row, the unit period reports of its unit
+    (subtree, or own unit for an own row) missing or submitted late by the date; bounded
+    queries (the obligations, their units, the reports)."""
+    from dondoc.unitreports import selectors as report_selectors
+
+    tallies = report_selectors.tallies(user, scope_unit=scope.unit, as_of=scope.as_of,
+                                       document_ids=scope.document_ids)
+    if not tallies:
+        return {}
+    for row in rows:
+        row.reports = report_selectors.subtree_tally(
+            tallies, row.unit.path, own_only=row.own_row or scope.own_only)
+    return tallies
 
 
 # Trend --------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ from dondoc.notifications.kinds import TASK_COMMENTED
 from dondoc.notifications.services import notify
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
+from dondoc.progress.periods import parse_period
+from dondoc.unitreports import services as unit_reports
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -83,6 +85,8 @@ OBJECT_OF_PREFIX = {
     "meetings/conclusions/": "meeting_conclusion",
     "meetings/": "meeting",
     "notifications/": "notification",
+    "unit-reports/files/": "unit_report_file",
+    "unit-reports/": "unit_report",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
@@ -90,6 +94,7 @@ OBJECT_OF_PARAMETER = {
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
     "file_id": "task_file", "notification_id": "notification",
     "inspection_id": "inspection", "meeting_id": "meeting",
+    "report_id": "unit_report", "obligation_id": "obligation",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
@@ -215,10 +220,21 @@ def world(org: Any, people: Any, work: Any) -> World:
                                              title=f"Họp {unit.code}",
                                              held_on=dt.date(2025, 3, 1))
         conclusion = inspections.conclusion_add(actor=None, meeting=meeting, text="Kết luận")
+        obligation = unit_reports.obligation_create(
+            actor=manager, document=document, owner_unit=document.owner_unit,
+            title="Báo cáo quý", kind="quarter", units=[task.lead_unit], with_subunits=False,
+            first_period=parse_period("Q2/2025"), last_period=parse_period("Q4/2025"),
+            deadline_rule="days_after_end", deadline_value=10)
+        report = unit_reports.report_start(actor=user, obligation=obligation,
+                                           unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
+        report_file = unit_reports.report_attach(actor=user, report=report,
+                                                 upload=SimpleUploadedFile("bc.pdf", PDF))
         return {"inspection": inspection.pk, "meeting": meeting.pk,
                 "meeting_conclusion": conclusion.pk,
                 "notification": notification.pk, "review_flag": flag.pk,
                 "unit_group": group.pk, "job": job.pk,
+                "obligation": obligation.pk, "unit_report": report.pk,
+                "unit_report_file": report_file.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
