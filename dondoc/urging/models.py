@@ -72,7 +72,7 @@ class UrgingLetter(StoredFile):
         verbose_name = _("urging letter")
         verbose_name_plural = _("urging letters")
         ordering = ["-letter_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["scope_unit", "year", "sequence"],
+        constraints = [models.UniqueConstraint(fields=["issuing_unit", "year", "sequence"],
                                                name="urging_letter_number")]
 
     def __str__(self) -> str:
