@@ -70,16 +70,19 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "urging/": "urging_letter",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
-    "file_id": "task_file",
+    "file_id": "task_file", "letter_id": "urging_letter",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
     "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+    "urging/template/<str:which>.docx": "a template file by name (default, current), "
+                                        "no object: tested in dondoc/urging/tests",
 }
 # Non-integer parameters get a value that names nothing (e.g. an import preview token).
 PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
@@ -180,7 +183,8 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
-        return {"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+        letter = _urging_letter(manager, task, unit)
+        return {"urging_letter": letter.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
@@ -192,6 +196,32 @@ def world(org: Any, people: Any, work: Any) -> World:
     return World(catp=catp, other=other,
                  titles_of_other=[work.other_document.title, work.other_task.title,
                                   org.other.name])
+
+
+def _urging_letter(author: Any, task: Any, unit: Any) -> Any:
+    """A letter addressed to ``unit`` urging ``task`` (made directly: the walk needs the
+    object, dondoc/urging/tests test how letters are made)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from dondoc.urging.models import UrgingLetter, UrgingRecord
+
+    from dondoc.organization.scoping import scope_root
+
+    agency = scope_root(author) or unit
+    letter = UrgingLetter(
+        batch=uuid.uuid4(), scope_unit=agency, issuing_unit=author.unit, year=2025,
+        sequence=UrgingLetter.objects.count() + 1, number="1/CV", as_of=dt.date(2025, 5, 1),
+        letter_date=dt.date(2025, 5, 2), due_soon_days=7, mode="per_unit",
+        subject="V/v đôn đốc", signer_position="PHÓ GIÁM ĐỐC", signer_name="Nguyễn Văn A",
+        created_by=author, original_name="cv.docx", size=3, sha256="0" * 64)
+    letter.file.save(f"urging/walk-{uuid.uuid4().hex}.docx", ContentFile(b"PK\x03"),
+                     save=False)
+    letter.save()
+    letter.units.set([unit])
+    UrgingRecord.objects.create(letter=letter, unit=unit, task=task, urged_as="overdue")
+    return letter
 
 
 PERSONAS = ["admin", "leader", "staff", "inspector", "manager", "officer", "team_officer",
