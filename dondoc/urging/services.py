@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
@@ -263,7 +264,8 @@ def run_generate_job(context: Any) -> dict[str, Any]:
     issued = letters_generate(actor=owner, options=options, batch=batch,
                               progress=lambda done, total: context.progress(done, total))
     return {"url": f"{reverse('urging_letter_list')}?batch={batch}",
-            "summary": _("%(count)d letters issued.") % {"count": len(issued)},
+            "summary": ngettext("%(count)d letter issued.", "%(count)d letters issued.",
+                                len(issued)) % {"count": len(issued)},
             "letters": [letter.pk for letter in issued]}
 
 

@@ -170,7 +170,7 @@ def test_a_batch_run_again_urges_nobody_twice(world, org, people) -> None:
 
 def test_nothing_to_urge_is_refused(world, org, people) -> None:
     from django.core.exceptions import ValidationError
-    with pytest.raises(ValidationError, match="nothing to urge"):
+    with pytest.raises(ValidationError, match="không có gì để đôn đốc"):
         services.letters_generate(actor=people.staff,
                                   options=options(org, unit_ids=[org.pc06.pk]))
 
