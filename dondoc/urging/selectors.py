@@ -126,7 +126,8 @@ def letter_get(*, user: Any, pk: int) -> UrgingLetter:
 
 def letter_records(*, user: Any, letter: UrgingLetter) -> QuerySet[UrgingRecord]:
     return (scoping.urging_records_visible_to(user).filter(letter=letter)
-            .select_related("unit", "task").order_by("unit__path", "urged_as", "task__code"))
+            .select_related("unit", "task").order_by("unit__path", "-urged_as", "-days_overdue",
+                                                     "task__code"))
 
 
 def record_list(*, user: Any, task_id: int | None = None, unit_id: int | None = None,
