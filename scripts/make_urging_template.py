@@ -291,7 +291,7 @@ def build() -> Document:
 def main() -> int:
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     build().save(str(TARGET))
-    print(f"wrote {TARGET}")  # noqa: T201
+    print(f"wrote {TARGET}")
     return 0
 
 

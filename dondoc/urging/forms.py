@@ -102,7 +102,7 @@ class UrgingForm(forms.Form):
             })
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         scope = data.get("scope")
         if data.get("target") == CHOSEN:
             chosen = list(data.get("units") or [])

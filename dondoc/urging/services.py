@@ -74,9 +74,9 @@ class LetterOptions:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> LetterOptions:
-        values = {key: params.get(key) for key in cls.__dataclass_fields__}
+        values: dict[str, Any] = {key: params.get(key) for key in cls.__dataclass_fields__}
         for key in ("as_of", "letter_date", "reply_by"):
-            values[key] = dt.date.fromisoformat(values[key]) if values[key] else None
+            values[key] = dt.date.fromisoformat(str(values[key])) if values[key] else None
         values["copies_to"] = list(values.get("copies_to") or [])
         return cls(**values)
 

@@ -111,7 +111,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The letter as issued (DOCX), or ``?format=pdf`` converted by LibreOffice."""
     letter = selectors.letter_get(user=request.user, pk=pk)
     if request.GET.get("format") == "pdf":

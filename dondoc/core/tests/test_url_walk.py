@@ -205,9 +205,8 @@ def _urging_letter(author: Any, task: Any, unit: Any) -> Any:
 
     from django.core.files.base import ContentFile
 
-    from dondoc.urging.models import UrgingLetter, UrgingRecord
-
     from dondoc.organization.scoping import scope_root
+    from dondoc.urging.models import UrgingLetter, UrgingRecord
 
     agency = scope_root(author) or unit
     letter = UrgingLetter(

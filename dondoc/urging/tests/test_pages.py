@@ -6,8 +6,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from docx import Document as Docx
 
 from dondoc.jobs.models import Job, JobStatus
