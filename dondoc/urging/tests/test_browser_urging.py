@@ -56,6 +56,9 @@ def test_staff_urge_all_units_with_overdue_tasks_and_download_the_letter(
         assert "Phụ lục 1" in text and "Phụ lục 2" in text
         assert set(UrgingRecord.objects.values_list("unit__code", flat=True)) == {
             "PC08", "PX05"}
+        page.goto(f"{base}/urging/template/")
+        assert page.locator("#variables").is_visible()
+        page.screenshot(path=str(SHOTS / "urging-template-1366.png"), full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/urging/{letter.pk}/")
         page.screenshot(path=str(SHOTS / "urging-letter-390.png"), full_page=True)
