@@ -199,3 +199,17 @@ def test_the_task_timeline_and_the_league_table_show_the_urging(world, org, peop
     with CaptureQueriesContext(connection) as second:
         client.get(url)
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_a_letter_downloads_as_pdf_when_libreoffice_is_installed(world, org, people,
+                                                                 login) -> None:
+    from dondoc.core import officedocs
+    if officedocs.soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install "
+                    "libreoffice-writer-nogui")
+    letter = services.letters_generate(actor=people.staff,
+                                       options=options(org, unit_ids=[org.pc08.pk]))[0]
+    response = login(people.manager).get(f"/urging/{letter.pk}/download/?format=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert 'filename="cong-van-don-doc-1-2024-pc08.pdf"' in response["Content-Disposition"]
