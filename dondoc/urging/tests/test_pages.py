@@ -213,3 +213,18 @@ def test_a_letter_downloads_as_pdf_when_libreoffice_is_installed(world, org, peo
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert 'filename="cong-van-don-doc-1-2024-pc08.pdf"' in response["Content-Disposition"]
+
+
+def test_the_letter_list_costs_the_same_queries_for_many_letters(world, org, people, login,
+                                                                 django_assert_max_num_queries,
+                                                                 ) -> None:
+    client = login(people.staff)
+    services.letters_generate(actor=people.staff, options=options(org))
+    client.get("/urging/")  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get("/urging/")
+    for _round in range(4):
+        services.letters_generate(actor=people.staff, options=options(org))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/urging/").content.decode()
+    assert page.count('data-letter="') == 10
