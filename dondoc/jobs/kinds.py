@@ -33,6 +33,8 @@ class JobKind:
 
 IMPORT_TASKS = "plans.import_tasks"
 URGING_GENERATE = "urging.generate"
+REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
+SEND_MAIL = "notifications.send_mail"
 
 KINDS: dict[str, JobKind] = {
     IMPORT_TASKS: JobKind(
@@ -48,7 +50,23 @@ KINDS: dict[str, JobKind] = {
         handler="dondoc.urging.services.run_generate_job",
         back_url="dondoc.urging.services.generate_back_url",
     ),
+    REMINDER_PASS: JobKind(
+        name=REMINDER_PASS,
+        label=_("Daily reminder pass"),
+        handler="dondoc.notifications.reminders.run_pass_job",
+    ),
+    SEND_MAIL: JobKind(
+        name=SEND_MAIL,
+        label=_("Sending e-mails"),
+        handler="dondoc.notifications.mail.run_send_mail",
+    ),
 }
+
+# Called about once a minute by `dondoc worker` (dotted paths, each ``tick() -> None``):
+# they enqueue work that is due (the daily reminder pass, e-mail retries).
+SCHEDULED: tuple[str, ...] = (
+    "dondoc.notifications.reminders.scheduler_tick",
+)
 
 
 def get_kind(name: str) -> JobKind:

@@ -8,3 +8,8 @@ class UrgingConfig(AppConfig):
     name = "dondoc.urging"
     label = "urging"
     verbose_name = _("Urging letters")
+
+    def ready(self) -> None:
+        from dondoc.urging import receivers
+
+        receivers.register()  # the notification centre tells the units addressed

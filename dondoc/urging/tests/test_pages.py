@@ -228,3 +228,22 @@ def test_the_letter_list_costs_the_same_queries_for_many_letters(world, org, peo
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get("/urging/").content.decode()
     assert page.count('data-letter="') == 10
+
+
+def test_the_units_addressed_are_notified_and_open_the_letter(world, org, people, login,
+                                                             django_capture_on_commit_callbacks,
+                                                             ) -> None:
+    from dondoc.notifications.models import Notification
+    with django_capture_on_commit_callbacks(execute=True):
+        pc08_letter, _px05_letter = services.letters_generate(actor=people.staff,
+                                                             options=options(org))
+    told = Notification.objects.filter(kind="urging_letter_received")
+    assert set(told.values_list("recipient__username", "object_id")) == {
+        ("manager", pc08_letter.pk)}  # PX05 has no account in the fixture; staff not told
+    client = login(people.manager)
+    page = client.get("/notifications/").content.decode()
+    notice = told.get()
+    assert pc08_letter.number in page, page[page.find("<main"):][:3000]
+    opened = client.post(f"/notifications/{notice.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == f"/urging/{pc08_letter.pk}/"
+    assert client.get(opened["Location"]).status_code == 200
