@@ -1,5 +1,6 @@
 """In a real browser: staff urge every unit with overdue tasks in their scope, preview the
-tasks, generate one letter with an appendix per unit and download it. Screenshots
+tasks, generate one letter with an appendix per unit and download it; the manager of a
+unit addressed sees the notification and opens the letter. Screenshots
 (desktop, phone) are saved under /tmp/dondoc-urging/ to be looked at."""
 
 from __future__ import annotations
@@ -56,6 +57,18 @@ def test_staff_urge_all_units_with_overdue_tasks_and_download_the_letter(
         assert "Phụ lục 1" in text and "Phụ lục 2" in text
         assert set(UrgingRecord.objects.values_list("unit__code", flat=True)) == {
             "PC08", "PX05"}
+        # The manager of PC08 is told, and opens the letter from the notification.
+        browser_support.log_in(page, base, "manager", DEFAULT_PASSWORD)
+        page.goto(f"{base}/notifications/")
+        notice = page.locator("button.notification-open", has_text=letter.number)
+        notice.first.click()
+        page.wait_for_url(f"{base}/urging/{letter.pk}/")
+        assert page.locator("#download-docx").is_visible()
+        page.screenshot(path=str(SHOTS / "urging-manager-letter-1366.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.locator("#download-docx").click()
+        assert Path(download_info.value.path()).read_bytes() == data
+        browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
         page.goto(f"{base}/urging/template/")
         assert page.locator("#variables").is_visible()
         page.screenshot(path=str(SHOTS / "urging-template-1366.png"), full_page=True)
