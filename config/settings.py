@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "dondoc.api",
     "dondoc.jobs",
     "dondoc.inspections",
+    "dondoc.urging",
     "dondoc.notifications",
     "dondoc.portal",
     "dondoc.unitreports",

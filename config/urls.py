@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
     path("", include("dondoc.jobs.urls")),
     path("", include("dondoc.inspections.urls")),
+    path("", include("dondoc.urging.urls")),
     path("", include("dondoc.notifications.urls")),
     path("", include("dondoc.portal.urls")),
     path("", include("dondoc.unitreports.urls")),

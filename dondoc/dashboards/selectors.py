@@ -124,6 +124,7 @@ class LeagueRow:
     links: dict[str, str]
     rank: int | None = None
     reports: Any = None  # unitreports.selectors.Tally of the row's unit (issue 12)
+    urged: int = 0  # urging letters received by the row's unit (its subtree unless own)
 
 
 @dataclass
@@ -283,6 +284,23 @@ def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
     return rows, hidden
 
 
+def add_urged(scope: Scope, units: dict[int, UnitInfo], rows: list[LeagueRow]) -> None:
+    """Each row's "urged N times": the urging letters its unit (with its sub-units, unless
+    the row counts own tasks only) received up to the date — one query for the table."""
+    from dondoc.urging.selectors import urged_counts
+
+    paths = {pk: info.path for pk, info in units.items()}
+    counts = urged_counts(paths, top_path=scope.unit.path, as_of=scope.as_of)
+    if not counts:
+        return
+    for row in rows:
+        if row.own_row or scope.own_only:
+            row.urged = counts.get(row.unit.pk, 0)
+        else:
+            row.urged = sum(n for pk, n in counts.items()
+                            if paths[pk].startswith(row.unit.path))
+
+
 def summary_links(scope: Scope) -> dict[str, str]:
     day = scope.as_of
     links = {key: scope.task_link(status=status) for key, status in COLUMNS}
@@ -370,6 +388,7 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
     subtree = roll_up(own, units, scope.unit)
     figures = subtree.get(scope.unit.pk, Figures())
     rows, hidden = league(scope, units, own, subtree)
+    add_urged(scope, units, rows)
     compare = None
     changes: dict[str, int | Decimal | None] = {}
     if scope.compare_on is not None and scope.compare_on != scope.as_of:

@@ -688,3 +688,34 @@ def unit_reports_decidable_by(user: Any) -> models.QuerySet[Any]:
     if user.unit is not None:
         reports = reports.exclude(unit__path__startswith=user.unit.path)
     return reports
+# Urging letters ----------------------------------------------------------------------
+
+
+def can_urge(user: Any) -> bool:
+    """Staff (and administrators) generate urging letters and choose their template."""
+    return has_role(user, Role.STAFF)
+
+
+def urging_letters_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Letters issued within the user's scope, and letters addressed to a unit of it: a
+    unit sees the letters sent to it (or to its sub-units), staff those of their agency."""
+    from dondoc.urging.models import UrgingLetter
+
+    if not getattr(user, "is_authenticated", False):
+        return UrgingLetter.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return UrgingLetter.objects.all()
+    addressed = UrgingLetter.units.through.objects.filter(
+        urgingletter_id=OuterRef("pk"), unit__path__startswith=root.path)
+    return UrgingLetter.objects.filter(Q(scope_unit__path__startswith=root.path)
+                                       | Q(models.Exists(addressed)))
+
+
+def urging_records_visible_to(user: Any) -> models.QuerySet[Any]:
+    """The tasks urged (one row per letter, unit and task) for units of the user's scope."""
+    from dondoc.urging.models import UrgingRecord
+
+    if not getattr(user, "is_authenticated", False):
+        return UrgingRecord.objects.none()
+    return UrgingRecord.objects.filter(unit_scope_q(user, "unit"))

@@ -84,6 +84,7 @@ OBJECT_OF_PREFIX = {
     "inspections/": "inspection",
     "meetings/conclusions/": "meeting_conclusion",
     "meetings/": "meeting",
+    "urging/": "urging_letter",
     "notifications/": "notification",
     "unit-reports/files/": "unit_report_file",
     "unit-reports/": "unit_report",
@@ -95,12 +96,15 @@ OBJECT_OF_PARAMETER = {
     "file_id": "task_file", "notification_id": "notification",
     "inspection_id": "inspection", "meeting_id": "meeting",
     "report_id": "unit_report", "obligation_id": "obligation",
+    "letter_id": "urging_letter",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
                   "belong to no agency (scoping and publication in dondoc/portal/tests)")
 SKIPPED: dict[str, str] = {
     "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+    "urging/template/<str:which>.docx": "a template file by name (default, current), "
+                                        "no object: tested in dondoc/urging/tests",
     "notifications/rules/<int:pk>/": "reminder rules belong to the installation, not to an "
     "agency (staff-only, tested in dondoc/notifications/tests/test_pages.py)",
     **{pattern: PORTAL_OBJECTS for pattern in (
@@ -211,6 +215,7 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        letter = _urging_letter(manager, task, unit)
         notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
         inspection = inspections.inspection_create(
             actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
@@ -229,7 +234,7 @@ def world(org: Any, people: Any, work: Any) -> World:
                                            unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
         report_file = unit_reports.report_attach(actor=user, report=report,
                                                  upload=SimpleUploadedFile("bc.pdf", PDF))
-        return {"inspection": inspection.pk, "meeting": meeting.pk,
+        return {"urging_letter": letter.pk, "inspection": inspection.pk, "meeting": meeting.pk,
                 "meeting_conclusion": conclusion.pk,
                 "notification": notification.pk, "review_flag": flag.pk,
                 "unit_group": group.pk, "job": job.pk,
@@ -246,6 +251,31 @@ def world(org: Any, people: Any, work: Any) -> World:
     return World(catp=catp, other=other,
                  titles_of_other=[work.other_document.title, work.other_task.title,
                                   org.other.name])
+
+
+def _urging_letter(author: Any, task: Any, unit: Any) -> Any:
+    """A letter addressed to ``unit`` urging ``task`` (made directly: the walk needs the
+    object, dondoc/urging/tests test how letters are made)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from dondoc.organization.scoping import scope_root
+    from dondoc.urging.models import UrgingLetter, UrgingRecord
+
+    agency = scope_root(author) or unit
+    letter = UrgingLetter(
+        batch=uuid.uuid4(), scope_unit=agency, issuing_unit=author.unit, year=2025,
+        sequence=UrgingLetter.objects.count() + 1, number="1/CV", as_of=dt.date(2025, 5, 1),
+        letter_date=dt.date(2025, 5, 2), due_soon_days=7, mode="per_unit",
+        subject="V/v đôn đốc", signer_position="PHÓ GIÁM ĐỐC", signer_name="Nguyễn Văn A",
+        created_by=author, original_name="cv.docx", size=3, sha256="0" * 64)
+    letter.file.save(f"urging/walk-{uuid.uuid4().hex}.docx", ContentFile(b"PK\x03"),
+                     save=False)
+    letter.save()
+    letter.units.set([unit])
+    UrgingRecord.objects.create(letter=letter, unit=unit, task=task, urged_as="overdue")
+    return letter
 
 
 PERSONAS = ["admin", "leader", "staff", "inspector", "manager", "officer", "team_officer",
