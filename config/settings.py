@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "dondoc.dashboards",
     "dondoc.api",
     "dondoc.jobs",
+    "dondoc.obstacles",
 ]
 
 MIDDLEWARE = [
