@@ -9,6 +9,7 @@ line, records the audit event, and sends its signal once committed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,9 +74,10 @@ def _moment(on: dt.date | None) -> tuple[dt.datetime, dt.date]:
     return timezone.make_aware(dt.datetime.combine(on, dt.time(12))), on
 
 
-def _check_right(actor: Any, allowed: QuerySet[Obstacle], obstacle: Obstacle) -> None:
+def _check_right(actor: Any, allowed: Callable[[Any], QuerySet[Obstacle]],
+                 obstacle: Obstacle) -> None:
     """People act only within their rights; steps recorded by the system (no person) pass."""
-    if _is_user(actor) and not allowed.filter(pk=obstacle.pk).exists():
+    if _is_user(actor) and not allowed(actor).filter(pk=obstacle.pk).exists():
         raise PermissionDenied
 
 
@@ -168,7 +170,7 @@ def _locked(obstacle: Obstacle, expected_version: int | None) -> Obstacle:
 def obstacle_update(*, actor: Any, obstacle: Obstacle, expected_version: int,
                     **fields: Any) -> Obstacle:
     """Correct the content of an open obstacle (the raising side, or staff)."""
-    _check_right(actor, scoping.obstacles_editable_by(actor), obstacle)
+    _check_right(actor, scoping.obstacles_editable_by, obstacle)
     fresh = _locked(obstacle, expected_version)
     if fresh.state != ObstacleState.OPEN:
         raise TransitionRefused(_("Only an open obstacle can be changed."))
@@ -188,7 +190,8 @@ def obstacle_update(*, actor: Any, obstacle: Obstacle, expected_version: int,
     return fresh
 
 
-def _step(step: str, *, actor: Any, obstacle: Obstacle, allowed: QuerySet[Obstacle],
+def _step(step: str, *, actor: Any, obstacle: Obstacle,
+          allowed: Callable[[Any], QuerySet[Obstacle]],
           text: str, expected_version: int | None, on: dt.date | None,
           required: str | None) -> tuple[Obstacle, dt.datetime, dt.date, str]:
     """Check the right, the state and the text of a step; the locked obstacle to change."""
@@ -239,7 +242,7 @@ def obstacle_escalate(*, actor: Any, obstacle: Obstacle, note: str = "",
                       expected_version: int | None = None, on: dt.date | None = None) -> Obstacle:
     """Staff send an open obstacle up to leadership for a direction."""
     fresh, at, _day, text = _step("escalate", actor=actor, obstacle=obstacle,
-                                  allowed=scoping.obstacles_triageable_by(actor), text=note,
+                                  allowed=scoping.obstacles_triageable_by, text=note,
                                   expected_version=expected_version, on=on, required=None)
     before = fresh.state
     fresh.state = ObstacleState.ESCALATED
@@ -254,7 +257,7 @@ def obstacle_reject(*, actor: Any, obstacle: Obstacle, reason: str,
                     expected_version: int | None = None, on: dt.date | None = None) -> Obstacle:
     """Staff turn down an open or escalated obstacle, saying why."""
     fresh, at, day, text = _step("reject", actor=actor, obstacle=obstacle,
-                                 allowed=scoping.obstacles_triageable_by(actor), text=reason,
+                                 allowed=scoping.obstacles_triageable_by, text=reason,
                                  expected_version=expected_version, on=on,
                                  required=_("Say why the obstacle is rejected."))
     before = fresh.state
@@ -272,7 +275,7 @@ def obstacle_direct(*, actor: Any, obstacle: Obstacle, text: str,
     """A leader's direction on an escalated obstacle; a later one replaces it (the history
     keeps every one)."""
     fresh, at, _day, clean = _step("direct", actor=actor, obstacle=obstacle,
-                                   allowed=scoping.obstacles_directable_by(actor), text=text,
+                                   allowed=scoping.obstacles_directable_by, text=text,
                                    expected_version=expected_version, on=on,
                                    required=_("Write the direction."))
     fresh.direction, fresh.direction_by, fresh.direction_at = clean, _actor(actor), at
@@ -286,7 +289,7 @@ def obstacle_resolve(*, actor: Any, obstacle: Obstacle, resolution: str,
                      expected_version: int | None = None, on: dt.date | None = None) -> Obstacle:
     """The resolver records how the obstacle was resolved."""
     fresh, at, day, text = _step("resolve", actor=actor, obstacle=obstacle,
-                                 allowed=scoping.obstacles_resolvable_by(actor),
+                                 allowed=scoping.obstacles_resolvable_by,
                                  text=resolution, expected_version=expected_version, on=on,
                                  required=_("Say how the obstacle was resolved."))
     before = fresh.state
