@@ -45,6 +45,7 @@ from dondoc.audit.models import AuditEvent
 from dondoc.imports.models import ReviewFlag, UnitGroup
 from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
+from dondoc.obstacles import services as obstacle_services
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 
@@ -70,12 +71,13 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "obstacles/": "obstacle",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
-    "file_id": "task_file",
+    "file_id": "task_file", "obstacle_id": "obstacle",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
@@ -180,11 +182,15 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        obstacle = obstacle_services.obstacle_raise(
+            actor=user, unit=task.lead_unit, task=task, category="budget",
+            description="Thiếu kinh phí", resolver_agency="Sở Tài chính")
         return {"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
-                "extension": extension.pk, "audit_event": event.seq, "token": token.pk}
+                "extension": extension.pk, "audit_event": event.seq, "token": token.pk,
+                "obstacle": obstacle.pk}
 
     catp = objects(work.document, work.traffic, staff, people.leader, org.pc08, people.officer)
     other = objects(work.other_document, work.other_task, other_staff, other_staff, org.other,
