@@ -15,7 +15,7 @@ from dondoc.obstacles.models import Category, Obstacle
 
 
 @pytest.fixture
-def raise_on(people: Any, work: Any, org: Any) -> Any:
+def raise_on(people: Any, work: Any, org: Any) -> Any:  # noqa: F811
     """``raise_on(task=…, document=…, actor=…, **fields)``: an obstacle through the service
     (by default the PC08 manager's, on the traffic task, for the staff department)."""
 

@@ -55,9 +55,11 @@ def test_another_agency_and_a_sibling_get_404(api: Any, people: Any, work: Any,
     clients = [api(people.other_staff), api(people.outsider)]
     audit = AuditEvent.objects.count()
     for client in clients:
-        for call in (lambda pk: client.get(f"/obstacles/{pk}"),  # noqa: B023
-                     lambda pk: client.post(f"/obstacles/{pk}/transition",
-                                            {"step": "reject", "text": "Không"})):  # noqa: B023
+        for pk_path, body in (("/obstacles/{}", None),
+                              ("/obstacles/{}/transition", {"step": "reject", "text": "Không"})):
+            def call(pk: int, path: str = pk_path, sent: Any = body, to: Any = client) -> Any:
+                url = path.format(pk)
+                return to.get(url) if sent is None else to.post(url, sent)
             theirs, missing = call(obstacle.pk), call(987654)
             assert_error(theirs, 404, "not_found")
             assert theirs.json() == missing.json()
