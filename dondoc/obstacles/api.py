@@ -234,7 +234,7 @@ def obstacle_create(request: HttpRequest, payload: ObstacleIn,
     return Status(201, _detail(caller, obstacle.pk, response))
 
 
-STEP_RIGHTS = {"escalate": scoping.obstacles_triageable_by,
+STEP_RIGHTS: dict[str, Any] = {"escalate": scoping.obstacles_triageable_by,
                "reject": scoping.obstacles_triageable_by,
                "direct": scoping.obstacles_directable_by,
                "resolve": scoping.obstacles_resolvable_by}
@@ -262,7 +262,7 @@ def obstacle_transition(
         raise ApiError(412, "precondition_failed", _(
             "The obstacle has changed since you read it. Read it again, then resend your "
             "step."), headers={"ETag": etag(obstacle)})
-    act = services.STEP_SERVICES[payload.step]
+    act: Any = services.STEP_SERVICES[payload.step]
     act(actor=caller, obstacle=obstacle, expected_version=obstacle.version,
         **{STEP_ARGUMENT[payload.step]: payload.text})
     return _detail(caller, obstacle.pk, response)

@@ -124,7 +124,7 @@ def load(stdout: Any) -> None:
             made += 1
     document = Document.objects.filter(owner_unit__code="PV01").order_by("issue_date").first() \
         or Document.objects.order_by("issue_date").first()
-    if document is not None and staff is not None:
+    if document is not None and staff is not None and staff.unit is not None:
         services.obstacle_raise(
             actor=None, unit=staff.unit, document=document, category=Category.POLICY,
             description="Chưa có hướng dẫn của Bộ Công an về tiêu chí sắp xếp tổ chức bộ máy "

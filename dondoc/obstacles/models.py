@@ -117,7 +117,7 @@ class Obstacle(SearchTextMixin, VersionedModel):
 
     @property
     def resolver_label(self) -> str:
-        if self.resolver_unit_id is not None:
+        if self.resolver_unit is not None:
             return str(self.resolver_unit.name)
         return self.resolver_agency
 

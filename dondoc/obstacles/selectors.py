@@ -213,12 +213,12 @@ def ageing(*, user: Any, filters: ObstacleFilters) -> Ageing:
     counts = {key: Count("pk", filter=aged_between(day, *AGE_FILTERS[key][1:]))
               for key in ("0-30", "31-60", "61-90")}
     counts["gt90"] = Count("pk", filter=aged_between(day, 91, None))
-    found = {row["category"]: row for row in base.filter(open_on(day)).order_by()
+    found: dict[str, Any] = {row["category"]: row for row in base.filter(open_on(day)).order_by()
              .values("category").annotate(**{f"b_{key.replace('-', '_')}": value
                                              for key, value in counts.items()})}
     rows = []
     for value, label in Category.choices:
-        row = found.get(value, {})
+        row: dict[str, Any] = found.get(value, {})
         rows.append(AgeingRow(value, str(label), {
             key: int(row.get(f"b_{key.replace('-', '_')}", 0)) for key in BUCKETS}))
     totals = {key: sum(row.buckets[key] for row in rows) for key in BUCKETS}

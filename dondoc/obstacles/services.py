@@ -301,7 +301,8 @@ def obstacle_resolve(*, actor: Any, obstacle: Obstacle, resolution: str,
                    before_state=before, signal=signals.obstacle_resolved)
 
 
-STEP_SERVICES = {"escalate": obstacle_escalate, "reject": obstacle_reject,
-                 "direct": obstacle_direct, "resolve": obstacle_resolve}
+STEP_SERVICES: dict[str, Callable[..., Obstacle]] = {
+    "escalate": obstacle_escalate, "reject": obstacle_reject, "direct": obstacle_direct,
+    "resolve": obstacle_resolve}
 
 __all__ = ["ConflictError", "TransitionRefused"]

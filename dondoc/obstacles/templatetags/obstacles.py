@@ -17,7 +17,7 @@ register = template.Library()
 
 # The task status palette, reused: open = orange (due soon), escalated = red (overdue),
 # resolved = green, rejected = grey; always with an icon and the label.
-_STYLE = {
+_STYLE: dict[str, tuple[str, str]] = {
     ObstacleState.OPEN: ("due_soon", "bi-exclamation-circle"),
     ObstacleState.ESCALATED: ("in_progress_overdue", "bi-arrow-up-circle"),
     ObstacleState.RESOLVED: ("completed_on_time", "bi-check-circle"),
