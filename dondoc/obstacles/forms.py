@@ -18,14 +18,15 @@ RESOLVER_KINDS = [("unit", _("A unit in dondoc")), ("agency", _("An outside agen
 
 class ObstacleForm(VersionedFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("Kind of obstacle"), choices=Category.choices,
-                                 widget=forms.RadioSelect)
+                                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     description = LongTextField(label=_("Difficulty or obstacle"),
                                 widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("What stands in the way, and what it holds up."))
     proposed_solution = LongTextField(label=_("Proposed solution"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 3}))
     resolver_kind = forms.ChoiceField(label=_("Who must resolve it"), choices=RESOLVER_KINDS,
-                                      widget=forms.RadioSelect, initial="unit")
+                                      widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                                      initial="unit")
     resolver_unit = UnitChoiceField(label=_("Unit that must resolve it"), required=False,
                                     queryset=Unit.objects.none())
     resolver_agency = forms.CharField(
