@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,8 +173,18 @@ def obstacles_of_document(*, user: Any, document: Any) -> list[Obstacle]:
                 .order_by("-raised_on", "-id"))
 
 
-def count_on_tasks_of(*, user: Any, document: Any) -> int:
-    return scoping.obstacles_visible_to(user).filter(task__document=document).count()
+def document_obstacle_facts(*, user: Any, document: Any) -> dict[str, Any]:
+    """``on_tasks``: how many obstacles the user sees on the document's tasks;
+    ``can_raise``: whether the user may raise one on the document. One query."""
+    from dondoc.plans.models import Document
+
+    on_tasks = (scoping.obstacles_visible_to(user).filter(task__document=OuterRef("pk"))
+                .order_by().values("task__document").annotate(n=Count("pk")).values("n"))
+    raisable = scoping.documents_obstacle_raisable_by(user).filter(pk=OuterRef("pk"))
+    row = (Document.objects.filter(pk=document.pk)
+           .annotate(on_tasks=Subquery(on_tasks), can_raise=Exists(raisable))
+           .values("on_tasks", "can_raise").first()) or {}
+    return {"on_tasks": row.get("on_tasks") or 0, "can_raise": bool(row.get("can_raise"))}
 
 
 # Ageing --------------------------------------------------------------------------------

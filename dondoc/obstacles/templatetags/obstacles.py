@@ -47,11 +47,11 @@ def task_obstacles(context: dict[str, Any], task: Any) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def document_obstacles(context: dict[str, Any], document: Any) -> dict[str, Any]:
+    """The obstacles raised on ``document`` itself; how many on its tasks and whether the
+    user may raise one (together in one query)."""
     user = context["request"].user
-    return {"items": selectors.obstacles_of_document(user=user, document=document),
-            "on_tasks": selectors.count_on_tasks_of(user=user, document=document),
-            "can_raise": scoping.documents_obstacle_raisable_by(user).filter(
-                pk=document.pk).exists()}
+    facts = selectors.document_obstacle_facts(user=user, document=document)
+    return {"items": selectors.obstacles_of_document(user=user, document=document), **facts}
 
 
 @register.filter
