@@ -314,7 +314,9 @@ def _permissions(user: Any, task: Task) -> dict[str, bool]:
         "cascade": leads and scoping.can_cascade(user) and task.is_open
         and task.state != TaskState.SUBMITTED and _cascade_targets(user, task).exists(),
         "withdraw": leads,
-        "comment": scoping.tasks_commentable_by(user).filter(pk=pk).exists(),
+        # tasks_commentable_by is exactly "reportable or decidable"; asked of one task, the
+        # two answers above decide it without the union's subqueries over the whole scope.
+        "comment": decidable or reportable,
         "direct": scoping.can_give_directions(user),
         "acknowledge": leads,
         "suspend": decidable and open_task,
