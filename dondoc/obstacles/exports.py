@@ -1,5 +1,6 @@
-"""The obstacle register as an Excel workbook (openpyxl): the rows the register shows,
-typed string cells (never evaluated as formulas), ages counted to the register's day."""
+"""The obstacle register as an Excel workbook (openpyxl, saved byte-identically by
+``core.officedocs``): the rows the register shows, typed string cells (never evaluated as
+formulas), ages counted to the register's day."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font
 
+from dondoc.core.officedocs import deterministic_xlsx
 from dondoc.obstacles.models import Obstacle
 
 _FONT = "Times New Roman"
@@ -73,5 +75,5 @@ def export_obstacles_xlsx(obstacles: Iterable[Obstacle], out: IO[bytes], *,
             cell.font = Font(name=_FONT)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
-    workbook.save(out)
+    out.write(deterministic_xlsx(workbook, when=day))
     return count

@@ -70,6 +70,8 @@ def test_export_holds_only_what_the_user_sees_with_the_filters(
     assert header[:3] == ["STT", "Ngày nêu", "Đơn vị nêu"]
     assert AuditEvent.objects.filter(action="export", object_type="obstacles.obstacle").count() == 2
     assert login(people.staff).get("/obstacles/export/?age=forever").status_code == 400
+    again = login(people.outsider).get("/obstacles/export/")
+    assert again.content == response.content  # byte-identical for the same rows and day
 
 
 def test_the_register_and_ageing_pages(raise_on: Any, people: Any, login: Any) -> None:
