@@ -181,10 +181,11 @@ def document_obstacle_facts(*, user: Any, document: Any) -> dict[str, Any]:
     on_tasks = (scoping.obstacles_visible_to(user).filter(task__document=OuterRef("pk"))
                 .order_by().values("task__document").annotate(n=Count("pk")).values("n"))
     raisable = scoping.documents_obstacle_raisable_by(user).filter(pk=OuterRef("pk"))
-    row: dict[str, Any] = (Document.objects.filter(pk=document.pk)
+    row = (Document.objects.filter(pk=document.pk)
            .annotate(on_tasks=Subquery(on_tasks), can_raise=Exists(raisable))
-           .values("on_tasks", "can_raise").first()) or {}
-    return {"on_tasks": row.get("on_tasks") or 0, "can_raise": bool(row.get("can_raise"))}
+           .values_list("on_tasks", "can_raise").first())
+    on_task_count, can_raise = row if row is not None else (0, False)
+    return {"on_tasks": on_task_count or 0, "can_raise": bool(can_raise)}
 
 
 # Ageing --------------------------------------------------------------------------------
