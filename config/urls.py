@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("dondoc.dashboards.urls")),
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
     path("", include("dondoc.jobs.urls")),
+    path("", include("dondoc.notifications.urls")),
+    path("", include("dondoc.portal.urls")),
     path("", include("dondoc.obstacles.urls")),
 ]
 

@@ -18,6 +18,7 @@ from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
 from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
 from dondoc.api.errors import install_handlers
 from dondoc.dashboards import api as dashboard_api
+from dondoc.notifications import api as notifications_api
 from dondoc.obstacles import api as obstacles_api
 
 DESCRIPTION = """\
@@ -99,4 +100,5 @@ install_handlers(api)
 for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
 api.add_router("/", dashboard_api.router)
+api.add_router("/", notifications_api.router)
 api.add_router("/", obstacles_api.router)

@@ -51,7 +51,7 @@ class Obstacle(SearchTextMixin, VersionedModel):
                                  blank=True, on_delete=models.PROTECT, related_name="obstacles")
     unit = models.ForeignKey("organization.Unit", verbose_name=_("raised by unit"),
                              on_delete=models.PROTECT, related_name="obstacles_raised")
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("kind of obstacle"), max_length=20, choices=Category.choices)
     description = models.TextField(_("difficulty or obstacle"))
     proposed_solution = models.TextField(_("proposed solution"), blank=True)
     resolver_unit = models.ForeignKey(
@@ -131,7 +131,7 @@ class EventKind(models.TextChoices):
     RAISED = "raised", _("Raised")
     EDITED = "edited", _("Edited")
     ESCALATED = "escalated", _("Escalated to leadership")
-    DIRECTED = "directed", _("Direction given")
+    DIRECTED = "directed", _("Leaders gave a direction")
     RESOLVED = "resolved", _("Resolved")
     REJECTED = "rejected", _("Rejected")
 

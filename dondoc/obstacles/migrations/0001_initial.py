@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('category', models.CharField(choices=[('policy', 'Policy'), ('budget', 'Budget'), ('land', 'Land'), ('personnel', 'Personnel'), ('equipment', 'Equipment'), ('coordination', 'Coordination'), ('other', 'Other')], max_length=20, verbose_name='category')),
+                ('category', models.CharField(choices=[('policy', 'Policy'), ('budget', 'Budget'), ('land', 'Land'), ('personnel', 'Personnel'), ('equipment', 'Equipment'), ('coordination', 'Coordination'), ('other', 'Other')], max_length=20, verbose_name='kind of obstacle')),
                 ('description', models.TextField(verbose_name='difficulty or obstacle')),
                 ('proposed_solution', models.TextField(blank=True, verbose_name='proposed solution')),
                 ('resolver_agency', models.CharField(blank=True, max_length=255, verbose_name='outside agency that must resolve it')),
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             name='ObstacleEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('raised', 'Raised'), ('edited', 'Edited'), ('escalated', 'Escalated to leadership'), ('directed', 'Direction given'), ('resolved', 'Resolved'), ('rejected', 'Rejected')], max_length=10)),
+                ('kind', models.CharField(choices=[('raised', 'Raised'), ('edited', 'Edited'), ('escalated', 'Escalated to leadership'), ('directed', 'Leaders gave a direction'), ('resolved', 'Resolved'), ('rejected', 'Rejected')], max_length=10)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('text', models.TextField(blank=True)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
