@@ -8,3 +8,8 @@ class ObstaclesConfig(AppConfig):
     name = "dondoc.obstacles"
     label = "obstacles"
     verbose_name = _("Obstacles")
+
+    def ready(self) -> None:
+        from dondoc.obstacles import notices
+
+        notices.connect()

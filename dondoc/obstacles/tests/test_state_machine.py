@@ -192,3 +192,28 @@ def test_an_open_obstacle_can_be_corrected_and_then_no_more(raise_on: Any,
     with pytest.raises(services.TransitionRefused):
         services.obstacle_update(actor=people.manager, obstacle=fresh,
                                  expected_version=fresh.version, description="Mới")
+
+
+def test_each_step_tells_the_people_concerned(raise_on: Any, people: Any, org: Any,
+                                              django_capture_on_commit_callbacks: Any) -> None:
+    from dondoc.notifications.models import Notification
+
+    def told(kind: str) -> set[str]:
+        return set(Notification.objects.filter(kind=kind).values_list(
+            "recipient__username", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        obstacle = raise_on(actor=people.officer, resolver_unit=org.pc06)
+    assert told("obstacle_raised") == {"staff", "outsider"}  # the agency's staff, the resolver
+    with django_capture_on_commit_callbacks(execute=True):
+        services.obstacle_escalate(actor=people.staff, obstacle=obstacle)
+    assert told("obstacle_escalated") == {"leader"}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.obstacle_direct(actor=people.leader, obstacle=obstacle, text="Phối hợp ngay")
+    assert told("obstacle_directed") == {"manager", "officer", "outsider"}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.obstacle_resolve(actor=people.outsider, obstacle=obstacle, resolution="Xong")
+    assert told("obstacle_resolved") == {"manager", "officer"}
+    assert not Notification.objects.filter(recipient__username="other_staff").exists()
+    notice = Notification.objects.get(kind="obstacle_resolved", recipient=people.manager)
+    assert "Phòng CSGT" in notice.summary and "Xong" in notice.summary
