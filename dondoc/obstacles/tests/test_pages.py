@@ -203,3 +203,17 @@ def test_services_refuse_stale_steps_seen_on_the_page(raise_on: Any, people: Any
                                         {"version": 2}, follow=True)
     assert "Chỉ khó khăn, vướng mắc đang mở" in text(response)
     assert Obstacle.objects.get().state == "rejected"
+
+
+def test_staff_find_a_new_obstacle_in_their_notifications(
+        raise_on: Any, people: Any, login: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        obstacle = raise_on()
+    from dondoc.notifications.models import Notification
+
+    staff = login(people.staff)
+    assert "Chưa được bố trí kinh phí" in text(staff.get("/notifications/"))
+    notice = Notification.objects.get(recipient=people.staff)
+    opened = staff.post(f"/notifications/{notice.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == f"/obstacles/{obstacle.pk}/"
+    assert "Chưa được bố trí" not in text(login(people.other_staff).get("/notifications/"))
