@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "dondoc.notifications",
     "dondoc.portal",
     "dondoc.unitreports",
+    "dondoc.obstacles",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("dondoc.notifications.urls")),
     path("", include("dondoc.portal.urls")),
     path("", include("dondoc.unitreports.urls")),
+    path("", include("dondoc.obstacles.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

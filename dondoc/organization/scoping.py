@@ -719,3 +719,124 @@ def urging_records_visible_to(user: Any) -> models.QuerySet[Any]:
     if not getattr(user, "is_authenticated", False):
         return UrgingRecord.objects.none()
     return UrgingRecord.objects.filter(unit_scope_q(user, "unit"))
+# Obstacles (khó khăn, vướng mắc) -------------------------------------------------------
+#
+# An obstacle is seen by those who see its task; on a document, by those who read the
+# document and whose scope holds the raising unit or the document's managing unit. The
+# unit named to resolve it sees it too (it must act on it).
+
+OBSTACLE_RAISING_ROLES = {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}
+OBSTACLE_RESOLVING_ROLES = {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER, Role.LEADER}
+
+
+def obstacles_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.obstacles.models import Obstacle
+
+    if not getattr(user, "is_authenticated", False):
+        return Obstacle.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Obstacle.objects.all()
+    on_task = Q(task_id__in=tasks_visible_to(user).values("pk"))
+    on_document = (Q(document_id__in=documents_visible_to(user).values("pk"))
+                   & (Q(unit__path__startswith=root.path)
+                      | Q(document__owner_unit__path__startswith=root.path)))
+    to_resolve = Q(resolver_unit__path__startswith=root.path)
+    return Obstacle.objects.filter(on_task | on_document | to_resolve)
+
+
+def tasks_obstacle_raisable_by(user: Any) -> models.QuerySet[Any]:
+    """Tasks a user may raise an obstacle on: those their unit reports on (lead or
+    coordinator in their own subtree), while the task is not closed."""
+    from dondoc.plans.models import TaskState
+
+    return tasks_reportable_by(user).exclude(
+        state__in=[TaskState.COMPLETED, TaskState.CANCELLED])
+
+
+def documents_obstacle_raisable_by(user: Any) -> models.QuerySet[Any]:
+    """Documents a user may raise an obstacle on: readable, and managed by their own
+    subtree (staff: their agency) or having a task their own subtree leads or coordinates."""
+    from dondoc.plans.models import Document, Task
+
+    if is_admin(user):
+        return Document.objects.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in OBSTACLE_RAISING_ROLES:
+        return Document.objects.none()
+    coordinated = Task.coordinating_units.through.objects.filter(
+        unit__path__startswith=path).values("task_id")
+    involved = Task.objects.filter(Q(lead_unit__path__startswith=path)
+                                   | Q(pk__in=coordinated)).values("document_id")
+    mine = Q(owner_unit__path__startswith=path) | Q(pk__in=involved)
+    if user.role == Role.STAFF:
+        mine |= Q(pk__in=documents_editable_by(user).values("pk"))
+    return documents_visible_to(user).filter(mine)
+
+
+def obstacles_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Obstacles whose content a user may correct while open: the raising unit's own
+    subtree, and staff whose scope holds the raising unit."""
+    if is_admin(user):
+        return obstacles_visible_to(user)
+    path = _own_unit_path(user)
+    if path is None or user.role not in OBSTACLE_RAISING_ROLES:
+        return obstacles_visible_to(user).none()
+    own = Q(unit__path__startswith=path)
+    if user.role == Role.STAFF:
+        own |= Q(unit__path__startswith=scope_root(user).path)  # type: ignore[union-attr]
+    return obstacles_visible_to(user).filter(own)
+
+
+def obstacles_triageable_by(user: Any) -> models.QuerySet[Any]:
+    """Obstacles a user may escalate to leadership or reject: staff whose scope holds the
+    raising unit."""
+    if is_admin(user):
+        return obstacles_visible_to(user)
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return obstacles_visible_to(user).none()
+    root = scope_root(user)
+    assert root is not None
+    return obstacles_visible_to(user).filter(unit__path__startswith=root.path)
+
+
+def obstacles_directable_by(user: Any) -> models.QuerySet[Any]:
+    """Obstacles a leader may give a direction on: those raised within their scope."""
+    if is_admin(user):
+        return obstacles_visible_to(user)
+    if not getattr(user, "is_authenticated", False) or user.role != Role.LEADER:
+        return obstacles_visible_to(user).none()
+    root = scope_root(user)
+    assert root is not None
+    return obstacles_visible_to(user).filter(unit__path__startswith=root.path)
+
+
+def obstacles_resolvable_by(user: Any) -> models.QuerySet[Any]:
+    """Obstacles a user may record the resolution of: those their own unit's subtree must
+    resolve; for staff also those of outside agencies (named, or units of kind external)
+    raised within their scope."""
+    if is_admin(user):
+        return obstacles_visible_to(user)
+    path = _own_unit_path(user)
+    if path is None or user.role not in OBSTACLE_RESOLVING_ROLES:
+        return obstacles_visible_to(user).none()
+    allowed = Q(resolver_unit__path__startswith=path)
+    if user.role == Role.STAFF:
+        root = scope_root(user)
+        assert root is not None
+        outside = Q(resolver_unit__isnull=True) | Q(resolver_unit__kind=UnitKind.EXTERNAL)
+        allowed |= outside & Q(unit__path__startswith=root.path)
+    return obstacles_visible_to(user).filter(allowed)
+
+
+def units_nameable_as_resolver(user: Any) -> models.QuerySet[Unit]:
+    """Units an obstacle may name to resolve it: every active unit of the agency around
+    the user's unit (partners included), whatever the user's own scope."""
+    if is_admin(user):
+        return Unit.objects.filter(is_active=True)
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Unit.objects.none()
+    agencies, _externals = _agencies_and_externals_around(user)
+    path = agencies[-1] if agencies else unit.path
+    return Unit.objects.filter(path__startswith=path, is_active=True)

@@ -48,6 +48,7 @@ from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
 from dondoc.notifications.kinds import TASK_COMMENTED
 from dondoc.notifications.services import notify
+from dondoc.obstacles import services as obstacle_services
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 from dondoc.progress.periods import parse_period
@@ -88,6 +89,7 @@ OBJECT_OF_PREFIX = {
     "notifications/": "notification",
     "unit-reports/files/": "unit_report_file",
     "unit-reports/": "unit_report",
+    "obstacles/": "obstacle",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
@@ -97,6 +99,7 @@ OBJECT_OF_PARAMETER = {
     "inspection_id": "inspection", "meeting_id": "meeting",
     "report_id": "unit_report", "obligation_id": "obligation",
     "letter_id": "urging_letter",
+    "obstacle_id": "obstacle",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
@@ -216,6 +219,9 @@ def world(org: Any, people: Any, work: Any) -> World:
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
         letter = _urging_letter(manager, task, unit)
+        obstacle = obstacle_services.obstacle_raise(
+            actor=user, unit=task.lead_unit, task=task, category="budget",
+            description="Thiếu kinh phí", resolver_agency="Sở Tài chính")
         notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
         inspection = inspections.inspection_create(
             actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
@@ -243,7 +249,8 @@ def world(org: Any, people: Any, work: Any) -> World:
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
-                "extension": extension.pk, "audit_event": event.seq, "token": token.pk}
+                "extension": extension.pk, "audit_event": event.seq, "token": token.pk,
+                "obstacle": obstacle.pk}
 
     catp = objects(work.document, work.traffic, staff, people.leader, org.pc08, people.officer)
     other = objects(work.other_document, work.other_task, other_staff, other_staff, org.other,
