@@ -20,9 +20,9 @@ from dondoc.api.errors import install_handlers
 from dondoc.dashboards import api as dashboard_api
 from dondoc.inspections import api as inspections_api
 from dondoc.notifications import api as notifications_api
+from dondoc.obstacles import api as obstacles_api
 from dondoc.unitreports import api as unit_reports_api
 from dondoc.urging import api as urging_api
-from dondoc.obstacles import api as obstacles_api
 
 DESCRIPTION = """\
 The dondoc JSON API. Every answer is limited to what the caller may see, by the same
