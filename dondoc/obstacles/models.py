@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dondoc.core.models import SearchTextMixin, VersionedModel
 from dondoc.core.text import fold
@@ -26,7 +27,7 @@ class Category(models.TextChoices):
 
 
 class ObstacleState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("obstacle state", "Open")
     ESCALATED = "escalated", _("Escalated to leadership")
     RESOLVED = "resolved", _("Resolved")
     REJECTED = "rejected", _("Rejected")

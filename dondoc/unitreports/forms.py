@@ -22,7 +22,7 @@ class ObligationForm(forms.Form):
     document = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300,
                             help_text=_("E.g. Quarterly report on implementing the plan."))
-    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    period_kind = forms.ChoiceField(label=_("Reporting period"), choices=PeriodKind.choices)
     first_period = forms.CharField(label=_("First period"), max_length=40,
                                    help_text=_("E.g. Q3/2026, 07/2026, H2/2026, 9 tháng 2026, "
                                                "2026."))
@@ -91,5 +91,5 @@ class MatrixFilterForm(forms.Form):
                                         empty_value=None)
     unit = forms.TypedChoiceField(label=_("Unit (with sub-units)"), required=False, coerce=int,
                                   empty_value=None)
-    period = forms.CharField(label=_("Period"), required=False, max_length=40)
+    period = forms.CharField(label=_("Reporting period"), required=False, max_length=40)
     state = forms.ChoiceField(label=_("State"), required=False)

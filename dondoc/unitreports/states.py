@@ -24,7 +24,7 @@ class Cell(enum.StrEnum):
 
 
 CELL_LABELS = {
-    Cell.DUE: _("Due"),
+    Cell.DUE: _("Not yet due"),
     Cell.MISSING: _("Missing"),
     Cell.SUBMITTED: _("Submitted on time"),
     Cell.SUBMITTED_LATE: _("Submitted late"),
