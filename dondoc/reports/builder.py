@@ -102,12 +102,13 @@ def _unit_rows(scope_unit: Unit, own: dict[int, Figures]) -> list[dict[str, Any]
     rows = []
     ordered = sorted(children, key=lambda row: (row[5], row[2]))
     if scope_unit.pk in totals:
-        rows.append({"code": scope_unit.code, "name": scope_unit.name, "own": True,
+        rows.append({"code": scope_unit.code, "name": scope_unit.name,
+                     "short_name": scope_unit.short_name or scope_unit.name, "own": True,
                      "counts": counts_dict(totals[scope_unit.pk])})
     for row in ordered:
         if row[0] in totals and totals[row[0]].total:
-            rows.append({"code": row[1], "name": row[2], "own": False,
-                         "counts": counts_dict(totals[row[0]])})
+            rows.append({"code": row[1], "name": row[2], "short_name": row[3] or row[2],
+                         "own": False, "counts": counts_dict(totals[row[0]])})
     return rows
 
 
@@ -182,7 +183,6 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
 
     groups = {group.pk: group for group in TaskGroup.objects.filter(
         pk__in=[key for key in per_group if key]).select_related("document")}
-    several = len(documents) > 1
     by_group = []
     for key in sorted(per_group, key=lambda pk: (
             pk is None, (groups[pk].document.issue_date, groups[pk].document.number,
@@ -191,7 +191,9 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
         by_group.append({
             "id": key, "number": group.number if group else "",
             "title": group.title if group else "",
-            "document": group.document.number if group and several else "",
+            # Groups of an implementing document are named with its number.
+            "document": (group.document.number if group and group.document_id != document.pk
+                         else ""),
             "counts": counts_dict(per_group[key])})
 
     led = _led_in_scope(tasks, scope_unit, cut_off)
@@ -202,7 +204,7 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
                                                  previous_period.end),
                                  scope_unit, previous_period.end)
     previous = periods.period_statistics(previous_led, previous_period)
-    coming = periods.next_period(periods.Period(period.start, cut_off, period.label))
+    coming = periods.next_period(period)
 
     lead_names = dict(Unit.objects.filter(path__startswith=scope_unit.path).values_list(
         "pk", "short_name"))
@@ -232,8 +234,7 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
         if len(titles) < TITLES_PER_GROUP:
             titles.append(row["title"])
     for row in by_group:
-        doc_number = row["document"] or (groups[row["id"]].document.number
-                                          if row["id"] in groups else "")
+        doc_number = groups[row["id"]].document.number if row["id"] in groups else ""
         row["completed_titles"] = completed_by_group.get(row["number"] + "|" + doc_number, [])
 
     return {
