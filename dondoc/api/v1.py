@@ -18,6 +18,7 @@ from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
 from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
 from dondoc.api.errors import install_handlers
 from dondoc.dashboards import api as dashboard_api
+from dondoc.reports import api as reports_api
 
 DESCRIPTION = """\
 The dondoc JSON API. Every answer is limited to what the caller may see, by the same
@@ -98,3 +99,4 @@ install_handlers(api)
 for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
 api.add_router("/", dashboard_api.router)
+api.add_router("/", reports_api.router)

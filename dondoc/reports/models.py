@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dondoc.core.models import VersionedModel
 
 
 class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    DRAFT = "draft", pgettext_lazy("report status", "Draft")
+    ISSUED = "issued", pgettext_lazy("report status", "Issued")
 
 
 class ReportTemplate(models.Model):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -135,7 +136,7 @@ def _render(snapshot: dict[str, Any]) -> bytes:
                                         "document": data["document"]["number"]}
     totals = data["totals"]
 
-    summary = _Sheet(book, _("Summary"), title, subtitle,
+    summary = _Sheet(book, pgettext("sheet", "Summary"), title, subtitle,
                      [(_("No."), 6, None), (_("Status"), 40, None),
                       (_("Tasks"), 12, INTEGER), (_("Share (%)"), 12, RATE)])
     for index, key in enumerate(STATUS_ROWS, start=1):
