@@ -104,14 +104,19 @@ def report_detail(request: HttpRequest, report_id: ObjectId) -> dict[str, Any]:
             "periods": data.get("periods", {}), "overdue_count": len(data.get("overdue", []))}
 
 
-@router.get("/reports/{report_id}/files/{kind}", response=responses({200: None}, 409),
+class FileQuery(Schema):
+    kind: Literal["docx", "xlsx", "pdf"] = Field("docx", description="Which file.")
+
+
+@router.get("/reports/{report_id}/file", response=responses({200: None}, 409),
             summary="Download a report file")
 def report_file(request: HttpRequest, report_id: ObjectId,
-                kind: Literal["docx", "xlsx", "pdf"]) -> HttpResponse:
+                query: Query[FileQuery]) -> HttpResponse:
     """The DOCX, XLSX or PDF: the stored file of an issued report (byte for byte), or a
     draft's file generated now. 409 when the file cannot be produced (e.g. no PDF
     converter on the server)."""
     report = scoping.get_visible_or_404(_visible(request), pk=report_id)
+    kind = query.kind
     try:
         content = services.report_file(report, kind)
     except (officedocs.TemplateProblem, officedocs.ConverterMissing,

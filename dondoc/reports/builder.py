@@ -17,13 +17,11 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from django.db.models import (
-    BigIntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from dondoc.dashboards.figures import Figures, add_counts, live_figures
 from dondoc.organization.models import Unit
@@ -183,7 +181,7 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
 
     groups = {group.pk: group for group in TaskGroup.objects.filter(
         pk__in=[key for key in per_group if key]).select_related("document")}
-    by_group = []
+    by_group: list[dict[str, Any]] = []
     for key in sorted(per_group, key=lambda pk: (
             pk is None, (groups[pk].document.issue_date, groups[pk].document.number,
                          groups[pk].order, groups[pk].number) if pk else ())):
@@ -216,8 +214,8 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
     overdue = _task_rows(listed.filter(status=Status.IN_PROGRESS_OVERDUE).order_by(
         "deadline_at", "code"), cut_off, lead_names)
     overdue.sort(key=lambda row: (-(row["days_overdue"] or 0), row["code"]))
-    completed_before = annotate_status(tasks, period.start - dt.timedelta(days=1)).filter(
-        status__in=COMPLETED).values("pk")
+    before: Any = annotate_status(tasks, period.start - dt.timedelta(days=1))
+    completed_before = before.filter(status__in=COMPLETED).values("pk")
     completed = _task_rows(
         listed.filter(status__in=COMPLETED).exclude(pk__in=completed_before)
         .annotate(completed_at=_accepted_submission(cut_off)).order_by("completed_at", "code"),

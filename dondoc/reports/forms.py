@@ -62,7 +62,7 @@ class ReportCreateForm(forms.Form):
             self.initial.setdefault("scope_unit", root.pk if root.is_active else None)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         text = (data.get("period") or "").strip()
         start, end = data.get("start"), data.get("end")
         period: periods.Period | None = None

@@ -106,7 +106,8 @@ def _count_columns(first: str, width: float) -> list[tuple[str, float, str | Non
 
 def _task_sheet(book: Workbook, name: str, title: str, subtitle: str, rows: list[dict[str, Any]],
                 extra: list[tuple[str, float, str | None, Any]]) -> None:
-    columns = [(_("No."), 6, None), (_("Code"), 16, None), (_("Task"), 60, None),
+    columns: list[tuple[str, float, str | None]] = [
+               (_("No."), 6, None), (_("Code"), 16, None), (_("Task"), 60, None),
                (_("Document"), 14, None), (_("Group"), 8, None), (_("Lead unit"), 24, None),
                (_("Deadline"), 12, DATE)]
     columns += [(header, width, fmt) for header, width, fmt, _getter in extra]

@@ -47,6 +47,9 @@ from dondoc.jobs.kinds import IMPORT_TASKS
 from dondoc.jobs.models import Job
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
+from dondoc.progress.periods import parse_period
+from dondoc.reports import services as report_services
+from dondoc.reports.render import DEFAULT_TEMPLATE
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -70,12 +73,14 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "reports/templates/": "report_template",
+    "reports/": "report",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
-    "file_id": "task_file",
+    "file_id": "task_file", "report_id": "report",
 }
 # Parametrised routes not walked, each with the reason.
 SKIPPED: dict[str, str] = {
@@ -180,7 +185,13 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
-        return {"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
+        report = report_services.report_create(
+            actor=manager, scope_unit=document.owner_unit, document=document,
+            period=parse_period("2025"))
+        template = report_services.template_upload(
+            actor=manager, owner_unit=document.owner_unit, name="Mẫu",
+            upload=SimpleUploadedFile("mau.docx", DEFAULT_TEMPLATE.read_bytes()))
+        return {"report": report.pk, "report_template": template.pk,"review_flag": flag.pk, "unit_group": group.pk, "job": job.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,

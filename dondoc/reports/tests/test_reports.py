@@ -223,7 +223,7 @@ def test_a_district_manager_cannot_generate_or_read_the_citys_report(org, people
     assert response.status_code == 200 and ConsolidatedReport.objects.count() == 1
     for url in (f"/reports/{report.pk}/", f"/reports/{report.pk}/docx/",
                 f"/reports/{report.pk}/xlsx/", f"/reports/{report.pk}/pdf/",
-                f"/api/v1/reports/{report.pk}", f"/api/v1/reports/{report.pk}/files/docx"):
+                f"/api/v1/reports/{report.pk}", f"/api/v1/reports/{report.pk}/file?kind=docx"):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/reports/{report.pk}/issue/", {"number": "1", "version": 1}
                        ).status_code == 404
