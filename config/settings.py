@@ -322,6 +322,7 @@ DONDOC_ORG_NAME = env_str("DONDOC_ORG_NAME", "Công an thành phố Đà Nẵng"
 # `dondoc demo` creates in the data folder (marked "DEMO — không có giá trị pháp lý").
 DONDOC_SIGN_P12 = env_str("DONDOC_SIGN_P12")
 DONDOC_SIGN_PASSWORD = env_str("DONDOC_SIGN_PASSWORD")
+DONDOC_REPORT_PLACE = env_str("DONDOC_REPORT_PLACE", "Đà Nẵng")
 
 LOGGING = {
     "version": 1,

@@ -139,7 +139,6 @@ def _detail_context(request: HttpRequest, report: ConsolidatedReport, **extra: A
         "report": report, "data": data, "doc": context,
         "missing": [str(item) for item in officedocs.missing_converters()],
         "certificate": signing.configured(),
-        "overdue_shown": data.get("overdue", [])[:50],
         "sources": data.get("sources", {}),
         **extra,
     }
