@@ -127,33 +127,35 @@ def _accepted_submission(day: dt.date) -> Any:
     ).order_by("decided_on", "id").values("submitted_on")[:1])
 
 
-def _task_rows(queryset: Any, day: dt.date, units: dict[int, str]) -> list[dict[str, Any]]:
-    rows = []
-    for task in queryset:
-        deadline = task.deadline_at
+LIST_FIELDS = ("pk", "code", "title", "deadline_kind", "deadline_text", "expected_product",
+               "document__number", "group__number", "lead_on", "status", "deadline_at",
+               "progress_at", "completed_at")
+
+
+def _task_rows(rows: list[dict[str, Any]], day: dt.date, units: dict[int, str],
+               ) -> list[dict[str, Any]]:
+    result = []
+    for task in rows:
+        deadline = task["deadline_at"]
         days = None
-        if task.status == Status.IN_PROGRESS_OVERDUE:
-            recurrence = RECURRENCE_OF_KIND.get(task.deadline_kind)
+        if task["status"] == Status.IN_PROGRESS_OVERDUE:
+            recurrence = RECURRENCE_OF_KIND.get(task["deadline_kind"])
             if recurrence is not None:
                 deadline = period_containing(day, recurrence)[0] - dt.timedelta(days=1)
             days = (day - deadline).days if deadline is not None else None
-        rows.append({
-            "code": task.code, "title": task.title, "lead": units.get(task.lead_on, ""),
-            "document": task.document.number, "group": task.group.number if task.group else "",
-            "deadline": _iso(deadline), "deadline_text": task.deadline_text,
-            "status": task.status, "progress": task.progress_at, "days_overdue": days,
-            "completed_on": _iso(getattr(task, "completed_at", None)),
-            "product": task.expected_product,
+        result.append({
+            "code": task["code"], "title": task["title"], "lead": units.get(task["lead_on"], ""),
+            "document": task["document__number"], "group": task["group__number"] or "",
+            "deadline": _iso(deadline), "deadline_text": task["deadline_text"],
+            "status": task["status"], "progress": task["progress_at"], "days_overdue": days,
+            "completed_on": _iso(task["completed_at"]), "product": task["expected_product"],
         })
-    return rows
+    return result
 
 
 def _listed(tasks: QuerySet[Task], day: dt.date) -> Any:
     annotated: Any = annotate_list_facts(annotate_status(tasks, day), day)
-    return annotated.annotate(lead_on=lead_unit_at(day)).select_related(
-        "document", "group").only(
-        "code", "title", "deadline_kind", "deadline_text", "expected_product", "document__number",
-        "group__number", "lead_unit_id", "due_date", "deadline")
+    return annotated.annotate(lead_on=lead_unit_at(day))
 
 
 def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
@@ -210,21 +212,31 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
         pk__in=[pk for pk, short in lead_names.items() if not short]).values_list(
         "pk", "name")})
 
-    listed = _listed(led, cut_off)
-    overdue = _task_rows(listed.filter(status=Status.IN_PROGRESS_OVERDUE).order_by(
-        "deadline_at", "code"), cut_off, lead_names)
-    overdue.sort(key=lambda row: (-(row["days_overdue"] or 0), row["code"]))
+    # The three lists in one query over the tasks led in the scope, split here.
     before: Any = annotate_status(tasks, period.start - dt.timedelta(days=1))
-    completed_before = before.filter(status__in=COMPLETED).values("pk")
-    completed = _task_rows(
-        listed.filter(status__in=COMPLETED).exclude(pk__in=completed_before)
-        .annotate(completed_at=_accepted_submission(cut_off)).order_by("completed_at", "code"),
-        cut_off, lead_names)
-    due_next = _task_rows(
-        listed.filter(status__in=[Status.IN_PROGRESS_ON_TIME.value,
-                                  Status.IN_PROGRESS_OVERDUE.value],
-                      deadline_at__gt=cut_off, deadline_at__lte=coming.end)
-        .order_by("deadline_at", "code"), cut_off, lead_names)
+    completed_before = set(before.filter(status__in=COMPLETED).values_list("pk", flat=True))
+    open_statuses = [Status.IN_PROGRESS_ON_TIME.value, Status.IN_PROGRESS_OVERDUE.value]
+    listed = _listed(led, cut_off).filter(
+        Q(status__in=[Status.IN_PROGRESS_OVERDUE.value, *COMPLETED])
+        | Q(status__in=open_statuses, deadline_at__gt=cut_off, deadline_at__lte=coming.end),
+    ).annotate(completed_at=_accepted_submission(cut_off)).order_by(
+        "deadline_at", "code").values(*LIST_FIELDS)
+    overdue_rows: list[dict[str, Any]] = []
+    completed_rows: list[dict[str, Any]] = []
+    due_rows: list[dict[str, Any]] = []
+    for task in listed:
+        if task["status"] in COMPLETED:
+            if task["pk"] not in completed_before:
+                completed_rows.append(task)
+        elif task["deadline_at"] is not None and cut_off < task["deadline_at"] <= coming.end:
+            due_rows.append(task)
+        elif task["status"] == Status.IN_PROGRESS_OVERDUE:
+            overdue_rows.append(task)
+    overdue = _task_rows(overdue_rows, cut_off, lead_names)
+    overdue.sort(key=lambda row: (-(row["days_overdue"] or 0), row["code"]))
+    completed_rows.sort(key=lambda task: (task["completed_at"] or dt.date.min, task["code"]))
+    completed = _task_rows(completed_rows, cut_off, lead_names)
+    due_next = _task_rows(due_rows, cut_off, lead_names)
 
     completed_by_group: dict[str, list[str]] = {}
     for row in completed:

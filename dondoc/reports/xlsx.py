@@ -10,6 +10,7 @@ snapshot gives the same bytes (``officedocs.deterministic_xlsx``).
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
@@ -73,20 +74,33 @@ class _Sheet:
         self.ws.page_setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.row = FIRST_ROW
+        self.styles: dict[tuple[str | None, bool, bool], Any] = {}
+
+    def _style(self, fmt: str | None, total: bool, text: bool) -> Any:
+        """The style of a body cell, made once per kind: openpyxl hashes style objects on
+        every assignment, which cost seconds on the city's thousands of rows."""
+        key = (fmt, total, text)
+        style = self.styles.get(key)
+        if style is None:
+            cell = self.ws.cell(row=1, column=50)
+            if fmt:
+                cell.number_format = fmt
+            cell.border = BORDER
+            cell.font = BOLD_FONT if total else BODY_FONT
+            if text:
+                cell.alignment = WRAP
+            if total:
+                cell.fill = TOTAL_FILL
+            style = self.styles[key] = copy(cell._style)
+            self.ws._cells.pop((1, 50), None)
+        return style
 
     def add(self, values: list[Any], *, total: bool = False) -> None:
         self.row += 1
         for index, value in enumerate(values, start=1):
             cell = self.ws.cell(row=self.row, column=index, value=value)
-            fmt = self.columns[index - 1][2]
-            if fmt:
-                cell.number_format = fmt
-            cell.border = BORDER
-            cell.font = BOLD_FONT if total else BODY_FONT
-            if isinstance(value, str):
-                cell.alignment = WRAP
-            if total:
-                cell.fill = TOTAL_FILL
+            cell._style = copy(self._style(self.columns[index - 1][2], total,
+                                           isinstance(value, str)))
 
 
 def _counts_values(counts: dict[str, Any]) -> list[Any]:
