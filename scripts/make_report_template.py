@@ -74,7 +74,7 @@ def tag(container, text: str):
 def rule(container, width_cm: float, within_cm: float, *, after: float = 6):
     """A short centred line under a header block: the bottom border of an empty paragraph
     indented so that the border is ``width_cm`` long in a space ``within_cm`` wide."""
-    para = paragraph(container, "", align=WD_ALIGN_PARAGRAPH.CENTER, after=after)
+    para = paragraph(container, "", align=WD_ALIGN_PARAGRAPH.CENTER, after=after, before=1)
     fmt = para.paragraph_format
     fmt.line_spacing = Pt(2)
     side = (within_cm - width_cm) / 2
@@ -296,10 +296,10 @@ def build(output: Path) -> None:
     paragraph(doc, "Bảng 1. Tình trạng thực hiện nhiệm vụ", size=13, italic=True,
               align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
     data_table(doc, ["STT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ (%)"],
-               ["row.no", "row.label", "row.count", "row.share"], [1.2, 9.0, 3.0, 3.0],
+               ["row.no", "row.label", "row.count", "row.share"], [1.2, 9.0, 3.0, 3.3],
                loop="for row in by_status",
                total=["", "Tổng số", "{{ totals.total }}", "100"])
-    paragraph(doc, "Tỷ lệ hoàn thành đúng hạn: {{ totals.rate }} (hoàn thành đúng hạn ÷ "
+    paragraph(doc, "Tỷ lệ hoàn thành đúng hạn: {{ totals.rate }}% (hoàn thành đúng hạn ÷ "
               "[đã hoàn thành + chưa hoàn thành đã quá hạn]).", size=13, italic=True)
 
     paragraph(doc, "Bảng 2. Kết quả theo đơn vị chủ trì", size=13, italic=True,
@@ -310,7 +310,7 @@ def build(output: Path) -> None:
                ["row.no", "row.name", "row.total", "row.completed_on_time",
                 "row.completed_late", "row.in_progress_on_time", "row.in_progress_overdue",
                 "row.awaiting", "row.rate"],
-               [0.9, 4.6, 1.4, 1.5, 1.5, 1.6, 1.6, 1.5, 1.9],
+               [1.2, 4.3, 1.4, 1.5, 1.5, 1.6, 1.6, 1.5, 1.9],
                loop="for row in by_unit",
                total=["", "Tổng cộng", "{{ totals.total }}", "{{ totals.completed_on_time }}",
                       "{{ totals.completed_late }}", "{{ totals.in_progress_on_time }}",
@@ -323,7 +323,7 @@ def build(output: Path) -> None:
                      "Tỷ lệ đúng hạn (%)"],
                ["row.no", "row.name", "row.total", "row.completed", "row.overdue",
                 "row.rate"],
-               [0.9, 8.0, 1.7, 1.9, 1.7, 2.3], loop="for row in by_group",
+               [1.2, 7.7, 1.7, 1.9, 1.7, 2.3], loop="for row in by_group",
                total=["", "Tổng cộng", "{{ totals.total }}", "{{ totals.completed }}",
                       "{{ totals.overdue }}", "{{ totals.rate }}"])
 
@@ -332,7 +332,7 @@ def build(output: Path) -> None:
     data_table(doc, ["STT", "Chỉ tiêu", "{{ period_label }}", "{{ previous_label }}",
                      "Tăng (+), giảm (-)"],
                ["row.no", "row.label", "row.current", "row.previous", "row.change"],
-               [0.9, 7.6, 2.6, 2.6, 2.8], loop="for row in comparison")
+               [1.2, 7.3, 2.6, 2.6, 2.8], loop="for row in comparison")
 
     heading(doc, "III. HẠN CHẾ, NGUYÊN NHÂN")
     narrative(doc, "shortcomings_lines")
@@ -374,12 +374,14 @@ def build(output: Path) -> None:
               bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     paragraph(doc, "(Kèm theo Báo cáo số {{ number }})", size=13, italic=True,
               align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+    tag(doc, "{%p if overdue %}")
     data_table(doc, ["STT", "Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn",
                      "Số ngày quá hạn", "Tiến độ (%)"],
                ["row.no", "row.code", "row.title", "row.lead", "row.deadline",
                 "row.days_overdue", "row.progress"],
-               [0.9, 2.2, 6.0, 2.6, 2.0, 1.5, 1.3], loop="for row in overdue",
+               [1.2, 2.2, 5.7, 2.6, 2.0, 1.5, 1.3], loop="for row in overdue",
                numeric_from=4)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if overdue_more %}")
     paragraph(doc, "{{ overdue_more }}", size=13, italic=True)
     tag(doc, "{%p endif %}")

@@ -177,8 +177,10 @@ def default_narratives(data: dict[str, Any], issuing_body: str) -> dict[str, str
         next_period = [
             _("Complete the %(count)s tasks due in %(period)s on time.") % {
                 "count": number(len(data["due_next"])), "period": coming},
-            _("Finish the %(count)s overdue tasks; the lead units report the reasons and "
-              "a completion date.") % {"count": number(len(data["overdue"]))},
+            (_("Finish the %(count)s overdue tasks; the lead units report the reasons and "
+               "a completion date.") % {"count": number(len(data["overdue"]))}
+             if data["overdue"] else
+             _("Keep every task within its deadline: no task is overdue at the cut-off.")),
             _("Keep urging the units, and report the results of %(period)s on time.") % {
                 "period": coming},
         ]
