@@ -16,7 +16,8 @@
 Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
 ``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
 ``BENCH_ONLY=dashboard`` (comma-separated: pages, statistics, dashboard, export, import,
-api, ratelimit, report) runs only those sections and writes ``var/bench/latest-only.json`` instead.
+api, ratelimit, portal, report) runs only those sections and writes
+``var/bench/latest-only.json`` instead.
 ``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
 missed target an error.
 """
@@ -74,6 +75,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "dashboard.city_past.p95_ms": ("<=", 100),
     "dashboard.city_anyday.p95_ms": ("<=", 500),
     "report.city.total_s": ("<=", 5),
+    "portal.home.rps": (">=", 500),
+    "portal.home.p99_ms": ("<=", 50),
 }
 DASHBOARD_ROUNDS = 30  # requests per dashboard variant (scopes and dates vary)
 
@@ -443,9 +446,10 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
     baseline: list[float] = []
     floor: list[float] = []
     for name, url_of in variants.items():
-        samples, minimal = [], []
+        samples, minimal, cpu = [], [], []
         for i in range(DASHBOARD_ROUNDS):
             samples.append(timed_get(client, url_of(i)))
+            cpu.append(CPU_MS[-1])
             lead = leads[i % len(leads)]
             minimal.append(timed_get(client, f"/bench/minimal/tasks/?lead={lead}"))
             started = time.perf_counter()
@@ -454,9 +458,36 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
         report.add(f"dashboard.{name}.p50_ms", p50(samples), "ms")
         report.add(f"dashboard.{name}.p95_ms", p95(samples), "ms")
         report.add(f"dashboard.{name}.ratio", p95(samples) / p95(minimal), "x")
+        # CPU time (SQLite runs in the process): steadier than wall time on a busy machine.
+        report.add(f"dashboard.{name}.cpu_p50_ms", p50(cpu), "ms")
         baseline += minimal
     report.add("dashboard.baseline.p95_ms", p95(baseline), "ms")
     report.add("dashboard.stats_floor.p95_ms", p95(floor), "ms")
+    bench_roadmap(report, client, today)
+
+
+def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
+    """The roadmap of the city's documents (first part, by task group and by lead unit,
+    today and a past date) and the deadline calendar of the whole city, month by month."""
+    from dondoc.plans.models import Document
+
+    documents = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    past = (today - dt.timedelta(days=75)).strftime("%d/%m/%Y")
+    roadmaps = [f"/documents/{pk}/roadmap/?group={group}{as_of}" for pk in documents
+                for group in ("group", "lead") for as_of in ("", f"&as_of={past}")]
+    months = [f"/calendar/?year={(today.year * 12 + today.month - 1 - back) // 12}"
+              f"&month={(today.year * 12 + today.month - 1 - back) % 12 + 1}"
+              for back in range(-2, 10)]
+    for name, urls, marker in (("roadmap", roadmaps, "gantt"), ("calendar", months, "cal-grid")):
+        print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
+        timed_get(client, urls[0], expect=marker)
+        samples, cpu = [], []
+        for i in range(DASHBOARD_ROUNDS):
+            samples.append(timed_get(client, urls[i % len(urls)]))
+            cpu.append(CPU_MS[-1])
+        report.add(f"{name}.city.p50_ms", p50(samples), "ms")
+        report.add(f"{name}.city.p95_ms", p95(samples), "ms")
+        report.add(f"{name}.city.cpu_p50_ms", p50(cpu), "ms")
 
 
 # ---------------------------------------------------------------------------------------
@@ -814,6 +845,81 @@ def bench_api(report: Report, staff: Any, city: dict[str, Any]) -> None:
         log.close()
 
 
+PORTAL_UA = "Mozilla/5.0 (X11; Linux x86_64) dondoc-bench"
+
+
+def wrk(port: int, path: str) -> tuple[float, float] | None:
+    """``wrk -c16 -t2 -d10s --latency`` against ``path``: (requests/s, p99 ms), or None
+    when Debian's wrk is not installed."""
+    import re
+    import shutil
+
+    program = shutil.which("wrk")
+    if program is None:
+        return None
+    result = subprocess.run(  # noqa: S603 — fixed program and arguments
+        [program, "-c16", "-t2", "-d10s", "--latency", "-H", f"User-Agent: {PORTAL_UA}",
+         f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True,
+        timeout=60)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", result.stdout).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if errors:
+        print(f"  {path}: {errors.group(1)} answers were not 2xx/3xx")
+    return rps, p99
+
+
+def bench_portal(report: Report) -> None:
+    """The public portal's home page under a real server (gunicorn, 2 workers × 4 threads)
+    and wrk (16 connections, 10 s, on the same two cores), next to /healthz as the floor."""
+    from django.db import connections
+
+    from dondoc.portal import demo as portal_demo
+
+    section("Public portal: gunicorn config.wsgi, 2 workers × 4 threads; wrk -c16 -t2 -d10s "
+            "on the same machine")
+    portal_demo.load()
+    connections.close_all()
+    port = free_port()
+    log = (BENCH_DIR / "gunicorn-portal.log").open("wb")
+    process = start_server(port, log)
+    try:
+        try:
+            wait_until_up(port, process)
+        except RuntimeError as error:
+            report.skip("portal.home.*", f"the server did not start: {error}")
+            return
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        status, _body = get(probe, "/portal/", {"User-Agent": PORTAL_UA})
+        probe.close()
+        if status != 200:
+            report.skip("portal.home.*", f"GET /portal/ answered {status}")
+            return
+        home = wrk(port, "/portal/")
+        if home is None:
+            print("  wrk is not installed (apt-get install wrk): Python keep-alive clients "
+                  "instead, which use much of the CPU themselves")
+            samples, rps, _failed = load(port, ["/portal/"], {"User-Agent": PORTAL_UA}, 16)
+            home = (rps, sorted(samples)[int(len(samples) * 0.99) - 1] if samples else 0.0)
+            _floor_samples, floor_rps, _f = load(port, ["/healthz"], {}, 16)
+            floor = (floor_rps, 0.0)
+        else:
+            floor = wrk(port, "/healthz") or (0.0, 0.0)
+        report.add("portal.home.rps", home[0], "req/s")
+        report.add("portal.home.p99_ms", home[1], "ms")
+        report.add("portal.floor.rps", floor[0], "req/s")
+        if floor[0]:
+            report.add("portal.home.floor_ratio", home[0] / floor[0], "x")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
 def bench_ratelimit(report: Report) -> None:
     """The cost the API rate limit adds to each request: one count in the shared store
     (Redis with REDIS_URL, else the SQLite file of dondoc.api.ratelimit)."""
@@ -904,6 +1010,7 @@ def main() -> int:
         "api": lambda: bench_api(report, staff, city),
         "ratelimit": lambda: bench_ratelimit(report),
         "report": lambda: bench_report(report, staff),
+        "portal": lambda: bench_portal(report),
     }
     # BENCH_ONLY=dashboard (comma-separated section names) runs only those sections.
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]

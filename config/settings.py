@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "dondoc.api",
     "dondoc.jobs",
     "dondoc.reports",
+    "dondoc.inspections",
+    "dondoc.notifications",
+    "dondoc.portal",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +122,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dondoc.organization.middleware.UserLanguageMiddleware",
     "dondoc.organization.middleware.TwoFactorRequiredMiddleware",
+    "dondoc.portal.middleware.PortalEditorMiddleware",
     "dondoc.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -237,7 +241,7 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("DONDOC_OTP_ISSUER", "dondoc")
 # Roles that must enrol a second factor before using the application.
-DONDOC_2FA_REQUIRED_ROLES = ("admin", "leader")
+DONDOC_2FA_REQUIRED_ROLES = ("admin", "leader", "editor")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -308,6 +312,15 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Links in e-mails are absolute: the address users open dondoc at.
+DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not DONDOC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("DONDOC_BASE_URL must start with http:// or https://")
+# The daily reminder pass runs from this hour (Asia/Ho_Chi_Minh) in `dondoc worker`.
+DONDOC_REMINDER_HOUR = env_int("DONDOC_REMINDER_HOUR", 6)
+if not 0 <= DONDOC_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("DONDOC_REMINDER_HOUR must be an hour from 0 to 23.")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
     path("", include("dondoc.jobs.urls")),
     path("", include("dondoc.reports.urls")),
+    path("", include("dondoc.inspections.urls")),
+    path("", include("dondoc.notifications.urls")),
+    path("", include("dondoc.portal.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

@@ -15,13 +15,14 @@ packages=(
   swagger-ui-dist@5.35.0
   vanillajs-datepicker@1.3.4
   axe-core@4.14.1
+  trix@2.1.19
 )
 (cd "$work" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund "${packages[@]}")
 nm="$work/node_modules"
 out=static/vendor
 rm -rf "$out"
 mkdir -p "$out"/{bootstrap,bootstrap-icons/fonts,be-vietnam-pro/files,htmx,chartjs,tom-select,swagger-ui}
-mkdir -p "$out"/{datepicker,axe-core}
+mkdir -p "$out"/{datepicker,axe-core,trix}
 cp "$nm/bootstrap/dist/css/bootstrap.min.css" "$nm/bootstrap/dist/js/bootstrap.bundle.min.js" \
    "$nm/bootstrap/LICENSE" "$out/bootstrap/"
 cp "$nm/bootstrap-icons/font/bootstrap-icons.min.css" "$nm/bootstrap-icons/LICENSE" "$out/bootstrap-icons/"
@@ -57,6 +58,8 @@ cp "$nm/vanillajs-datepicker/dist/js/datepicker.min.js" \
 # axe-core is loaded by the browser tests only (accessibility checks); no page links it.
 cp "$nm/axe-core/axe.min.js" "$nm/axe-core/LICENSE" "$nm/axe-core/LICENSE-3RD-PARTY.txt" \
    "$out/axe-core/"
+# The portal's rich-text editor (articles); its HTML is sanitised again on the server.
+cp "$nm/trix/dist/trix.umd.min.js" "$nm/trix/dist/trix.css" "$nm/trix/LICENSE" "$out/trix/"
 # Source maps are not shipped: drop the comments that point to them.
 find "$out" -name "*.js" -o -name "*.css" | xargs sed -i -E '/sourceMappingURL=/d'
 printf '%s\n' "${packages[@]}" > "$out/VERSIONS"

@@ -18,6 +18,8 @@ from dondoc.api.auth import SessionAuth, TokenAuth, TokenRateLimit
 from dondoc.api.endpoints import documents, statistics, tasks, units, workflow
 from dondoc.api.errors import install_handlers
 from dondoc.dashboards import api as dashboard_api
+from dondoc.inspections import api as inspections_api
+from dondoc.notifications import api as notifications_api
 from dondoc.reports import api as reports_api
 
 DESCRIPTION = """\
@@ -100,3 +102,5 @@ for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
 api.add_router("/", dashboard_api.router)
 api.add_router("/", reports_api.router)
+api.add_router("/", inspections_api.router)
+api.add_router("/", notifications_api.router)

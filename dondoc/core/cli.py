@@ -11,7 +11,7 @@ import sys
 
 MAIN_COMMANDS = [
     ("serve", "serve the application (gunicorn + static files + a job worker)"),
-    ("worker", "run background jobs (Excel imports); several may run at once"),
+    ("worker", "run background jobs (imports, reminders, e-mail); several may run at once"),
     ("migrate", "create or update the database tables"),
     ("demo", "load the demo data (idempotent)"),
     ("createadmin", "create an administrator account"),
@@ -19,6 +19,7 @@ MAIN_COMMANDS = [
     ("restore FILE", "replace the database and files with a backup"),
     ("audit verify", "check the audit chain for tampering"),
     ("check", "check the configuration"),
+    ("remind [--as-of D]", "run the daily reminder pass by hand (dd/mm/yyyy)"),
     ("reindex-search", "recompute the search columns (after an upgrade changes folding)"),
     ("sweep-files [--dry-run]", "delete uploaded files left without a record by a crash"),
 ]

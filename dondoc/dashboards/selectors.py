@@ -15,7 +15,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from dondoc.dashboards import snapshots
@@ -145,7 +155,8 @@ def scoped_tasks(user: Any, scope: Scope) -> QuerySet[Task]:
     return tasks
 
 
-def led_in_scope(user: Any, scope: Scope, day: dt.date) -> QuerySet[Task]:
+def led_in_scope(user: Any, scope: Scope, day: dt.date, *, broad: bool = False,
+                 ) -> QuerySet[Task]:
     """The tasks a unit of the scope may have led on ``day``, among those ``user`` sees.
 
     The league table counts a task for the unit that led it on D, so only tasks led
@@ -155,14 +166,23 @@ def led_in_scope(user: Any, scope: Scope, day: dt.date) -> QuerySet[Task]:
     A task handed over to a unit after D is counted for its old lead: those few (one
     ``LeadUnitChange`` each) are tested for visibility. The lead subtree is an indexed
     ``lead_unit_id IN (SELECT id … path LIKE 'p%')``, where the visibility condition
-    (an OR with an EXISTS on the coordinating units) kept SQLite from any index."""
+    (an OR with an EXISTS on the coordinating units) kept SQLite from any index.
+
+    ``broad``: the scope is a whole agency (a scope root, or the top of the tree). Then
+    reading the whole table in order beats fetching each unit's tasks through the
+    lead-unit index (20,000 row lookups out of order: 47 → 32 ms for the benchmark city),
+    so the test is written on ``lead_unit_id + 0``, which no index serves; the rows kept
+    are the same."""
     subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
-    condition = Q(lead_unit__in=subtree)
+    condition = (Q(lead_unit_unindexed__in=subtree) if broad
+                 else Q(lead_unit__in=subtree))
     if day < business_today():
         moved = LeadUnitChange.objects.filter(
             changed_on__gt=day, old_unit__path__startswith=scope.unit.path).values("task_id")
         condition |= Q(pk__in=scoping.tasks_visible_to(user).filter(pk__in=moved).values("pk"))
-    tasks = Task.objects.filter(condition)
+    tasks = Task.objects.alias(lead_unit_unindexed=ExpressionWrapper(
+        F("lead_unit_id") + 0, output_field=BigIntegerField())) if broad else Task.objects.all()
+    tasks = tasks.filter(condition)
     if scope.document_ids is not None:
         tasks = tasks.filter(document_id__in=scope.document_ids)
     return tasks
@@ -176,7 +196,9 @@ def own_figures(user: Any, scope: Scope, day: dt.date,
         found = snapshots.snapshot_figures(day, unit_path=scope.unit.path,
                                            document_ids=scope.document_ids)
         return {pk: item for pk, item in found.items() if pk in units}, True
-    found_live = live_figures(led_in_scope(user, scope, day), day)
+    # A whole agency (or the top of the tree) holds most tasks: scan rather than seek.
+    broad = scope.unit.is_scope_root or scope.unit.depth == 1
+    found_live = live_figures(led_in_scope(user, scope, day, broad=broad), day)
     return {key[0]: item for key, item in found_live.items() if key[0] in units}, False
 
 
@@ -223,8 +245,9 @@ def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
     def row_for(info: UnitInfo, level: int, *, own_row: bool = False) -> LeagueRow:
         whole = not (scope.own_only or own_row)
         item = (subtree if whole else own).get(info.pk, Figures())
+        # Links only for rows shown: most sub-units of a city have no task at the date.
         links = {key: scope.task_link(lead=info.pk, subtree=whole, status=status)
-                 for key, status in COLUMNS}
+                 for key, status in COLUMNS} if item.counts.total else {}
         has_children = bool(children.get(info.pk)) and not own_row
         return LeagueRow(unit=info, figures=item, level=level, own_row=own_row,
                          expandable=has_children, expanded=has_children and info.pk in

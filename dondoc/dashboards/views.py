@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dondoc.core import dashboard as home_cards
-from dondoc.dashboards import charts, exports, selectors
+from dondoc.core import limits
+from dondoc.core.dates import DayOutOfRange, parse_day
+from dondoc.dashboards import charts, exports, gantt, selectors
+from dondoc.dashboards import roadmap as roadmap_reads
 from dondoc.dashboards.params import scope_from_params
 from dondoc.organization import scoping
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
@@ -119,13 +125,155 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: what needs attention today, and under it the dashboard (full for
-    leaders, staff and inspectors; reduced to the own unit's picture for others)."""
+    leaders, staff and inspectors; reduced to the own unit's picture for others).
+
+    A visitor who is not signed in lands on the public portal (which links to sign-in);
+    a portal editor on the portal's editing pages."""
     user: Any = request.user
+    if not user.is_authenticated:
+        return redirect("portal:home")
+    if scoping.is_portal_only(user):
+        return redirect("portal:manage")
     context = home_cards.home_context(user)
     full = user.role in selectors.FULL_ROLES or scoping.is_admin(user)
     context.update(_context(request, reduced=not full))
     context["on_home"] = True
     return render(request, "dashboards/home.html", context)
+
+
+# The roadmap and the deadline calendar ---------------------------------------------
+
+
+def _roadmap_choices(request: HttpRequest) -> tuple[dict[str, Any], dict[str, str]]:
+    """``as_of``, ``group``, ``zoom`` and ``page`` from the query; a bad value is reported
+    and replaced by its default."""
+    errors: dict[str, str] = {}
+    today = selectors.business_today()
+    try:
+        as_of = parse_day(request.GET.get("as_of")) or today
+    except DayOutOfRange:
+        errors["as_of"] = _("Enter a date between %(first)s and %(last)s.") % {
+            "first": limits.MIN_DAY.strftime("%d/%m/%Y"), "last": today.strftime("%d/%m/%Y")}
+        as_of = today
+    except ValueError:
+        errors["as_of"] = _("Enter a valid date as dd/mm/yyyy.")
+        as_of = today
+    if as_of > today:
+        errors["as_of"] = _("The date cannot be in the future.")
+        as_of = today
+    group_by = request.GET.get("group") or "group"
+    if group_by not in roadmap_reads.GROUP_BY:
+        errors["group"] = _("Unknown grouping: %(value)s") % {"value": group_by[:30]}
+        group_by = "group"
+    zoom = request.GET.get("zoom") or ""
+    if zoom and zoom not in gantt.ZOOMS:
+        errors["zoom"] = _("Unknown zoom: %(value)s") % {"value": zoom[:30]}
+        zoom = ""
+    raw_page = request.GET.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1
+    return {"as_of": as_of, "group_by": group_by, "zoom": zoom, "page": page,
+            "today": as_of == today}, errors
+
+
+@login_required
+def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline of a document's tasks (with its descendants) as of a date."""
+    user: Any = request.user
+    document = roadmap_reads.roadmap_document(user, pk)
+    choices, errors = _roadmap_choices(request)
+    plan = roadmap_reads.roadmap(user, document, as_of=choices["as_of"],
+                                 group_by=choices["group_by"], page=choices["page"])
+    bars = plan.bars
+    zoom = choices["zoom"] or gantt.auto_zoom(bars, plan.as_of)
+    axis, coarser = gantt.axis_for(bars, plan.as_of, zoom)
+    if coarser and choices["zoom"]:
+        errors["zoom"] = _("The roadmap spans too long for this time scale: it is shown "
+                           "by %(zoom)s.") % {"zoom": dict(gantt.zoom_names())[axis.zoom]}
+    zoom = axis.zoom
+    as_of_text = plan.as_of.strftime("%d/%m/%Y")
+    detail = reverse("task_detail", args=[0])
+    suffix = "" if choices["today"] else f"?as_of={as_of_text}"
+
+    def link_of(task_pk: int) -> str:
+        return detail.replace("/0/", f"/{task_pk}/") + suffix
+
+    charts_of = []
+    for number, lane in enumerate(plan.lanes):
+        svgs = []
+        for start in range(0, len(lane.bars), CHART_ROWS):
+            part = lane.bars[start:start + CHART_ROWS]
+            svgs.append(gantt.chart(
+                bars=part, axis=axis, as_of=plan.as_of, prefix=f"g{number}-{start}",
+                title=_("Roadmap of %(lane)s") % {"lane": lane.label}, link_of=link_of,
+                as_of_text=as_of_text, today=choices["today"]))
+        rows = [(bar, link_of(bar.pk), gantt.status_text(bar, plan.as_of),
+                 plan.units.get(bar.lead_id)) for bar in lane.bars]
+        charts_of.append((lane, svgs, rows))
+    query = {"as_of": "" if choices["today"] else as_of_text, "group": choices["group_by"],
+             "zoom": choices["zoom"]}
+    return render(request, "dashboards/roadmap.html", {
+        "document": document, "plan": plan, "lanes": charts_of, "errors": errors,
+        "zoom": zoom, "zoom_chosen": choices["zoom"], "group_by": choices["group_by"],
+        "as_of_text": as_of_text, "is_today": choices["today"], "query": query,
+        "legend": gantt.legend(), "page_range": range(1, plan.pages + 1),
+        "subdocuments": len(plan.document_ids) - 1,
+        "dashboard_link": f"{reverse('dashboard')}?document={document.pk}",
+    })
+
+
+CHART_ROWS = 30  # bars in one chart: a chart fits an A4 landscape page
+
+
+@login_required
+def deadline_calendar(request: HttpRequest) -> HttpResponse:
+    """A month of deadlines for a unit's subtree (default: the user's scope)."""
+    user: Any = request.user
+    errors: dict[str, str] = {}
+    units = scoping.units_visible_to(user)
+    unit = scoping.scope_root(user) or units.order_by("depth", "path").first()
+    raw_unit = (request.GET.get("unit") or "").strip()
+    if raw_unit:
+        chosen = units.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() and len(
+            raw_unit) < 19 else None
+        if chosen is None:
+            errors["unit"] = _("Unknown unit: %(id)s") % {"id": raw_unit[:30]}
+        else:
+            unit = chosen
+    today = selectors.business_today()
+    year, month = today.year, today.month
+    raw_year = (request.GET.get("year") or "").strip()
+    raw_month = (request.GET.get("month") or "").strip()
+    if raw_year:
+        if raw_year.isdigit() and limits.MIN_DAY.year <= int(raw_year) < limits.MAX_DAY.year:
+            year = int(raw_year)
+        else:
+            errors["year"] = _("Enter a year between %(first)s and %(last)s.") % {
+                "first": limits.MIN_DAY.year, "last": limits.MAX_DAY.year - 1}
+    if raw_month:
+        if raw_month.isdigit() and 1 <= int(raw_month) <= 12:
+            month = int(raw_month)
+        else:
+            errors["month"] = _("Enter a month from 1 to 12.")
+    if unit is None:
+        return render(request, "dashboards/calendar.html", {"errors": errors})
+    month_view = roadmap_reads.deadline_month(user, unit, year, month)
+    task_list = reverse("task_list")
+
+    def day_link(day: dt.date) -> str:
+        text = day.strftime("%d/%m/%Y")
+        return f"{task_list}?" + urlencode({"lead": unit.pk, "subtree": "1", "due_from": text,
+                                            "due_to": text, "sort": "deadline"})
+
+    links = {day.day: day_link(day.day) for day in month_view.days_with_tasks}
+    return render(request, "dashboards/calendar.html", {
+        "view": month_view, "errors": errors, "links": links,
+        "units": units.filter(is_active=True).values_list("pk", "code", "name"),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "today": today, "task_base": reverse("task_detail", args=[0])[:-2],
+        "month_link": f"{reverse('task_list')}?" + urlencode({
+            "lead": unit.pk, "subtree": "1", "sort": "deadline",
+            "due_from": month_view.first.strftime("%d/%m/%Y"),
+            "due_to": (month_view.next - dt.timedelta(days=1)).strftime("%d/%m/%Y")}),
+    })

@@ -183,6 +183,20 @@ class PreviewLine:
     def is_group(self) -> bool:
         return self.row.kind == KIND_GROUP
 
+    @property
+    def coordinating_collapsed(self) -> bool:
+        """A collective phrase ("Các phòng nghiệp vụ") resolving to many units is shown
+        folded, with its count: the list opens on demand."""
+        return len(self.coordinating) > COLLAPSE_UNITS_OVER
+
+    @property
+    def needs_attention(self) -> bool:
+        """Kept by "only rows with warnings": a warning or an error, or a lead to choose."""
+        return self.row.status != "ok" or bool(self.choices)
+
+
+COLLAPSE_UNITS_OVER: Final = 5
+
 
 def _deadline_text(row: ParsedRow) -> str:
     deadline = row.deadline
@@ -229,10 +243,18 @@ def _render_preview(request: HttpRequest, document: Document, preview: ImportPre
         (row.row_number, issue.message)
         for row in preview.rows for issue in row.issues if issue.level == LEVEL_ERROR
     ]
+    lines = _preview_lines(preview)
+    # "Only rows with warnings": a query parameter, so it works without JavaScript and the
+    # filtered preview can be sent as a link. The confirmation still imports every row.
+    only_warnings = token is not None and request.GET.get("only") == "warnings"
+    shown = [line for line in lines if line.needs_attention] if only_warnings else lines
     return render(request, "imports/import_preview.html", {
         "document": document,
         "preview": preview,
-        "lines": _preview_lines(preview),
+        "lines": shown,
+        "all_line_count": len(lines),
+        "attention_count": sum(1 for line in lines if line.needs_attention),
+        "only_warnings": only_warnings,
         "row_errors": row_errors[:MAX_SUMMARY_ERRORS],
         "more_errors": max(0, len(row_errors) - MAX_SUMMARY_ERRORS),
         "file_issues": [(issue.level, issue.message) for issue in preview.file_issues],

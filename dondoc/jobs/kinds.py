@@ -32,6 +32,8 @@ class JobKind:
 
 
 IMPORT_TASKS = "plans.import_tasks"
+REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
+SEND_MAIL = "notifications.send_mail"
 
 KINDS: dict[str, JobKind] = {
     IMPORT_TASKS: JobKind(
@@ -41,7 +43,23 @@ KINDS: dict[str, JobKind] = {
         release="dondoc.imports.import_jobs.release_import",
         back_url="dondoc.imports.import_jobs.import_back_url",
     ),
+    REMINDER_PASS: JobKind(
+        name=REMINDER_PASS,
+        label=_("Daily reminder pass"),
+        handler="dondoc.notifications.reminders.run_pass_job",
+    ),
+    SEND_MAIL: JobKind(
+        name=SEND_MAIL,
+        label=_("Sending e-mails"),
+        handler="dondoc.notifications.mail.run_send_mail",
+    ),
 }
+
+# Called about once a minute by `dondoc worker` (dotted paths, each ``tick() -> None``):
+# they enqueue work that is due (the daily reminder pass, e-mail retries).
+SCHEDULED: tuple[str, ...] = (
+    "dondoc.notifications.reminders.scheduler_tick",
+)
 
 
 def get_kind(name: str) -> JobKind:

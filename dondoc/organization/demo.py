@@ -95,6 +95,7 @@ ACCOUNTS = [
                 "Trưởng Công an phường"),
     DemoAccount("thanhtra", Role.INSPECTOR, "PX05", "Hoàng Văn", "Đức", "Thanh tra viên"),
     DemoAccount("theodoi", Role.VIEWER, "BTGTU", "Trương Thị", "Mai", "Chuyên viên"),
+    DemoAccount("bientap", Role.EDITOR, "PX03", "Lý Thu", "Trang", "Biên tập viên"),
 ]
 
 

@@ -128,6 +128,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Officer")
     INSPECTOR = "inspector", _("Inspector")
     VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Portal editor")
 
 
 class User(SearchTextMixin, AbstractUser):

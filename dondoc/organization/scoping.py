@@ -65,6 +65,29 @@ def scope_root(user: Any) -> Unit | None:
     return root
 
 
+def is_portal_only(user: Any) -> bool:
+    """Portal editors work on the public portal only: no unit, task or document data."""
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.EDITOR
+                and not user.is_superuser)
+
+
+def can_edit_portal(user: Any) -> bool:
+    """Writes news, web links and chooses the public documents: editors and staff."""
+    return has_role(user, Role.EDITOR, Role.STAFF)
+
+
+def documents_publishable_by(user: Any) -> models.QuerySet[Any]:
+    """Documents whose portal visibility the user may switch: every document for portal
+    editors (they see its number and title only), those managed in scope for staff."""
+    from dondoc.plans.models import Document
+
+    if not can_edit_portal(user):
+        return Document.objects.none()
+    if is_portal_only(user):
+        return Document.objects.all()
+    return Document.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
 def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
 
@@ -74,7 +97,7 @@ def unit_scope_q(user: Any, unit_field: str) -> Q:
 
     ``unit_field`` is a lookup path to a unit, e.g. ``"lead_unit"`` or ``"unit"``.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return _NOTHING
     root = scope_root(user)
     if root is None:
@@ -90,6 +113,8 @@ def has_role(user: Any, *roles: str) -> bool:
 
 
 def units_visible_to(user: Any) -> models.QuerySet[Unit]:
+    if is_portal_only(user):
+        return Unit.objects.none()
     root = scope_root(user)
     if root is None:
         return Unit.objects.all()
@@ -243,7 +268,7 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     """
     from dondoc.plans.models import AccessLevel, Document
 
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return Document.objects.none()
     root = scope_root(user)
     if root is None:
@@ -327,7 +352,7 @@ def _task_scope_q(path: str) -> Q:
 def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     from dondoc.plans.models import Task
 
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return Task.objects.none()
     root = scope_root(user)
     if root is None:
@@ -396,7 +421,9 @@ def decision_refusal(user: Any, task: Any, requested_by_id: int | None) -> str |
 
 def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:
     """Tasks the user may report progress on: those of their own unit's subtree, as lead
-    or coordinator."""
+    or coordinator — except, as a coordinator, the tasks the user decides on (the
+    assigning side does not report on the work it judges; a staff department coordinating
+    a task its agency assigned speaks through comments)."""
     from dondoc.plans.models import Task
 
     if is_admin(user):
@@ -407,7 +434,12 @@ def tasks_reportable_by(user: Any) -> models.QuerySet[Any]:
     coordinated = Task.coordinating_units.through.objects.filter(
         task_id=models.OuterRef("pk"), unit__path__startswith=path
     )
-    return Task.objects.filter(Q(lead_unit__path__startswith=path) | Q(models.Exists(coordinated)))
+    leads = Q(lead_unit__path__startswith=path)
+    coordinates = Q(models.Exists(coordinated))
+    if user.role == Role.OFFICER:
+        return Task.objects.filter(leads | coordinates)
+    return Task.objects.filter(
+        leads | (coordinates & ~Q(pk__in=tasks_decidable_by(user).values("pk"))))
 
 
 def tasks_led_by_own_subtree(user: Any) -> models.QuerySet[Any]:
@@ -480,6 +512,14 @@ def get_editable_or_403(visible: models.QuerySet[M], editable: models.QuerySet[M
     if not editable.filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
+
+
+# Notifications -----------------------------------------------------------------------
+
+
+def can_manage_reminder_rules(user: Any) -> bool:
+    """The staff department (and administrators) set when reminders go out."""
+    return has_role(user, Role.STAFF)
 
 
 # Background jobs ---------------------------------------------------------------------
@@ -573,3 +613,66 @@ def report_templates_for(user: Any) -> models.QuerySet[Any]:
     return ReportTemplate.objects.filter(
         Q(owner_unit__path__in=_ancestor_paths(user.unit))
         | Q(owner_unit__path__startswith=root.path))
+# Inspections and steering-committee meetings -----------------------------------------
+#
+# An inspection is seen by every scope containing one of its subject units (or its
+# inspecting unit); a subject unit sees its own findings and recommendations only. The
+# inspectors of the agency plan them and record findings; the follow-up tasks are
+# assigned and confirmed by staff as usual (tasks_decidable_by).
+
+
+def inspections_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.inspections.models import Inspection
+
+    if not getattr(user, "is_authenticated", False):
+        return Inspection.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Inspection.objects.all()
+    subject = Inspection.subject_units.through.objects.filter(
+        inspection_id=OuterRef("pk"), unit__path__startswith=root.path)
+    return Inspection.objects.filter(Q(owner_unit__path__startswith=root.path)
+                                     | Q(models.Exists(subject)))
+
+
+def inspection_parts_q(user: Any) -> Q:
+    """Findings and recommendations (``unit``, ``inspection``) the user may read: those of
+    units in their scope, all of them where their scope contains the inspecting unit."""
+    return unit_scope_q(user, "unit") | unit_scope_q(user, "inspection__owner_unit")
+
+
+def can_create_inspections(user: Any) -> bool:
+    return has_role(user, Role.INSPECTOR)
+
+
+def inspections_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Inspections whose plan, findings and recommendations the user records: an
+    inspector's of their agency (the inspecting unit in their scope)."""
+    from dondoc.inspections.models import Inspection
+
+    if is_admin(user):
+        return Inspection.objects.all()
+    if not can_create_inspections(user):
+        return Inspection.objects.none()
+    return Inspection.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def meetings_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Steering-committee meetings of the user's scope (the tasks made from their
+    conclusions reach the units through ``tasks_visible_to``)."""
+    from dondoc.inspections.models import Meeting
+
+    return Meeting.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def can_create_meetings(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def meetings_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Meetings whose record (conclusions, notice) the user keeps: staff of the scope."""
+    from dondoc.inspections.models import Meeting
+
+    if not can_create_meetings(user):
+        return Meeting.objects.none()
+    return meetings_visible_to(user)

@@ -210,7 +210,8 @@ class ExtensionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+    decision = forms.ChoiceField(label=_("Decision"),
+                                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                  choices=[("approve", _("Approve")),
                                           ("refuse", _("Return / refuse"))])
     note = LongTextField(label=_("Note"), required=False,

@@ -25,6 +25,11 @@ class DocumentKind(models.TextChoices):
     COMPONENT_PROJECT = "component_project", _("Component project")  # Đề án thành phần
     INVESTMENT = "investment", _("Investment project (Dự án)")  # Dự án
     NOTICE = "notice", _("Notice of conclusions")  # Thông báo kết luận
+    # Registered by dondoc.inspections: they own the follow-up tasks of an inspection and
+    # of a steering-committee meeting.
+    INSPECTION = "inspection", _("Inspection conclusion")  # Kết luận kiểm tra
+    # Thông báo kết luận của Ban Chỉ đạo
+    MEETING_NOTICE = "meeting_notice", _("Steering-committee conclusion notice")
     OTHER = "other", _("Other document")
 
 

@@ -427,12 +427,43 @@ def my_tasks_params(user: Any, params: Any) -> dict[str, Any]:
 
 def describe_filters(*, user: Any, filters: TaskFilters) -> list[tuple[str, str]]:
     """The filters of a list in words (label, value), for a printed list's header."""
+    return [(label, value) for label, value, _keys in _filter_words(user, filters)]
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """An active filter of a list, in words, with the parameters that remove it."""
+
+    label: str
+    value: str
+    keys: tuple[str, ...]
+
+
+def filter_chips(*, user: Any, filters: TaskFilters, params: Any) -> list[FilterChip]:
+    """The filters the user chose (those in ``params``, the query string; not a list's own
+    defaults such as "my unit"), each to show above the results as a removable chip."""
+    from django.utils.translation import gettext as _
+
+    words = [*_filter_words(user, filters)]
+    if filters.as_of:
+        words.append((_("Status as of"), filters.as_of.strftime("%d/%m/%Y"), ("as_of",)))
+    if filters.needs_review:
+        words.append((_("Import flags"), _("Only tasks with import flags to review"),
+                      ("needs_review",)))
+    # The filters a home card opens a list with have their own chips (_special_filters).
+    shown_apart = {"extension", "group"} if filters.ungrouped else {"extension"}
+    return [FilterChip(label=label, value=value, keys=keys) for label, value, keys in words
+            if not shown_apart & set(keys) and any(params.get(key) for key in keys)]
+
+
+def _filter_words(user: Any, filters: TaskFilters) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The filters of a list as (label, value, query parameters that set it)."""
     from django.utils.translation import gettext as _
 
     from dondoc.plans.models import Priority, TaskGroup
     from dondoc.progress.labels import status_choices
 
-    described: list[tuple[str, str]] = []
+    described: list[tuple[str, str, tuple[str, ...]]] = []
     units = dict((pk, f"{code} — {name}") for pk, code, name in scoping.units_visible_to(user)
                  .filter(pk__in=[pk for pk in (filters.lead, filters.coordinator,
                                                filters.involving) if pk])
@@ -440,37 +471,43 @@ def describe_filters(*, user: Any, filters: TaskFilters) -> list[tuple[str, str]
     if filters.document:
         number = scoping.documents_visible_to(user).filter(pk=filters.document).values_list(
             "number", flat=True).first()
-        described.append((_("Document"), number or "—"))
+        described.append((_("Document"), number or "—", ("document", "subdocs")))
     if filters.group:
         group = TaskGroup.objects.filter(pk=filters.group).first()
-        described.append((_("Task group"), str(group) if group else "—"))
+        described.append((_("Task group"), str(group) if group else "—", ("group",)))
     if filters.involving:
         role = {"lead": _("as lead unit"), "coordinator": _("as coordinating unit")}.get(
             filters.unit_role, _("as lead or coordinator"))
-        described.append((_("Unit"), f"{units.get(filters.involving, '—')} ({role})"))
+        described.append((_("Unit"), f"{units.get(filters.involving, '—')} ({role})",
+                          ("unit", "role")))
     if filters.lead:
         suffix = "" if filters.subtree else f" ({_('without sub-units')})"
-        described.append((_("Lead unit"), units.get(filters.lead, "—") + suffix))
+        described.append((_("Lead unit"), units.get(filters.lead, "—") + suffix,
+                          ("lead", "subtree")))
     if filters.coordinator:
-        described.append((_("Coordinating unit"), units.get(filters.coordinator, "—")))
+        described.append((_("Coordinating unit"), units.get(filters.coordinator, "—"),
+                          ("coordinator",)))
     if filters.status:
         labels = dict(status_choices())
         labels.update({"open": _("All open tasks"), "overdue": _("Overdue"),
                        "completed": _("Completed"),
                        "not_started": _("Not started (no report yet)")})
-        described.append((_("Status"), str(labels.get(filters.status, filters.status))))
+        described.append((_("Status"), str(labels.get(filters.status, filters.status)),
+                          ("status",)))
     if filters.extension_pending:
         described.append((_("Extension"), _("With an extension request waiting for a "
-                                            "decision")))
+                                            "decision"), ("extension",)))
     if filters.priority:
         described.append((_("Priority"), str(dict(Priority.choices).get(filters.priority,
-                                                                          filters.priority))))
+                                                                          filters.priority)),
+                          ("priority",)))
     if filters.due_from or filters.due_to:
         described.append((_("Deadline"), "{} – {}".format(
             filters.due_from.strftime("%d/%m/%Y") if filters.due_from else "…",
-            filters.due_to.strftime("%d/%m/%Y") if filters.due_to else "…")))
+            filters.due_to.strftime("%d/%m/%Y") if filters.due_to else "…"),
+            ("due_from", "due_to")))
     if filters.query:
-        described.append((_("Search"), filters.query))
+        described.append((_("Search"), filters.query, ("q",)))
     return described
 
 

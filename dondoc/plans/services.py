@@ -24,6 +24,7 @@ from dondoc.audit.services import PendingEvent, diff, record, record_many, snaps
 from dondoc.core.bulk import PreparedRows, insert_rows, prepare_rows
 from dondoc.core.concurrency import ConflictError, save_versioned
 from dondoc.core.files import DOCUMENT_TYPES, sha256_of, storage_name, validate_upload
+from dondoc.notifications import events as notifications
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
@@ -256,6 +257,7 @@ def task_create(
     _event(task, actor, TaskEventKind.ASSIGNED, summary, on=task.assigned_on)
     record(actor=actor, action=Action.CREATE, obj=task, unit_id=lead_unit.pk,
            changes=diff({}, snapshot(task, TASK_FIELDS)))
+    notifications.task_created(task=task, actor=actor)
     return task
 
 
@@ -399,6 +401,7 @@ def tasks_bulk_insert(*, actor: Any, batch: TaskBatch) -> list[Task]:
                      changes=change, message="import")
         for task, change in zip(tasks, batch.changes, strict=True)
     ])
+    notifications.tasks_imported(tasks=tasks, actor=actor)
     return tasks
 
 
@@ -459,6 +462,8 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
                    for name in changes)})
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes=changes)
+    if "deadline" in changes:
+        notifications.deadline_changed(task=task, actor=actor)
     return task
 
 
@@ -523,6 +528,7 @@ def task_set_deadline(*, actor: Any, task: Task, due: dt.date, on: dt.date | Non
     record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
            changes={"deadline": [before.isoformat() if before else None, due.isoformat()]},
            message="deadline set")
+    notifications.deadline_changed(task=task, actor=actor)
     return setting
 
 
@@ -610,6 +616,7 @@ def completion_request(*, actor: Any, task: Task, note: str,
     _event(task, actor, TaskEventKind.COMPLETION, _("Completion requested"))
     record(actor=actor, action=Action.CREATE, obj=request, unit_id=task.lead_unit_id,
            changes={"task": [None, task.pk], "late": [None, late]})
+    notifications.completion_requested(request=request, actor=actor)
     return request
 
 
@@ -659,6 +666,7 @@ def completion_decide(*, actor: Any, request: CompletionRequest, accept: bool, n
     _event(task, actor, TaskEventKind.COMPLETION, summary)
     record(actor=actor, action=Action.UPDATE, obj=request, unit_id=task.lead_unit_id,
            changes={"status": [RequestStatus.PENDING, request.status]}, message=note[:200])
+    notifications.completion_decided(request=request, actor=actor, accepted=accept)
     return request
 
 
@@ -688,6 +696,7 @@ def extension_request(*, actor: Any, task: Task, proposed_due: dt.date, reason: 
            _("Extension requested to %(day)s") % {"day": proposed_due.strftime("%d/%m/%Y")})
     record(actor=actor, action=Action.CREATE, obj=extension, unit_id=task.lead_unit_id,
            changes={"proposed_due": [None, proposed_due.isoformat()]})
+    notifications.extension_requested(extension=extension, actor=actor)
     return extension
 
 
@@ -714,6 +723,7 @@ def extension_decide(*, actor: Any, extension: DeadlineExtension, approve: bool,
     _event(task, actor, TaskEventKind.EXTENSION, summary)
     record(actor=actor, action=Action.UPDATE, obj=extension, unit_id=task.lead_unit_id,
            changes={"status": [RequestStatus.PENDING, extension.status]})
+    notifications.extension_decided(extension=extension, actor=actor, approved=approve)
     return extension
 
 
@@ -825,6 +835,7 @@ def comment_add(*, actor: Any, task: Task, text: str) -> TaskComment:
     comment = TaskComment.objects.create(task=task, author=_actor(actor), text=text)
     record(actor=actor, action=Action.CREATE, obj=comment, unit_id=task.lead_unit_id,
            changes={"task": [None, task.pk], "text": [None, text[:200]]})
+    notifications.task_commented(comment=comment, actor=actor)
     return comment
 
 
@@ -857,6 +868,8 @@ def task_assign_people(*, actor: Any, task: Task, unit: Unit, officers: Sequence
                % {"unit": unit.name, "names": names})
         record(actor=actor, action=Action.UPDATE, obj=task, unit_id=unit.pk,
                changes={"assignees": [before, after]})
+        notifications.people_named(task=task, people=[person for person in chosen
+                                                      if person.pk not in before], actor=actor)
     return chosen
 
 
@@ -938,6 +951,7 @@ def direction_add(*, actor: Any, task: Task, text: str,
         changes["files"] = [None, [item.original_name for item in attached]]
     record(actor=actor, action=Action.CREATE, obj=direction, unit_id=task.lead_unit_id,
            changes=changes)
+    notifications.direction_given(direction=direction, actor=actor)
     return direction
 
 

@@ -205,7 +205,8 @@ PRINT_LIMIT = 2000  # rows a printed list holds; beyond, the Excel export (issue
 
 
 def _list_context(request: HttpRequest, filters: selectors.TaskFilters, tasks: Any,
-                  params: Any = None) -> dict[str, Any]:
+                  params: Any = None, shown_apart: frozenset[str] = frozenset()
+                  ) -> dict[str, Any]:
     """What a task list page shows. ``params`` are the list's effective parameters (the
     query string plus defaults such as "my unit"): the export and print links carry all
     of them, so they always describe the set the list shows."""
@@ -222,7 +223,24 @@ def _list_context(request: HttpRequest, filters: selectors.TaskFilters, tasks: A
         "units": selectors.unit_choices_for_filters(user),
         "qs": querystring_without(request, "page"),
         "export_qs": params.urlencode(),
+        "chips": _filter_chips(request, filters, shown_apart),
     }
+
+
+def _filter_chips(request: HttpRequest, filters: selectors.TaskFilters,
+                  shown_apart: frozenset[str]) -> list[dict[str, str]]:
+    """The filters chosen, each with the link that shows the list without it (except those
+    the page shows otherwise, such as the status tabs of "my unit's tasks")."""
+    chips = []
+    for chip in selectors.filter_chips(user=request.user, filters=filters, params=request.GET):
+        if shown_apart & set(chip.keys):
+            continue
+        remaining = request.GET.copy()
+        for key in (*chip.keys, "page"):
+            remaining.pop(key, None)
+        chips.append({"label": chip.label, "value": chip.value,
+                      "href": f"{request.path}?{remaining.urlencode()}"})
+    return chips
 
 
 def _my_params(request: HttpRequest) -> Any:
@@ -261,7 +279,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = selectors.task_list(user=user, filters=filters)
     # The tab counts cover the same tasks as the list, whatever the status tab.
     summary = stats.statistics(selectors.task_scope(user=user, filters=filters), filters.as_of)
-    context = _list_context(request, filters, tasks, params)
+    # The status tabs and the role buttons show those filters already.
+    context = _list_context(request, filters, tasks, params,
+                            shown_apart=frozenset({"status", "role", "unit"}))
     context.update({"title": _("My unit's tasks"), "summary": summary, "my_unit": user.unit,
                     "role": filters.unit_role, "mine": True})
     template = "plans/my_tasks.html"
@@ -314,7 +334,9 @@ def _permissions(user: Any, task: Task) -> dict[str, bool]:
         "cascade": leads and scoping.can_cascade(user) and task.is_open
         and task.state != TaskState.SUBMITTED and _cascade_targets(user, task).exists(),
         "withdraw": leads,
-        "comment": scoping.tasks_commentable_by(user).filter(pk=pk).exists(),
+        # tasks_commentable_by is exactly "reportable or decidable"; asked of one task, the
+        # two answers above decide it without the union's subqueries over the whole scope.
+        "comment": decidable or reportable,
         "direct": scoping.can_give_directions(user),
         "acknowledge": leads,
         "suspend": decidable and open_task,
@@ -332,6 +354,13 @@ def _cascade_targets(user: Any, task: Task) -> Any:
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _task_page(request, pk)
+
+
+def _task_page(request: HttpRequest, pk: int, *, completion_form: DecisionForm | None = None,
+               extension_form: DecisionForm | None = None) -> HttpResponse:
+    """The task page; a decision form that failed is drawn again with its errors and the
+    choice made (the other forms start empty)."""
     task = selectors.task_detail(user=request.user, pk=pk)
     # Opened from a list "as of" a date: status, deadline and progress of that date.
     try:
@@ -375,8 +404,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_completion": pending_completion, "pending_extension": pending_extension,
         "unacknowledged": [d for d in task.directions.all() if d.acknowledged_at is None],
         # Both decisions may be pending at once: prefixes keep their fields apart.
-        "completion_form": DecisionForm(prefix="completion"),
-        "extension_form": DecisionForm(prefix="extension"),
+        "completion_form": (DecisionForm(prefix="completion") if completion_form is None
+                            else completion_form),
+        "extension_form": (DecisionForm(prefix="extension") if extension_form is None
+                           else extension_form),
         "direction_form": DirectionForm(),
     })
 
@@ -718,13 +749,18 @@ def _decide(request: HttpRequest, model: Any, pk: int, act: Any, prefix: str) ->
             act(pending, form.cleaned_data["decision"] == "approve", form.cleaned_data["note"])
         except services.DecisionRefused as error:
             raise PermissionDenied(error.message) from None
-        except (ValidationError, services.WorkflowError) as error:
+        except services.WorkflowError as error:
+            # The request is no longer waiting (decided or withdrawn meanwhile): no form
+            # to show it on.
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect("task_detail", pk=task.pk)
+        except ValidationError as error:
+            _form_error(form, error)
         else:
             messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("task_detail", pk=task.pk)
+            return redirect("task_detail", pk=task.pk)
+    # The form again, on the task page: errors next to the fields, the choice kept.
+    return _task_page(request, task.pk, **{f"{prefix}_form": form})
 
 
 @login_required

@@ -129,6 +129,27 @@
       event.preventDefault();
     }
   });
+  // Filter panels start closed on a phone: the results come first, the chosen filters
+  // show as chips above them, and "Filters (n)" opens the panel.
+  var small = window.matchMedia("(max-width: 767.98px)");
+  function collapseFilters() {
+    if (!small.matches) { return; }
+    document.querySelectorAll("details[data-collapse-small][open]").forEach(function (el) {
+      el.removeAttribute("open");
+    });
+  }
+  collapseFilters();
+  // After an htmx swap of the results, the panel's count follows the chips.
+  function countFilters() {
+    var results = document.getElementById("task-results");
+    var count = document.querySelector("details.filters .filter-count");
+    if (!results || !count) { return; }
+    var n = parseInt(results.getAttribute("data-filter-count") || "0", 10);
+    count.textContent = n > 0 ? " (" + n + ")" : "";
+  }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    enhance(event.target);
+    countFilters();
+  });
 })();

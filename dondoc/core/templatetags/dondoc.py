@@ -19,6 +19,12 @@ def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 
 
+@register.filter
+def is_radio(field: BoundField) -> bool:
+    """Radio buttons are drawn as a fieldset whose legend is the field's label."""
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
 @register.simple_tag
 def field_widget(field: BoundField, css_class: str) -> SafeString:
     """Render ``field``'s widget with Bootstrap classes and accessible descriptions."""

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 
 from dondoc.jobs import runner, services
@@ -41,6 +41,32 @@ class Reaper(threading.Thread):
             connection.close()
 
 
+class Scheduler(threading.Thread):
+    """Calls the scheduled ticks of :data:`dondoc.jobs.kinds.SCHEDULED` every ``interval``
+    seconds; each enqueues what is due, keyed so that several workers enqueue it once."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="job-scheduler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from django.utils.module_loading import import_string
+
+        from dondoc.jobs.kinds import SCHEDULED
+
+        try:
+            while not self.stopped.wait(self.interval):
+                close_old_connections()  # a connection the database dropped meanwhile
+                for path in SCHEDULED:
+                    try:
+                        import_string(path)()
+                    except Exception:  # one failing tick must not stop the others
+                        logger.exception("scheduler: %s failed", path)
+        finally:
+            connection.close()
+
+
 class Command(BaseCommand):
     help = "Run background jobs (Excel imports, …) until stopped."
 
@@ -53,11 +79,18 @@ class Command(BaseCommand):
                             help="exit after this many jobs (a supervisor starts a new one)")
         parser.add_argument("--batch", action="store_true",
                             help="run the jobs waiting now, then exit")
+        parser.add_argument("--schedule-every", type=float, default=60.0,
+                            help="seconds between looks for scheduled work such as the "
+                                 "daily reminder pass (default 60; 0: never)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         runner.IN_WORKER = True
         reaper = Reaper(settings.DONDOC_JOB_HEARTBEAT_SECONDS)
         reaper.start()
+        scheduler = None
+        if options["schedule_every"] > 0 and not options["batch"]:
+            scheduler = Scheduler(options["schedule_every"])
+            scheduler.start()
         worker_id = options["worker_id"] or f"dondoc-{get_random_string(12)}"
         self.stdout.write(
             f"dondoc worker {worker_id}: lease {settings.DONDOC_JOB_LEASE_SECONDS}s, "
@@ -71,3 +104,5 @@ class Command(BaseCommand):
                          verbosity=options["verbosity"], **extra)
         finally:
             reaper.stopped.set()
+            if scheduler is not None:
+                scheduler.stopped.set()
