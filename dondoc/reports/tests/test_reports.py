@@ -379,3 +379,20 @@ def test_with_a_certificate_the_pdf_is_signed_and_the_page_shows_it_valid(
     assert "The digital signature is valid." in page and "DEMO certificate" in page
     settings.DONDOC_SIGN_PASSWORD = "wrong"
     assert "cannot be opened" in signing.configuration_problem()
+
+
+def test_the_api_gives_the_figures_and_the_stored_files(org, people, city, login,
+                                                         quick_pdf) -> None:
+    report = _issue(_create(people.staff, org.catp, city.document), people.staff)
+    client = login(people.staff)
+    detail = client.get(f"/api/v1/reports/{report.pk}").json()
+    assert detail["status"] == "issued" and detail["number"] == "125/BC-CATP-PV01"
+    assert detail["totals"] == report.snapshot["data"]["totals"]
+    assert detail["overdue_count"] == 2 and detail["files"]["pdf"] == report.pdf_sha256
+    for kind in ("docx", "xlsx", "pdf"):
+        answer = client.get(f"/api/v1/reports/{report.pk}/file?kind={kind}")
+        assert answer.status_code == 200
+        assert hashlib.sha256(answer.content).hexdigest() == getattr(report, f"{kind}_sha256")
+    assert client.get(f"/api/v1/reports/{report.pk}/file?kind=exe").status_code == 422
+    listed = client.get(f"/api/v1/reports?document={city.document.pk}&status=issued").json()
+    assert [item["id"] for item in listed["results"]] == [report.pk]
