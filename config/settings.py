@@ -107,8 +107,10 @@ INSTALLED_APPS = [
     "dondoc.jobs",
     "dondoc.reports",
     "dondoc.inspections",
+    "dondoc.urging",
     "dondoc.notifications",
     "dondoc.portal",
+    "dondoc.unitreports",
 ]
 
 MIDDLEWARE = [

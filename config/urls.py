@@ -19,8 +19,10 @@ urlpatterns = [
     path("", include("dondoc.jobs.urls")),
     path("", include("dondoc.reports.urls")),
     path("", include("dondoc.inspections.urls")),
+    path("", include("dondoc.urging.urls")),
     path("", include("dondoc.notifications.urls")),
     path("", include("dondoc.portal.urls")),
+    path("", include("dondoc.unitreports.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

@@ -21,6 +21,8 @@ from dondoc.dashboards import api as dashboard_api
 from dondoc.inspections import api as inspections_api
 from dondoc.notifications import api as notifications_api
 from dondoc.reports import api as reports_api
+from dondoc.unitreports import api as unit_reports_api
+from dondoc.urging import api as urging_api
 
 DESCRIPTION = """\
 The dondoc JSON API. Every answer is limited to what the caller may see, by the same
@@ -103,4 +105,6 @@ for module in (units, documents, tasks, workflow, statistics):
 api.add_router("/", dashboard_api.router)
 api.add_router("/", reports_api.router)
 api.add_router("/", inspections_api.router)
+api.add_router("/", urging_api.router)
 api.add_router("/", notifications_api.router)
+api.add_router("/", unit_reports_api.router)

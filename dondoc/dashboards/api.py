@@ -43,6 +43,7 @@ class LeagueRowOut(Schema):
     unit: dict[str, Any]
     own_tasks_only: bool
     figures: FiguresOut
+    urged: int = Field(0, description="Urging letters the row's units received up to the date.")
 
 
 class DashboardOut(Schema):
@@ -101,5 +102,6 @@ def dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> dict[str, A
         "compare": present(board.compare) if board.compare else None,
         "league": [{"unit": {"id": row.unit.pk, "code": row.unit.code, "name": row.unit.name},
                     "own_tasks_only": row.own_row or scope.own_only,
-                    "figures": present(row.figures)} for row in board.rows],
+                    "figures": present(row.figures), "urged": row.urged}
+                   for row in board.rows],
     }

@@ -123,6 +123,8 @@ class LeagueRow:
     expanded: bool
     links: dict[str, str]
     rank: int | None = None
+    reports: Any = None  # unitreports.selectors.Tally of the row's unit (issue 12)
+    urged: int = 0  # urging letters received by the row's unit (its subtree unless own)
 
 
 @dataclass
@@ -140,6 +142,9 @@ class Dashboard:
     shared_link: str
     full: bool
     from_snapshot: bool
+    # Unit period reports whose deadline has passed (issue 12): shown when there are any.
+    report_tallies: dict[str, Any] = field(default_factory=dict)
+    report_link: str = ""
 
 
 def units_in(scope_unit: Unit) -> dict[int, UnitInfo]:
@@ -279,6 +284,23 @@ def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
     return rows, hidden
 
 
+def add_urged(scope: Scope, units: dict[int, UnitInfo], rows: list[LeagueRow]) -> None:
+    """Each row's "urged N times": the urging letters its unit (with its sub-units, unless
+    the row counts own tasks only) received up to the date — one query for the table."""
+    from dondoc.urging.selectors import urged_counts
+
+    paths = {pk: info.path for pk, info in units.items()}
+    counts = urged_counts(paths, top_path=scope.unit.path, as_of=scope.as_of)
+    if not counts:
+        return
+    for row in rows:
+        if row.own_row or scope.own_only:
+            row.urged = counts.get(row.unit.pk, 0)
+        else:
+            row.urged = sum(n for pk, n in counts.items()
+                            if paths[pk].startswith(row.unit.path))
+
+
 def summary_links(scope: Scope) -> dict[str, str]:
     day = scope.as_of
     links = {key: scope.task_link(status=status) for key, status in COLUMNS}
@@ -366,6 +388,7 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
     subtree = roll_up(own, units, scope.unit)
     figures = subtree.get(scope.unit.pk, Figures())
     rows, hidden = league(scope, units, own, subtree)
+    add_urged(scope, units, rows)
     compare = None
     changes: dict[str, int | Decimal | None] = {}
     if scope.compare_on is not None and scope.compare_on != scope.as_of:
@@ -373,6 +396,7 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
         compare = total(compare_own.values())
         changes = _changes(figures, compare)
     full = user.role in FULL_ROLES or scoping.is_admin(user)
+    tallies = unit_report_tallies(user, scope, rows)
     shared: Counts | None = None
     shared_link = ""
     if not full:
@@ -382,7 +406,24 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
         hidden_units=hidden, compare=compare, changes=changes,
         groups=group_progress(user, scope),
         follow_ups=follow_ups(user) if scoping.can_give_directions(user) else [],
-        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot)
+        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot,
+        report_tallies=tallies, report_link=reverse("unit_report_matrix") if tallies else "")
+
+
+def unit_report_tallies(user: Any, scope: Scope, rows: list[LeagueRow]) -> dict[str, Any]:
+    """The league's "late reports" column: per row, the unit period reports of its unit
+    (subtree, or own unit for an own row) missing or submitted late by the date; bounded
+    queries (the obligations, their units, the reports)."""
+    from dondoc.unitreports import selectors as report_selectors
+
+    tallies = report_selectors.tallies(user, scope_unit=scope.unit, as_of=scope.as_of,
+                                       document_ids=scope.document_ids)
+    if not tallies:
+        return {}
+    for row in rows:
+        row.reports = report_selectors.subtree_tally(
+            tallies, row.unit.path, own_only=row.own_row or scope.own_only)
+    return tallies
 
 
 # Trend --------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class JobKind:
 
 
 IMPORT_TASKS = "plans.import_tasks"
+URGING_GENERATE = "urging.generate"
 REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
 SEND_MAIL = "notifications.send_mail"
 
@@ -42,6 +43,12 @@ KINDS: dict[str, JobKind] = {
         handler="dondoc.imports.import_jobs.run_import",
         release="dondoc.imports.import_jobs.release_import",
         back_url="dondoc.imports.import_jobs.import_back_url",
+    ),
+    URGING_GENERATE: JobKind(
+        name=URGING_GENERATE,
+        label=_("Urging letters"),
+        handler="dondoc.urging.services.run_generate_job",
+        back_url="dondoc.urging.services.generate_back_url",
     ),
     REMINDER_PASS: JobKind(
         name=REMINDER_PASS,

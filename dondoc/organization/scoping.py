@@ -676,3 +676,118 @@ def meetings_editable_by(user: Any) -> models.QuerySet[Any]:
     if not can_create_meetings(user):
         return Meeting.objects.none()
     return meetings_visible_to(user)
+# Periodic unit reports ---------------------------------------------------------------
+#
+# A unit's period report is seen where its unit is seen (the unit's own subtree upwards,
+# the agency's staff, leaders and inspectors); it is written by its own unit's subtree
+# (managers and officers), and accepted or returned by the staff of the agency that
+# manages the obligation, never by the reporting unit's own side.
+
+
+def obligations_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Reporting obligations managed in the user's scope, or that oblige a unit of it."""
+    from dondoc.unitreports.models import ReportingObligation
+
+    if not getattr(user, "is_authenticated", False):
+        return ReportingObligation.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return ReportingObligation.objects.all()
+    named = ReportingObligation.units.through.objects.filter(
+        Q(unit__path__startswith=root.path)
+        | Q(unit__path__in=_ancestor_paths(root), reportingobligation__with_subunits=True))
+    return ReportingObligation.objects.filter(
+        Q(owner_unit__path__startswith=root.path)
+        | Q(pk__in=named.values("reportingobligation_id")))
+
+
+def obligations_manageable_by(user: Any) -> models.QuerySet[Any]:
+    """Obligations the user may define and change: staff of the managing agency."""
+    from dondoc.unitreports.models import ReportingObligation
+
+    if is_admin(user):
+        return ReportingObligation.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return ReportingObligation.objects.none()
+    return ReportingObligation.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def can_define_obligations(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def unit_reports_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.unitreports.models import UnitReport
+
+    if not getattr(user, "is_authenticated", False):
+        return UnitReport.objects.none()
+    return UnitReport.objects.filter(unit_scope_q(user, "unit"))
+
+
+def unit_reports_writable_by(user: Any) -> models.QuerySet[Any]:
+    """Reports the user may fill in and submit: those of their own unit's subtree."""
+    from dondoc.unitreports.models import UnitReport
+
+    if is_admin(user):
+        return UnitReport.objects.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}:
+        return UnitReport.objects.none()
+    return UnitReport.objects.filter(unit__path__startswith=path)
+
+
+def units_reporting_for(user: Any) -> models.QuerySet[Unit]:
+    """Units whose reports the user may start: their own unit's subtree."""
+    if is_admin(user):
+        return Unit.objects.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=path)
+
+
+def unit_reports_decidable_by(user: Any) -> models.QuerySet[Any]:
+    """Reports the user may accept or return: staff of the agency managing the
+    obligation, for units of their scope other than their own side."""
+    from dondoc.unitreports.models import UnitReport
+
+    if is_admin(user):
+        return UnitReport.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return UnitReport.objects.none()
+    reports = UnitReport.objects.filter(unit_scope_q(user, "unit"),
+                                        unit_scope_q(user, "obligation__owner_unit"))
+    if user.unit is not None:
+        reports = reports.exclude(unit__path__startswith=user.unit.path)
+    return reports
+# Urging letters ----------------------------------------------------------------------
+
+
+def can_urge(user: Any) -> bool:
+    """Staff (and administrators) generate urging letters and choose their template."""
+    return has_role(user, Role.STAFF)
+
+
+def urging_letters_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Letters issued within the user's scope, and letters addressed to a unit of it: a
+    unit sees the letters sent to it (or to its sub-units), staff those of their agency."""
+    from dondoc.urging.models import UrgingLetter
+
+    if not getattr(user, "is_authenticated", False):
+        return UrgingLetter.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return UrgingLetter.objects.all()
+    addressed = UrgingLetter.units.through.objects.filter(
+        urgingletter_id=OuterRef("pk"), unit__path__startswith=root.path)
+    return UrgingLetter.objects.filter(Q(scope_unit__path__startswith=root.path)
+                                       | Q(models.Exists(addressed)))
+
+
+def urging_records_visible_to(user: Any) -> models.QuerySet[Any]:
+    """The tasks urged (one row per letter, unit and task) for units of the user's scope."""
+    from dondoc.urging.models import UrgingRecord
+
+    if not getattr(user, "is_authenticated", False):
+        return UrgingRecord.objects.none()
+    return UrgingRecord.objects.filter(unit_scope_q(user, "unit"))

@@ -538,6 +538,7 @@ def _overdue_since(as_of: dt.date | None) -> Any:
 def task_detail(*, user: Any, pk: int) -> Task:
     """One visible task with everything its page shows, in a bounded number of queries."""
     from dondoc.progress.models import ProgressUpdate
+    from dondoc.urging.models import UrgingRecord
 
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
@@ -557,6 +558,8 @@ def task_detail(*, user: Any, pk: int) -> Task:
         Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
         Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
             "old_unit", "new_unit")),
+        Prefetch("urging_records", queryset=UrgingRecord.objects.select_related(
+            "letter__created_by", "unit")),
     )
     return scoping.get_visible_or_404(queryset, pk=pk)
 

@@ -79,5 +79,11 @@ def timeline_for(task: Task) -> list[Entry]:
             continue  # shown from the request records above
         entries.append(Entry(event.at, timezone.localdate(event.at), "event", _name(event.actor),
                              event.summary, event))
+    for urged in task.urging_records.all():  # urging letters (dondoc.urging)
+        letter = urged.letter
+        entries.append(Entry(_at(letter.letter_date, letter.created_at), letter.letter_date,
+                             "urging", _name(letter.created_by),
+                             str(_("Urged by letter No. %(number)s") % {"number": letter.number}),
+                             urged))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries

@@ -273,3 +273,76 @@ def _completed_before_still_counted(tasks: QuerySet[Task], start: dt.date, until
     found = {row["status"]: row["n"] for row in rows}
     return (found.get(Status.COMPLETED_ON_TIME.value, 0),
             found.get(Status.COMPLETED_LATE.value, 0))
+
+
+# Reporting periods (issue 12) -------------------------------------------------------
+#
+# Reporting obligations use the same periods: a kind (month, quarter, 6 months,
+# 9 months, year) and the periods of that kind in a span, with the labels
+# ``parse_period`` gives. A cut-off window ("from the 15th to the 14th") ends on day N
+# of the period's last month and starts the day after the previous period's cut-off.
+
+PERIOD_KINDS = ("month", "quarter", "half", "nine", "year")
+_KIND_OF_MONTHS = {1: "month", 3: "quarter", 6: "half", 9: "nine", 12: "year"}
+
+
+def period_kind(period: Period) -> str | None:
+    """The kind of a period :func:`parse_period` gives (``None`` for a single day)."""
+    if period.start.day != 1 or period.end != _months(period.end.year, period.end.month,
+                                                      period.end.month)[1]:
+        return None
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    kind = _KIND_OF_MONTHS.get(months)
+    if kind == "nine" and period.start.month != 1:
+        return None
+    if kind in ("quarter", "half", "year") and (period.start.month - 1) % months:
+        return None
+    return kind
+
+
+def period_of_kind(kind: str, day: dt.date) -> Period:
+    """The period of ``kind`` containing ``day`` (for ``nine``: January to September of
+    its year, whatever the day)."""
+    year, month = day.year, day.month
+    if kind == "month":
+        return parse_period(f"{month:02d}/{year}")
+    if kind == "quarter":
+        return parse_period(f"Q{(month - 1) // 3 + 1}/{year}")
+    if kind == "half":
+        return parse_period(f"H{1 if month <= 6 else 2}/{year}")
+    if kind == "nine":
+        return parse_period(f"9 tháng {year}")
+    if kind == "year":
+        return parse_period(str(year))
+    raise PeriodError(_("Unknown period kind: %(kind)s") % {"kind": kind})
+
+
+def periods_between(kind: str, first: Period, last: Period) -> list[Period]:
+    """The periods of ``kind`` from ``first`` to ``last`` (both included)."""
+    if last.end < first.start:
+        raise PeriodError(_("The last period ends before the first one starts."))
+    found: list[Period] = []
+    current = period_of_kind(kind, first.start)
+    while current.start <= last.start and len(found) < 1200:
+        found.append(current)
+        step = current.end + dt.timedelta(days=1)
+        if kind == "nine":
+            step = dt.date(current.start.year + 1, 1, 1)
+        current = period_of_kind(kind, step)
+    return found
+
+
+def day_of_month(year: int, month: int, day: int) -> dt.date:
+    """Day ``day`` of the month, or its last day when the month is shorter."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def cutoff_window(period: Period, cutoff_day: int | None) -> tuple[dt.date, dt.date]:
+    """The days "in the period" for a report: the calendar period (``cutoff_day`` None),
+    or from the day after the previous cut-off to day ``cutoff_day`` of the last month."""
+    if cutoff_day is None:
+        return period.start, period.end
+    end = day_of_month(period.end.year, period.end.month, cutoff_day)
+    before = period.start - dt.timedelta(days=1)
+    start = day_of_month(before.year, before.month, cutoff_day) + dt.timedelta(days=1)
+    return start, end

@@ -20,12 +20,12 @@ from dondoc.reports.models import ConsolidatedReport, ReportStatus
 router = Router(tags=["reports"])
 
 
-class ReportQuery(PageQuery):
+class ConsolidatedReportQuery(PageQuery):
     document: QueryId | None = Field(None, description="Reports on this document.")
     status: Literal["draft", "issued"] | None = None
 
 
-class ReportOut(Schema):
+class ConsolidatedReportOut(Schema):
     id: int
     status: str
     number: str
@@ -43,14 +43,14 @@ class ReportOut(Schema):
                                                      "(issued reports).")
 
 
-class ReportPage(Schema):
+class ConsolidatedReportPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[ReportOut]
+    results: list[ConsolidatedReportOut]
 
 
-class ReportDetailOut(ReportOut):
+class ConsolidatedReportDetailOut(ConsolidatedReportOut):
     totals: dict[str, Any] = Field(description="Counts by status and the on-time rate (%) "
                                                "as of the cut-off date.")
     by_unit: list[dict[str, Any]]
@@ -78,8 +78,9 @@ def present(report: ConsolidatedReport) -> dict[str, Any]:
     }
 
 
-@router.get("/reports", response=responses({200: ReportPage}), summary="List reports")
-def report_list(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any]:
+@router.get("/reports", response=responses({200: ConsolidatedReportPage}),
+            summary="List consolidated reports")
+def report_list(request: HttpRequest, query: Query[ConsolidatedReportQuery]) -> dict[str, Any]:
     """Consolidated reports you may read, newest period first: drafts and issued reports of
     the units you report for; for leaders and inspectors, the issued reports of their
     scope."""
@@ -91,11 +92,11 @@ def report_list(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, An
     return paginate(reports, query, lambda items: [present(item) for item in items])
 
 
-@router.get("/reports/{report_id}", response=responses({200: ReportDetailOut}),
-            summary="Report")
-def report_detail(request: HttpRequest, report_id: ObjectId) -> dict[str, Any]:
+@router.get("/reports/{consolidated_report_id}",
+            response=responses({200: ConsolidatedReportDetailOut}), summary="Consolidated report")
+def report_detail(request: HttpRequest, consolidated_report_id: ObjectId) -> dict[str, Any]:
     """One report with its figures as of the cut-off date (frozen once issued)."""
-    report = scoping.get_visible_or_404(_visible(request), pk=report_id)
+    report = scoping.get_visible_or_404(_visible(request), pk=consolidated_report_id)
     data = report.snapshot["data"] if report.is_issued and report.snapshot else report.data
     return {**present(report), "totals": data.get("totals", {}),
             "by_unit": data.get("by_unit", []), "by_group": [
@@ -104,18 +105,18 @@ def report_detail(request: HttpRequest, report_id: ObjectId) -> dict[str, Any]:
             "periods": data.get("periods", {}), "overdue_count": len(data.get("overdue", []))}
 
 
-class FileQuery(Schema):
+class ConsolidatedFileQuery(Schema):
     kind: Literal["docx", "xlsx", "pdf"] = Field("docx", description="Which file.")
 
 
-@router.get("/reports/{report_id}/file", response=responses({200: None}, 409),
-            summary="Download a report file")
-def report_file(request: HttpRequest, report_id: ObjectId,
-                query: Query[FileQuery]) -> HttpResponse:
+@router.get("/reports/{consolidated_report_id}/file", response=responses({200: None}, 409),
+            summary="Download a consolidated report file")
+def report_file(request: HttpRequest, consolidated_report_id: ObjectId,
+                query: Query[ConsolidatedFileQuery]) -> HttpResponse:
     """The DOCX, XLSX or PDF: the stored file of an issued report (byte for byte), or a
     draft's file generated now. 409 when the file cannot be produced (e.g. no PDF
     converter on the server)."""
-    report = scoping.get_visible_or_404(_visible(request), pk=report_id)
+    report = scoping.get_visible_or_404(_visible(request), pk=consolidated_report_id)
     kind = query.kind
     try:
         content = services.report_file(report, kind)

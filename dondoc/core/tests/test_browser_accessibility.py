@@ -60,7 +60,7 @@ def walkthrough_data(org, people):  # type: ignore[no-untyped-def]
 
 PAGES = {
     "staff": ["/", "/tasks/", "/tasks/?status=in_progress_overdue", "{task}", "/statistics/",
-              "/audit/", "import"],
+              "/audit/", "import", "/urging/new/", "/urging/template/", "/urging/"],
     "leader": ["/", "/tasks/", "{task}", "/statistics/"],
     "manager": ["/", "/tasks/mine/", "{task}", "/statistics/", "/audit/"],
     "officer": ["/", "/tasks/mine/", "{task}", "{task}progress/"],

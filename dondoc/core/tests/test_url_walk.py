@@ -53,6 +53,7 @@ from dondoc.plans.models import TaskFile
 from dondoc.progress.periods import parse_period
 from dondoc.reports import services as report_services
 from dondoc.reports.render import DEFAULT_TEMPLATE
+from dondoc.unitreports import services as unit_reports
 
 MISSING = 987_654_321
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -87,20 +88,27 @@ OBJECT_OF_PREFIX = {
     "inspections/": "inspection",
     "meetings/conclusions/": "meeting_conclusion",
     "meetings/": "meeting",
+    "urging/": "urging_letter",
     "notifications/": "notification",
+    "unit-reports/files/": "unit_report_file",
+    "unit-reports/": "unit_report",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
     "unit_id": "unit", "document_id": "document", "task_id": "task",
     "direction_id": "direction", "request_id": "completion", "extension_id": "extension",
     "file_id": "task_file", "notification_id": "notification",
-    "inspection_id": "inspection", "meeting_id": "meeting", "report_id": "report",
+    "inspection_id": "inspection", "meeting_id": "meeting",
+    "report_id": "unit_report", "obligation_id": "obligation",
+    "letter_id": "urging_letter", "consolidated_report_id": "report",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
                   "belong to no agency (scoping and publication in dondoc/portal/tests)")
 SKIPPED: dict[str, str] = {
     "api/v1/<path:rest>": "the API's catch-all 404 (walked through the OpenAPI schema)",
+    "urging/template/<str:which>.docx": "a template file by name (default, current), "
+                                        "no object: tested in dondoc/urging/tests",
     "notifications/rules/<int:pk>/": "reminder rules belong to the installation, not to an "
     "agency (staff-only, tested in dondoc/notifications/tests/test_pages.py)",
     **{pattern: PORTAL_OBJECTS for pattern in (
@@ -211,12 +219,13 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
-        report = report_services.report_create(
+        consolidated = report_services.report_create(
             actor=manager, scope_unit=document.owner_unit, document=document,
             period=parse_period("2025"))
         template = report_services.template_upload(
             actor=manager, owner_unit=document.owner_unit, name="Mẫu",
             upload=SimpleUploadedFile("mau.docx", DEFAULT_TEMPLATE.read_bytes()))
+        letter = _urging_letter(manager, task, unit)
         notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
         inspection = inspections.inspection_create(
             actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
@@ -226,11 +235,22 @@ def world(org: Any, people: Any, work: Any) -> World:
                                              title=f"Họp {unit.code}",
                                              held_on=dt.date(2025, 3, 1))
         conclusion = inspections.conclusion_add(actor=None, meeting=meeting, text="Kết luận")
-        return {"report": report.pk, "report_template": template.pk,
-                "inspection": inspection.pk, "meeting": meeting.pk,
+        obligation = unit_reports.obligation_create(
+            actor=manager, document=document, owner_unit=document.owner_unit,
+            title="Báo cáo quý", kind="quarter", units=[task.lead_unit], with_subunits=False,
+            first_period=parse_period("Q2/2025"), last_period=parse_period("Q4/2025"),
+            deadline_rule="days_after_end", deadline_value=10)
+        report = unit_reports.report_start(actor=user, obligation=obligation,
+                                           unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
+        report_file = unit_reports.report_attach(actor=user, report=report,
+                                                 upload=SimpleUploadedFile("bc.pdf", PDF))
+        return {"report": consolidated.pk, "report_template": template.pk,
+                "urging_letter": letter.pk, "inspection": inspection.pk, "meeting": meeting.pk,
                 "meeting_conclusion": conclusion.pk,
                 "notification": notification.pk, "review_flag": flag.pk,
                 "unit_group": group.pk, "job": job.pk,
+                "obligation": obligation.pk, "unit_report": report.pk,
+                "unit_report_file": report_file.pk,
                 "document": document.pk, "task": task.pk, "unit": unit.pk, "user": user.pk,
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
@@ -242,6 +262,31 @@ def world(org: Any, people: Any, work: Any) -> World:
     return World(catp=catp, other=other,
                  titles_of_other=[work.other_document.title, work.other_task.title,
                                   org.other.name])
+
+
+def _urging_letter(author: Any, task: Any, unit: Any) -> Any:
+    """A letter addressed to ``unit`` urging ``task`` (made directly: the walk needs the
+    object, dondoc/urging/tests test how letters are made)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from dondoc.organization.scoping import scope_root
+    from dondoc.urging.models import UrgingLetter, UrgingRecord
+
+    agency = scope_root(author) or unit
+    letter = UrgingLetter(
+        batch=uuid.uuid4(), scope_unit=agency, issuing_unit=author.unit, year=2025,
+        sequence=UrgingLetter.objects.count() + 1, number="1/CV", as_of=dt.date(2025, 5, 1),
+        letter_date=dt.date(2025, 5, 2), due_soon_days=7, mode="per_unit",
+        subject="V/v đôn đốc", signer_position="PHÓ GIÁM ĐỐC", signer_name="Nguyễn Văn A",
+        created_by=author, original_name="cv.docx", size=3, sha256="0" * 64)
+    letter.file.save(f"urging/walk-{uuid.uuid4().hex}.docx", ContentFile(b"PK\x03"),
+                     save=False)
+    letter.save()
+    letter.units.set([unit])
+    UrgingRecord.objects.create(letter=letter, unit=unit, task=task, urged_as="overdue")
+    return letter
 
 
 PERSONAS = ["admin", "leader", "staff", "inspector", "manager", "officer", "team_officer",

@@ -16,7 +16,8 @@ from dondoc.organization import demo as organization_demo
 
 DEFAULT_DEMO_PASSWORD = "dondoc-demo-2026"  # noqa: S105 - documented demo default
 # Apps that add demo data after the organisation, in order; each has a demo.load(stdout).
-DEMO_MODULES: list[str] = ["dondoc.plans.demo", "dondoc.inspections.demo", "dondoc.portal.demo",
+DEMO_MODULES: list[str] = ["dondoc.plans.demo", "dondoc.inspections.demo",
+                           "dondoc.unitreports.demo", "dondoc.portal.demo",
                            "dondoc.reports.demo"]
 
 
