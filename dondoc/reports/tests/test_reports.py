@@ -396,3 +396,28 @@ def test_the_api_gives_the_figures_and_the_stored_files(org, people, city, login
     assert client.get(f"/api/v1/reports/{report.pk}/file?kind=exe").status_code == 422
     listed = client.get(f"/api/v1/reports?document={city.document.pk}&status=issued").json()
     assert [item["id"] for item in listed["results"]] == [report.pk]
+
+
+def test_section_iv_gathers_the_units_period_reports(org, people, city) -> None:
+    pytest.importorskip("dondoc.unitreports")
+    from dondoc.unitreports import services as unit_reports
+
+    obligation = unit_reports.obligation_create(
+        actor=people.staff, document=city.document, owner_unit=org.catp,
+        title="Báo cáo quý", kind="quarter", units=[org.pc08], with_subunits=False,
+        first_period=periods.parse_period("Q3/2026"), last_period=periods.parse_period(
+            "Q4/2026"), deadline_rule="days_after_end", deadline_value=10,
+        on=dt.date(2026, 7, 1))
+    unit_report = unit_reports.report_start(actor=people.manager, obligation=obligation,
+                                            unit=org.pc08, period_start=dt.date(2026, 7, 1))
+    unit_report = unit_reports.report_update(
+        actor=people.manager, report=unit_report, expected_version=unit_report.version,
+        results="Đã sắp xếp các đội", difficulties="Thiếu phương tiện tuần tra",
+        proposals="Đề nghị bổ sung xe chuyên dùng")
+    unit_reports.report_submit(actor=people.manager, report=unit_report)
+    report = _create(people.staff, org.catp, city.document)
+    assert report.data["sources"]["unit_reports"] == [{
+        "unit": "Phòng CSGT", "difficulties": "Thiếu phương tiện tuần tra",
+        "proposals": "Đề nghị bổ sung xe chuyên dùng"}]
+    assert "Phòng CSGT: Thiếu phương tiện tuần tra" in report.difficulties
+    assert "Phòng CSGT đề xuất: Đề nghị bổ sung xe chuyên dùng" in report.difficulties
