@@ -16,7 +16,8 @@
 Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
 ``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
 ``BENCH_ONLY=dashboard`` (comma-separated: pages, statistics, dashboard, export, import,
-api, ratelimit, portal) runs only those sections and writes ``var/bench/latest-only.json`` instead.
+api, ratelimit, portal, report) runs only those sections and writes
+``var/bench/latest-only.json`` instead.
 ``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
 missed target an error.
 """
@@ -73,6 +74,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "dashboard.city.p95_ms": ("<=", 100),
     "dashboard.city_past.p95_ms": ("<=", 100),
     "dashboard.city_anyday.p95_ms": ("<=", 500),
+    "report.city.total_s": ("<=", 5),
     "portal.home.rps": (">=", 500),
     "portal.home.p99_ms": ("<=", 50),
 }
@@ -486,6 +488,74 @@ def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
         report.add(f"{name}.city.p50_ms", p50(samples), "ms")
         report.add(f"{name}.city.p95_ms", p95(samples), "ms")
         report.add(f"{name}.city.cpu_p50_ms", p50(cpu), "ms")
+
+
+# ---------------------------------------------------------------------------------------
+# Consolidated report
+# ---------------------------------------------------------------------------------------
+
+REPORT_ROUNDS = 3
+
+
+def bench_report(report: Report, staff: Any) -> None:
+    """The consolidated report of the whole city on the root resolution (every document
+    implementing it) for the last closed quarter, as of its end: the figures from the
+    status engine (history path), then the DOCX and the XLSX rendered from them."""
+    section("Consolidated report of the city (figures, DOCX, XLSX; in-process, no PDF)")
+    try:
+        from dondoc.reports import builder, render, services
+        from dondoc.reports.xlsx import render_xlsx
+    except ImportError as error:
+        report.skip("report.city.*", f"dondoc.reports is not available ({error})")
+        return
+    from dondoc.organization import scoping
+    from dondoc.plans.models import Document
+    from dondoc.progress import periods
+    from dondoc.progress.selectors import business_today
+
+    today = business_today()
+    quarter = (today.month - 1) // 3
+    period = periods.parse_period(f"Q{quarter or 4}/{today.year if quarter else today.year - 1}")
+    city = scoping.scope_root(staff)
+    document = Document.objects.get(code_prefix="NQ12")
+    timings: dict[str, list[float]] = {"data": [], "docx": [], "xlsx": []}
+    sizes: dict[str, int] = {}
+    data: dict[str, Any] = {}
+    cpu: list[float] = []  # CPU seconds of the process (SQLite runs in it): load-independent
+    for _ in range(REPORT_ROUNDS):
+        cpu_started = time.process_time()
+        started = time.perf_counter()
+        data = builder.build_report_data(user=staff, scope_unit=city, document=document,
+                                         period=period, cut_off=period.end)
+        timings["data"].append(time.perf_counter() - started)
+        text = {name: "" for name in services.TEXT_FIELDS}
+        text.update(issuing_body=city.name, governing_body="Bộ Công an", place="Đà Nẵng",
+                    report_date=today.isoformat(), title=render.default_title(data),
+                    number="1/BC-CATP", **render.default_narratives(data, city.name))
+        snapshot = {"data": data, "text": text}
+        started = time.perf_counter()
+        docx = render.render_docx(snapshot)
+        timings["docx"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        xlsx = render_xlsx(snapshot)
+        timings["xlsx"].append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+        sizes = {"docx": len(docx), "xlsx": len(xlsx)}
+    (BENCH_DIR / "report.docx").write_bytes(docx)
+    (BENCH_DIR / "report.xlsx").write_bytes(xlsx)
+    print(f"  {period.label}, {data['totals']['total']:,} tasks, "
+          f"{len(data['overdue']):,} overdue, {len(data['completed']):,} completed, "
+          f"{len(data['due_next']):,} due next; DOCX {sizes['docx'] / 1e3:.0f} kB, "
+          f"XLSX {sizes['xlsx'] / 1e3:.0f} kB; runs: " + "; ".join(
+              f"{name} " + ", ".join(f"{value:.2f}s" for value in values)
+              for name, values in timings.items()))
+    medians = {name: p50(values) for name, values in timings.items()}
+    report.add("report.city.data_s", medians["data"], "s")
+    report.add("report.city.docx_s", medians["docx"], "s")
+    report.add("report.city.xlsx_s", medians["xlsx"], "s")
+    report.add("report.city.total_s", sum(medians.values()), "s")
+    report.add("report.city.cpu_s", p50(cpu), "s")
+    report.add("report.city.tasks", data["totals"]["total"], "tasks")
 
 
 # ---------------------------------------------------------------------------------------
@@ -939,6 +1009,7 @@ def main() -> int:
         "import": lambda: bench_import(report, staff),
         "api": lambda: bench_api(report, staff, city),
         "ratelimit": lambda: bench_ratelimit(report),
+        "report": lambda: bench_report(report, staff),
         "portal": lambda: bench_portal(report),
     }
     # BENCH_ONLY=dashboard (comma-separated section names) runs only those sections.

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "dondoc.dashboards",
     "dondoc.api",
     "dondoc.jobs",
+    "dondoc.reports",
     "dondoc.inspections",
     "dondoc.urging",
     "dondoc.notifications",
@@ -332,6 +333,12 @@ if REDIS_URL:
 
 DONDOC_DUE_SOON_DAYS = env_int("DONDOC_DUE_SOON_DAYS", 3)
 DONDOC_ORG_NAME = env_str("DONDOC_ORG_NAME", "Công an thành phố Đà Nẵng")
+# Digital signature of issued consolidated reports (PAdES): a PKCS#12 file and its
+# password. Unset: reports are issued unsigned, or signed with the demo certificate that
+# `dondoc demo` creates in the data folder (marked "DEMO — không có giá trị pháp lý").
+DONDOC_SIGN_P12 = env_str("DONDOC_SIGN_P12")
+DONDOC_SIGN_PASSWORD = env_str("DONDOC_SIGN_PASSWORD")
+DONDOC_REPORT_PLACE = env_str("DONDOC_REPORT_PLACE", "Đà Nẵng")
 
 LOGGING = {
     "version": 1,

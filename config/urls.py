@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("dondoc.dashboards.urls")),
     path("", include("dondoc.api.urls")),  # /api/v1/ and /accounts/tokens/
     path("", include("dondoc.jobs.urls")),
+    path("", include("dondoc.reports.urls")),
     path("", include("dondoc.inspections.urls")),
     path("", include("dondoc.urging.urls")),
     path("", include("dondoc.notifications.urls")),

@@ -21,6 +21,7 @@ from dondoc.dashboards import api as dashboard_api
 from dondoc.inspections import api as inspections_api
 from dondoc.notifications import api as notifications_api
 from dondoc.obstacles import api as obstacles_api
+from dondoc.reports import api as reports_api
 from dondoc.unitreports import api as unit_reports_api
 from dondoc.urging import api as urging_api
 
@@ -103,6 +104,7 @@ install_handlers(api)
 for module in (units, documents, tasks, workflow, statistics):
     api.add_router("/", module.router)
 api.add_router("/", dashboard_api.router)
+api.add_router("/", reports_api.router)
 api.add_router("/", inspections_api.router)
 api.add_router("/", urging_api.router)
 api.add_router("/", notifications_api.router)

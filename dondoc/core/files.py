@@ -157,7 +157,8 @@ def sha256_of(upload: UploadedFile) -> str:
 # ``dondoc sweep-files`` (daily, with the backup) deletes such files once they are older
 # than any transaction can run.
 
-STORED_FOLDERS = ("documents", "tasks", "unitreports", "urging")  # the folders of ``storage_name``
+STORED_FOLDERS = ("documents", "tasks", "unitreports", "urging",
+                  "reports")  # the folders of ``storage_name``
 SWEEP_GRACE = dt.timedelta(hours=1)
 
 

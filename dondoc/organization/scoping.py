@@ -541,6 +541,78 @@ def jobs_retryable_by(user: Any) -> models.QuerySet[Any]:
     return jobs_visible_to(user)
 
 
+# Consolidated reports ----------------------------------------------------------------
+#
+# Unit managers generate drafts for their own subtree; staff generate and issue for their
+# scope; leaders and inspectors read the issued reports of their scope (issue 12).
+
+REPORT_READER_ROLES = {Role.LEADER, Role.INSPECTOR}
+
+
+def report_units_for(user: Any) -> models.QuerySet[Unit]:
+    """Units whose subtree ``user`` may generate a consolidated report for."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.unit is None:
+        return Unit.objects.none()
+    if user.role == Role.STAFF:
+        return units_visible_to(user)
+    if user.role == Role.UNIT_MANAGER:
+        return Unit.objects.subtree_of(user.unit)
+    return Unit.objects.none()
+
+
+def reports_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Reports the user may open: drafts and issued reports of the units they generate
+    for; for leaders and inspectors, the issued reports of their scope."""
+    from dondoc.reports.models import ConsolidatedReport, ReportStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return ConsolidatedReport.objects.none()
+    if is_admin(user):
+        return ConsolidatedReport.objects.all()
+    if user.role in REPORT_READER_ROLES:
+        root = scope_root(user)
+        if root is None:
+            return ConsolidatedReport.objects.none()
+        return ConsolidatedReport.objects.filter(scope_unit__path__startswith=root.path,
+                                                 status=ReportStatus.ISSUED)
+    return ConsolidatedReport.objects.filter(scope_unit__in=report_units_for(user))
+
+
+def reports_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Drafts the user may edit and regenerate."""
+    from dondoc.reports.models import ConsolidatedReport, ReportStatus
+
+    return ConsolidatedReport.objects.filter(
+        scope_unit__in=report_units_for(user), status=ReportStatus.DRAFT)
+
+
+def reports_issuable_by(user: Any) -> models.QuerySet[Any]:
+    """Drafts the user may issue: staff for their scope (administrators: any)."""
+    from dondoc.reports.models import ConsolidatedReport
+
+    if not is_admin(user) and getattr(user, "role", None) != Role.STAFF:
+        return ConsolidatedReport.objects.none()
+    return reports_editable_by(user)
+
+
+def can_manage_report_templates(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def report_templates_for(user: Any) -> models.QuerySet[Any]:
+    """Word templates the user may choose: those of their agency and the agencies above."""
+    from dondoc.reports.models import ReportTemplate
+
+    if is_admin(user):
+        return ReportTemplate.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.unit is None:
+        return ReportTemplate.objects.none()
+    root = scope_root(user) or user.unit
+    return ReportTemplate.objects.filter(
+        Q(owner_unit__path__in=_ancestor_paths(user.unit))
+        | Q(owner_unit__path__startswith=root.path))
 # Inspections and steering-committee meetings -----------------------------------------
 #
 # An inspection is seen by every scope containing one of its subject units (or its

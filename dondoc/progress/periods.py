@@ -123,6 +123,76 @@ def parse_period(text: str) -> Period:
                         "9 tháng 2026, 2026 or a date dd/mm/yyyy.") % {"value": text})
 
 
+def period_between(start: dt.date, end: dt.date) -> Period:
+    """A period of chosen days (e.g. a cut-off window, 15/12/2025–14/03/2026);
+    :class:`PeriodError` when it ends before it starts."""
+    if end < start:
+        raise PeriodError(_("The period ends (%(end)s) before it starts (%(start)s).") % {
+            "end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")})
+    label = _months_label(start, end) or (
+        f"{start.strftime('%d/%m/%Y')}–{end.strftime('%d/%m/%Y')}")
+    return Period(start, end, label)
+
+
+def _months_label(start: dt.date, end: dt.date) -> str | None:
+    """The label ``parse_period`` gives a span of whole calendar months, else ``None``."""
+    if start.day != 1 or end != _months(end.year, end.month, end.month)[1]:
+        return None
+    if start.year != end.year:
+        return None
+    first, last = start.month, end.month
+    if first == last:
+        return f"{first:02d}/{end.year}"
+    if last - first == 2 and first % 3 == 1:
+        return f"Q{(first + 2) // 3}/{end.year}"
+    if (first, last) in ((1, 6), (7, 12)):
+        return f"H{1 if first == 1 else 2}/{end.year}"
+    if (first, last) == (1, 9):
+        return _("9 months of %(year)s") % {"year": end.year}
+    if (first, last) == (1, 12):
+        return _("Year %(year)s") % {"year": end.year}
+    return None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(period: Period) -> Period:
+    """The period a report compares with: the month, quarter or half-year before; the
+    same nine months or year one year earlier; for chosen days, the same number of days
+    just before."""
+    start, end = period.start, period.end
+    whole_months = start.day == 1 and end == _months(end.year, end.month, end.month)[1]
+    if whole_months:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        back = 12 if months in (9, 12) else months
+        first = _add_months(start, -back)
+        last_month_start = _add_months(end.replace(day=1), -back)
+        last = _months(last_month_start.year, last_month_start.month,
+                       last_month_start.month)[1]
+        return period_between(first, last)
+    length = (end - start).days + 1
+    return period_between(start - dt.timedelta(days=length), start - dt.timedelta(days=1))
+
+
+def next_period(period: Period) -> Period:
+    """The period after ``period`` that a report plans for: the next month, quarter or
+    half-year; after nine months the last quarter; after a year the next year; for
+    chosen days, the same number of days just after."""
+    start, end = period.start, period.end
+    if start.day == 1 and end == _months(end.year, end.month, end.month)[1]:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        ahead = 3 if months == 9 else months
+        first = _add_months(end.replace(day=1), 1)
+        last_start = _add_months(first, ahead - 1)
+        return period_between(first, _months(last_start.year, last_start.month,
+                                             last_start.month)[1])
+    length = (end - start).days + 1
+    return period_between(end + dt.timedelta(days=1), end + dt.timedelta(days=length))
+
+
 @dataclass(frozen=True)
 class PeriodStats:
     period: Period

@@ -52,6 +52,8 @@ from dondoc.obstacles import services as obstacle_services
 from dondoc.plans import services
 from dondoc.plans.models import TaskFile
 from dondoc.progress.periods import parse_period
+from dondoc.reports import services as report_services
+from dondoc.reports.render import DEFAULT_TEMPLATE
 from dondoc.unitreports import services as unit_reports
 
 MISSING = 987_654_321
@@ -82,6 +84,8 @@ OBJECT_OF_PREFIX = {
     "review-flags/": "review_flag",
     "unit-groups/": "unit_group",
     "jobs/": "job",
+    "reports/templates/": "report_template",
+    "reports/": "report",
     "inspections/": "inspection",
     "meetings/conclusions/": "meeting_conclusion",
     "meetings/": "meeting",
@@ -100,6 +104,7 @@ OBJECT_OF_PARAMETER = {
     "report_id": "unit_report", "obligation_id": "obligation",
     "letter_id": "urging_letter",
     "obstacle_id": "obstacle",
+    "consolidated_report_id": "report",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
@@ -218,6 +223,12 @@ def world(org: Any, people: Any, work: Any) -> World:
                                          cell_text="Bộ A, Bộ B")
         group = UnitGroup.objects.create(name=f"Các đơn vị {unit.code}", owner_unit=unit)
         job = Job.objects.create(kind=IMPORT_TASKS, owner=user, params={}, attempt=1)
+        consolidated = report_services.report_create(
+            actor=manager, scope_unit=document.owner_unit, document=document,
+            period=parse_period("2025"))
+        template = report_services.template_upload(
+            actor=manager, owner_unit=document.owner_unit, name="Mẫu",
+            upload=SimpleUploadedFile("mau.docx", DEFAULT_TEMPLATE.read_bytes()))
         letter = _urging_letter(manager, task, unit)
         obstacle = obstacle_services.obstacle_raise(
             actor=user, unit=task.lead_unit, task=task, category="budget",
@@ -240,7 +251,8 @@ def world(org: Any, people: Any, work: Any) -> World:
                                            unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
         report_file = unit_reports.report_attach(actor=user, report=report,
                                                  upload=SimpleUploadedFile("bc.pdf", PDF))
-        return {"urging_letter": letter.pk, "inspection": inspection.pk, "meeting": meeting.pk,
+        return {"report": consolidated.pk, "report_template": template.pk,
+                "urging_letter": letter.pk, "inspection": inspection.pk, "meeting": meeting.pk,
                 "meeting_conclusion": conclusion.pk,
                 "notification": notification.pk, "review_flag": flag.pk,
                 "unit_group": group.pk, "job": job.pk,
