@@ -10,4 +10,9 @@ class UnitReportsConfig(AppConfig):
     verbose_name = _("Periodic unit reports")
 
     def ready(self) -> None:
-        from dondoc.unitreports import attention  # noqa: F401  (registers home-page items)
+        from dondoc.unitreports import (
+            attention,  # noqa: F401  (registers home-page items)
+            notices,
+        )
+
+        notices.connect()
