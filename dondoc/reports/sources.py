@@ -98,16 +98,20 @@ def _unit_reports(items: Iterable[Any]) -> list[dict[str, str]]:
     return result
 
 
-def _obstacles(items: Iterable[Any]) -> list[dict[str, str]]:
+def _obstacles(found: Any) -> list[dict[str, str]]:
+    """Rows of the obstacle register for the period (``obstacles_for_report`` gives a
+    ``ReportObstacles`` whose ``rows`` carry each obstacle's state at the period's end)."""
     result = []
-    for item in list(items)[:MAX_ITEMS]:
+    for item in list(getattr(found, "rows", found))[:MAX_ITEMS]:
         status = getattr(item, "get_status_display", None)
         category = getattr(item, "get_category_display", None)
         result.append({
-            "unit": _unit_name(item),
+            "unit": getattr(item, "unit_name", "") or _unit_name(item),
             "title": _first(item, "title", "summary", "description") or _text(item),
-            "category": str(category()) if callable(category) else "",
-            "status": str(status()) if callable(status) else "",
+            "category": getattr(item, "category_label", "")
+            or (str(category()) if callable(category) else ""),
+            "status": getattr(item, "state_label", "")
+            or (str(status()) if callable(status) else ""),
             "resolver": _first(item, "resolver_name", "resolver", "assigned_to",
                                "responsible_unit"),
         })
