@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.core.dates import parse_day
@@ -86,3 +87,14 @@ class VersionedFormMixin(forms.BaseForm):
     def expected_version(self) -> int:
         return int(self.cleaned_data["version"])
 
+
+def add_service_error(form: forms.BaseForm, error: Exception) -> None:
+    """Put a service's refusal on the form, next to the field it concerns (a field the
+    form does not have, or no field, goes to the form's own errors)."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error.messages)
+    else:
+        form.add_error(None, str(getattr(error, "message", error)))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.forms import add_service_error as _form_error
 from dondoc.core.paging import paginate
 from dondoc.inspections import exports, selectors, services
 from dondoc.inspections.forms import (
@@ -33,7 +34,6 @@ from dondoc.organization import scoping
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.forms import TaskForm
 from dondoc.plans.models import Priority
-from dondoc.plans.views import _form_error
 
 
 def _url(name: str, *args: Any) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.forms import add_service_error as _form_error
 from dondoc.core.paging import paginate
 from dondoc.obstacles import exports, selectors, services
 from dondoc.obstacles.forms import ObstacleForm, StepForm
@@ -29,15 +30,6 @@ from dondoc.progress.models import ProgressUpdate
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _form_error(form: Any, error: Exception) -> None:
-    """Put a service's refusal on the form, next to the field it concerns."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(getattr(error, "message", error)))
 
 
 def _filter_context(request: HttpRequest, filters: selectors.ObstacleFilters) -> dict[str, Any]:

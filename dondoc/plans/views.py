@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.forms import add_service_error as _form_error
 from dondoc.core.paging import querystring_without
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
@@ -51,18 +52,6 @@ from dondoc.plans.models import (
 from dondoc.plans.timeline import timeline_for
 from dondoc.progress import selectors as stats
 from dondoc.progress.labels import status_choices
-
-
-def _form_error(form: Any, error: Exception) -> None:
-    """Put a service's refusal on the form, next to the field it concerns."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(getattr(error, "message", error)))
-
 
 # Documents ---------------------------------------------------------------------------
 

@@ -322,8 +322,9 @@ def _simple_manage(request: HttpRequest, model: Any, form_class: Any, action: st
         services.save_simple(actor=request.user, obj=form.save(commit=False), action=action)
         messages.success(request, _("Saved."))
         return redirect(f"portal:{template}s")
-    return render(request, f"portal/manage/{template}s.html", {
-        "form": form, "editing": obj if pk else None, "items": list(model.objects.all())})
+    return render(request, "portal/manage/reference.html", {
+        "form": form, "editing": obj if pk else None, "items": list(model.objects.all()),
+        "tab": "links" if model is WebLink else "categories"})
 
 
 @editor_required

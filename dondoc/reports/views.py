@@ -17,6 +17,7 @@ from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.core import officedocs
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.forms import add_service_error as _form_error
 from dondoc.organization import scoping
 from dondoc.plans.models import Document
 from dondoc.reports import render as report_render
@@ -32,14 +33,6 @@ from dondoc.reports.models import ConsolidatedReport, ReportStatus
 FILE_KINDS = ("docx", "xlsx", "pdf")
 
 
-def _form_error(form: Any, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(getattr(error, "message", error)))
 
 
 def _visible(request: HttpRequest) -> Any:

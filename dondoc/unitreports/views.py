@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.forms import add_service_error as _form_error
 from dondoc.organization import scoping
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.services import WorkflowError
@@ -31,16 +32,6 @@ from dondoc.unitreports.forms import (
 )
 from dondoc.unitreports.models import UnitReport, UnitReportFile
 from dondoc.unitreports.states import CELL_LABELS, CELL_TONES, cell_state
-
-
-def _form_error(form: Any, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(getattr(error, "message", error)))
 
 
 def _states() -> list[tuple[str, str]]:
