@@ -30,3 +30,6 @@ DONDOC_BACKUP_DIR = _AUDIT_DIR / "backups"
 # separately).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DONDOC_RATELIMIT_DB = Path(tempfile.mkdtemp(prefix="dondoc-test-ratelimit-")) / "hits.sqlite3"
+# Portal visit counters flush inline: a flushing thread would write outside each test's
+# transaction (the thread itself is exercised by the benchmark's real server).
+PORTAL_FLUSH_IN_BACKGROUND = False

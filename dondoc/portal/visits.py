@@ -1,9 +1,10 @@
 """Visitor statistics without personal data, counted without slowing pages.
 
 A page view is counted in this process's memory (a lock, a counter and a set) and
-flushed to the database every ``PORTAL_FLUSH_SECONDS`` (10 s) or 500 views, and when the
-process exits. A flush adds with ``UPDATE … SET views = views + n`` and inserts visitor
-keys with ``ON CONFLICT DO NOTHING``, so several processes and threads never lose a view;
+flushed to the database by a thread of the process (never in a visitor's request) every
+``PORTAL_FLUSH_SECONDS`` (10 s) or 500 views, and when the process exits. A flush adds
+with ``UPDATE … SET views = views + n`` and inserts visitor keys with
+``ON CONFLICT DO NOTHING``, so several processes and threads never lose a view;
 a failed flush puts its counts back. At most the last flush interval of a process that
 is killed (not stopped) is lost.
 
@@ -97,11 +98,50 @@ def record(request: Any) -> None:
             _keys.setdefault(day, set()).add(key)
         due = (time.monotonic() - _last_flush >= flush_seconds()
                or sum(_views.values()) >= FLUSH_EVENTS)
-    if due:
+    if in_background():
+        _ensure_flusher()
+        if due:
+            _wake.set()
+    elif due:
         try:
             flush()
         except DatabaseError:  # counts were put back; the next view's flush retries
             logger.warning("portal visit counters not flushed yet", exc_info=True)
+
+
+def in_background() -> bool:
+    """Flush from a thread of the process (default), so no visitor's request waits for
+    the database; the tests flush inline (``PORTAL_FLUSH_IN_BACKGROUND = False``)."""
+    return bool(getattr(settings, "PORTAL_FLUSH_IN_BACKGROUND", True))
+
+
+_wake = threading.Event()
+_flusher: threading.Thread | None = None
+
+
+def _ensure_flusher() -> None:
+    """Start this process's flushing thread (after a fork, each worker starts its own)."""
+    global _flusher
+    if _flusher is not None and _flusher.is_alive():
+        return
+    with _lock:
+        if _flusher is None or not _flusher.is_alive():
+            _flusher = threading.Thread(target=_flush_loop, name="portal-visits", daemon=True)
+            _flusher.start()
+
+
+def _flush_loop() -> None:
+    from django.db import connection
+
+    while True:
+        _wake.wait(flush_seconds())
+        _wake.clear()
+        try:
+            flush()
+        except DatabaseError:
+            logger.warning("portal visit counters not flushed yet", exc_info=True)
+        finally:
+            connection.close()
 
 
 def flush() -> int:

@@ -8,7 +8,9 @@ from dondoc.portal.models import Article, ArticleStatus, Category
 
 @pytest.fixture(autouse=True)
 def _fresh_counters(settings):
-    """Counters live in process memory between flushes: each test starts from zero."""
+    """Counters live in process memory between flushes: each test starts from zero and
+    flushes inline (a background thread would write outside the test's transaction)."""
+    settings.PORTAL_FLUSH_IN_BACKGROUND = False
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "portal-tests"}}
     from django.core.cache import cache
