@@ -31,7 +31,12 @@ DEFAULT_RATE_LIMIT = "600/m"
 
 
 def _admit(request: HttpRequest, user: Any) -> Any:
-    """Common to both ways in: the user's language, then the body-size limit."""
+    """Common to both ways in: the user's language, then the body-size limit. Portal
+    editors have no API: they see no unit, task or document data."""
+    from dondoc.organization import scoping
+
+    if scoping.is_portal_only(user):
+        raise ApiError(403, "forbidden", _("Portal editors work on the public portal only."))
     request.user = user
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
