@@ -63,6 +63,17 @@ class Reminder:
 
 EXTRA_SOURCES: list[Callable[[dt.date], list[Reminder]]] = []
 
+# The rules a new installation starts with (also written by migration 0002).
+DEFAULT_RULES = [("before_due", 7), ("before_due", 3), ("on_due", 0), ("overdue", 7),
+                 ("escalate_manager", 7), ("escalate_leader", 14)]
+
+
+def ensure_default_rules() -> None:
+    """Create the default rules that are missing (the data migration's, for a database
+    emptied since, e.g. by a test that flushes every table)."""
+    for kind, days in DEFAULT_RULES:
+        ReminderRule.objects.get_or_create(kind=kind, days=days)
+
 
 def _fmt(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"

@@ -37,6 +37,10 @@ def reminded(day: dt.date) -> set[tuple[str, str]]:
 
 
 def test_default_rules_exist() -> None:
+    from importlib import import_module
+
+    migration = import_module("dondoc.notifications.migrations.0002_default_reminder_rules")
+    assert migration.DEFAULTS == reminders.DEFAULT_RULES  # a new database gets the same
     rules = set(ReminderRule.objects.values_list("kind", "days"))
     assert rules == {("before_due", 7), ("before_due", 3), ("on_due", 0), ("overdue", 7),
                      ("escalate_manager", 7), ("escalate_leader", 14)}

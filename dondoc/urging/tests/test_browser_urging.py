@@ -30,6 +30,8 @@ def test_staff_urge_all_units_with_overdue_tasks_and_download_the_letter(
     base = live_server.url
     with browser_page(width=1366, height=768) as page:
         browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
+        page.get_by_role("button", name="Đôn đốc, kiểm tra").or_(
+            page.get_by_role("link", name="Đôn đốc, kiểm tra")).first.click()  # the menu
         page.locator("nav a[href='/urging/']").first.click()
         page.wait_for_url(f"{base}/urging/")
         page.locator("a[href='/urging/new/']").first.click()
