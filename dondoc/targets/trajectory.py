@@ -9,8 +9,8 @@ so before the baseline day the plan is the baseline, after the target day the ta
 A measurement ``v`` on ``day`` is *on track* when it is at least as good as the plan:
 ``v >= planned(day)`` when higher is better, ``v <= planned(day)`` when lower is better.
 The share of the target achieved is the share of the way from baseline to target:
-``(v - b) / (t - b) * 100`` (same formula for both directions; 0 when ``t == b``... then
-100 if ``v`` is as good as ``t``).
+``(v - b) / (t - b) * 100``, the same formula for both directions (when ``t == b``: 100
+if ``v`` is as good as ``t``, else 0).
 """
 
 from __future__ import annotations
