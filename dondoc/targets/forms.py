@@ -51,7 +51,7 @@ class TargetForm(forms.Form):
     name = forms.CharField(label=_("Name of the target"), max_length=300)
     measure_unit = forms.CharField(label=_("Unit of measure"), max_length=50,
                                    help_text=_("What is counted, e.g. cameras, %, cases."))
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices,
+    direction = forms.ChoiceField(label=_("Which way is better"), choices=Direction.choices,
                                   initial=Direction.HIGHER,
                                   widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     group = forms.ModelChoiceField(label=_("Task group"), required=False, queryset=None)

@@ -36,7 +36,7 @@ class Target(models.Model):
                                    on_delete=models.PROTECT, related_name="targets_owned")
     name = models.CharField(_("name of the target"), max_length=300)
     measure_unit = models.CharField(_("unit of measure"), max_length=50)
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
+    direction = models.CharField(_("which way is better"), max_length=10, choices=Direction.choices,
                                  default=Direction.HIGHER)
     baseline_value = models.DecimalField(_("baseline value"), **VALUE)
     baseline_date = models.DateField(_("baseline date"))

@@ -100,11 +100,13 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     points = selectors.series(target, measurements, share.unit_id if share else None)
     from dondoc.targets.trajectory import standing
 
+    correctable = {None if key == WHOLE else int(key)
+                   for key, _label in measurement_choices(user, target)}
     return render(request, "targets/target_detail.html", {
         "target": target, "history": measurements, "league": league, "share": share,
         "chart": chart(line, points), "standing": standing(line, points),
         "line": line, "today_planned": line.planned(timezone.localdate()),
-        "may_measure": scoping.targets_measurable_by(user).filter(pk=target.pk).exists(),
+        "may_measure": bool(correctable), "correctable": correctable,
     })
 
 
