@@ -50,7 +50,7 @@ def export_measurements_xlsx(target: Target, measurements: list[Measurement], ou
             f"{timezone.localtime(item.entered_at):%d/%m/%Y %H:%M}", status]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=3 + count, column=column)
-            cell.value = value  # type: ignore[assignment]
+            cell.value = value
             if isinstance(value, str):
                 cell.data_type = TYPE_STRING
             cell.font = Font(name=_FONT)

@@ -37,7 +37,7 @@ class NumberField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Decimal | None:
         text = super().clean(value)
         if not text:
             return None
@@ -54,7 +54,8 @@ class TargetForm(forms.Form):
     direction = forms.ChoiceField(label=_("Which way is better"), choices=Direction.choices,
                                   initial=Direction.HIGHER,
                                   widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
-    group = forms.ModelChoiceField(label=_("Task group"), required=False, queryset=None)
+    group: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Task group"), required=False, queryset=None)
     baseline_value = NumberField(label=_("Baseline value"))
     baseline_date = DayField(label=_("Baseline date"))
     target_value = NumberField(label=_("Target value"))
@@ -98,7 +99,7 @@ class TargetForm(forms.Form):
         return shares
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         baseline, target = data.get("baseline_date"), data.get("target_date")
         if baseline and target and target <= baseline:
             self.add_error("target_date", _("The target date must come after the baseline "

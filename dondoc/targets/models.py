@@ -21,7 +21,7 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("Lower is better")
 
 
-VALUE = {"max_digits": 16, "decimal_places": 2}
+DIGITS, PLACES = 16, 2  # up to 99 999 999 999 999,99
 
 
 class Target(models.Model):
@@ -38,9 +38,11 @@ class Target(models.Model):
     measure_unit = models.CharField(_("unit of measure"), max_length=50)
     direction = models.CharField(_("which way is better"), max_length=10, choices=Direction.choices,
                                  default=Direction.HIGHER)
-    baseline_value = models.DecimalField(_("baseline value"), **VALUE)
+    baseline_value = models.DecimalField(_("baseline value"), max_digits=DIGITS,
+                                         decimal_places=PLACES)
     baseline_date = models.DateField(_("baseline date"))
-    target_value = models.DecimalField(_("target value"), **VALUE)
+    target_value = models.DecimalField(_("target value"), max_digits=DIGITS,
+                                       decimal_places=PLACES)
     target_date = models.DateField(_("target date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -63,8 +65,10 @@ class TargetUnit(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="units")
     unit = models.ForeignKey("organization.Unit", verbose_name=_("unit"),
                              on_delete=models.PROTECT, related_name="+")
-    baseline_value = models.DecimalField(_("baseline value"), default=Decimal(0), **VALUE)
-    target_value = models.DecimalField(_("target value"), **VALUE)
+    baseline_value = models.DecimalField(_("baseline value"), default=Decimal(0),
+                                         max_digits=DIGITS, decimal_places=PLACES)
+    target_value = models.DecimalField(_("target value"), max_digits=DIGITS,
+                                       decimal_places=PLACES)
 
     class Meta:
         verbose_name = _("target of a unit")
@@ -85,7 +89,7 @@ class Measurement(models.Model):
     unit = models.ForeignKey("organization.Unit", verbose_name=_("unit"), null=True,
                              blank=True, on_delete=models.PROTECT, related_name="+")
     period_end = models.DateField(_("end of the period"))
-    value = models.DecimalField(_("value"), **VALUE)
+    value = models.DecimalField(_("value"), max_digits=DIGITS, decimal_places=PLACES)
     note = models.TextField(_("note"), blank=True)
     file = models.FileField(_("evidence file"), upload_to="", max_length=300, blank=True)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)

@@ -26,10 +26,10 @@ is allowed changes nothing for the next request.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
