@@ -149,7 +149,9 @@ def test_league_table_and_on_track(login: Any, people: Any, org: Any,
     assert response.context["standing"].on_track is False  # 35 < 150 × 89/364 = 36.7
     unit_page = login(people.viewer).get(f"/targets/{target.pk}/?unit={org.pc06.pk}")
     assert unit_page.context["standing"].on_track is True
-    assert "Tham gia" not in unit_page.content.decode()
+    assert "?corrects=" not in unit_page.content.decode()  # a viewer corrects nothing
+    manager_page = login(people.manager).get(f"/targets/{target.pk}/").content.decode()
+    assert manager_page.count("?corrects=") == 1  # PC08's own row only
 
 
 def test_other_agencies_get_404(login: Any, people: Any, target: Target,
