@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "dondoc.portal",
     "dondoc.unitreports",
     "dondoc.obstacles",
+    "dondoc.targets",
 ]
 
 MIDDLEWARE = [

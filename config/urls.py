@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dondoc.portal.urls")),
     path("", include("dondoc.unitreports.urls")),
     path("", include("dondoc.obstacles.urls")),
+    path("", include("dondoc.targets.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

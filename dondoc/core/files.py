@@ -158,7 +158,7 @@ def sha256_of(upload: UploadedFile) -> str:
 # than any transaction can run.
 
 STORED_FOLDERS = ("documents", "tasks", "unitreports", "urging",
-                  "reports")  # the folders of ``storage_name``
+                  "reports", "targets")  # the folders of ``storage_name``
 SWEEP_GRACE = dt.timedelta(hours=1)
 
 

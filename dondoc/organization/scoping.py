@@ -912,3 +912,61 @@ def units_nameable_as_resolver(user: Any) -> models.QuerySet[Unit]:
     agencies, _externals = _agencies_and_externals_around(user)
     path = agencies[-1] if agencies else unit.path
     return Unit.objects.filter(path__startswith=path, is_active=True)
+
+
+# Targets (chỉ tiêu) -------------------------------------------------------------------------
+#
+# Whoever reads a document sees its targets. Staff whose scope manages the document define
+# them and enter the whole target's measurements; a unit's managers and officers enter the
+# measurements of their own unit (and the units below it) where it has its own target.
+
+TARGET_MEASURING_ROLES = {Role.UNIT_MANAGER, Role.OFFICER}
+
+
+def targets_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.targets.models import Target
+
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
+        return Target.objects.none()
+    if is_admin(user):
+        return Target.objects.all()
+    return Target.objects.filter(document_id__in=documents_visible_to(user).values("pk"))
+
+
+def documents_targetable_by(user: Any) -> models.QuerySet[Any]:
+    """Documents a user may define targets on: those they may edit (staff in scope)."""
+    return documents_editable_by(user)
+
+
+def targets_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Targets whose whole-target measurements a user may enter: staff whose scope holds
+    the managing unit (and administrators)."""
+    if is_admin(user):
+        return targets_visible_to(user)
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return targets_visible_to(user).none()
+    return targets_visible_to(user).filter(unit_scope_q(user, "owner_unit"))
+
+
+def target_units_measurable_by(user: Any, target: Any) -> models.QuerySet[Any]:
+    """The unit rows of ``target`` a user may enter measurements for: all of them for
+    those who may edit the target; their own subtree's for unit managers and officers."""
+    rows = target.units.select_related("unit")
+    if targets_editable_by(user).filter(pk=target.pk).exists():
+        return rows.all()
+    path = _own_unit_path(user)
+    if path is None or user.role not in TARGET_MEASURING_ROLES:
+        return rows.none()
+    return rows.filter(unit__path__startswith=path)
+
+
+def targets_measurable_by(user: Any) -> models.QuerySet[Any]:
+    """Targets a user may enter at least one measurement of."""
+    from dondoc.targets.models import TargetUnit
+
+    editable = Q(pk__in=targets_editable_by(user).values("pk"))
+    path = _own_unit_path(user)
+    if path is not None and getattr(user, "role", None) in TARGET_MEASURING_ROLES:
+        editable |= Q(pk__in=TargetUnit.objects.filter(
+            unit__path__startswith=path).values("target_id"))
+    return targets_visible_to(user).filter(editable)

@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -54,6 +55,7 @@ from dondoc.plans.models import TaskFile
 from dondoc.progress.periods import parse_period
 from dondoc.reports import services as report_services
 from dondoc.reports.render import DEFAULT_TEMPLATE
+from dondoc.targets import services as target_services
 from dondoc.unitreports import services as unit_reports
 
 MISSING = 987_654_321
@@ -94,6 +96,8 @@ OBJECT_OF_PREFIX = {
     "unit-reports/files/": "unit_report_file",
     "unit-reports/": "unit_report",
     "obstacles/": "obstacle",
+    "targets/measurements/": "target_measurement",
+    "targets/": "target",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
@@ -104,6 +108,7 @@ OBJECT_OF_PARAMETER = {
     "report_id": "unit_report", "obligation_id": "obligation",
     "letter_id": "urging_letter",
     "obstacle_id": "obstacle",
+    "target_id": "target",
     "consolidated_report_id": "report",
 }
 # Parametrised routes not walked, each with the reason.
@@ -234,6 +239,14 @@ def world(org: Any, people: Any, work: Any) -> World:
             actor=user, unit=task.lead_unit, task=task, category="budget",
             description="Thiếu kinh phí", resolver_agency="Sở Tài chính")
         notification = notify([user], TASK_COMMENTED, task, {"code": task.code})[0]
+        target = target_services.target_create(
+            actor=manager, document=document, name=f"Chỉ tiêu {unit.code}", measure_unit="vụ",
+            direction="higher", baseline_value=Decimal(0), baseline_date=dt.date(2025, 1, 1),
+            target_value=Decimal(10), target_date=dt.date(2025, 12, 31),
+            shares=[target_services.UnitShare(task.lead_unit, Decimal(5))])
+        measurement = target_services.measurement_add(
+            actor=manager, target=target, unit=task.lead_unit, period_end=dt.date(2025, 3, 31),
+            value=Decimal(2), upload=SimpleUploadedFile("bb.pdf", PDF))
         inspection = inspections.inspection_create(
             actor=None, owner_unit=unit, title=f"Kiểm tra {unit.code}",
             period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 5),
@@ -262,7 +275,8 @@ def world(org: Any, people: Any, work: Any) -> World:
                 "attachment": attachment.pk, "task_file": task_file,
                 "direction": direction.pk, "completion": completion.pk,
                 "extension": extension.pk, "audit_event": event.seq, "token": token.pk,
-                "obstacle": obstacle.pk}
+                "obstacle": obstacle.pk, "target": target.pk,
+                "target_measurement": measurement.pk}
 
     catp = objects(work.document, work.traffic, staff, people.leader, org.pc08, people.officer)
     other = objects(work.other_document, work.other_task, other_staff, other_staff, org.other,

@@ -18,7 +18,8 @@ DEFAULT_DEMO_PASSWORD = "dondoc-demo-2026"  # noqa: S105 - documented demo defau
 # Apps that add demo data after the organisation, in order; each has a demo.load(stdout).
 DEMO_MODULES: list[str] = ["dondoc.plans.demo", "dondoc.inspections.demo",
                            "dondoc.unitreports.demo", "dondoc.obstacles.demo",
-                           "dondoc.portal.demo", "dondoc.reports.demo"]
+                           "dondoc.portal.demo", "dondoc.reports.demo",
+                           "dondoc.targets.demo"]
 
 
 class Command(BaseCommand):
