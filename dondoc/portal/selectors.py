@@ -162,3 +162,41 @@ def document_tree_ids(document: Document) -> list[int]:
         frontier = [pk for pk in frontier if pk not in ids]
         ids.extend(frontier)
     return ids
+
+
+@dataclass(frozen=True)
+class PublicTarget:
+    """A target of a public document as the portal shows it: the whole target only (no
+    unit's figure), its latest standing and the chart of actual against plan."""
+
+    pk: int
+    name: str
+    measure_unit: str
+    target_value: Decimal
+    target_date: dt.date
+    standing: Any
+    chart: dict[str, Any]
+
+
+def public_targets(document_ids: list[int]) -> list[PublicTarget]:
+    """The targets of these (public) documents, with their whole-target measurements, in
+    two queries whatever their number."""
+    from collections import defaultdict
+
+    from dondoc.targets.models import Measurement, Target
+    from dondoc.targets.selectors import current_points, line_of
+    from dondoc.targets.trajectory import chart, standing
+
+    targets = list(Target.objects.filter(document_id__in=document_ids).order_by("pk"))
+    overall: dict[int, list[Any]] = defaultdict(list)
+    for item in Measurement.objects.filter(target__in=targets, unit__isnull=True):
+        overall[item.target_id].append(item)
+    result = []
+    for target in targets:
+        line = line_of(target)
+        points = current_points(overall[target.pk])
+        result.append(PublicTarget(
+            pk=target.pk, name=target.name, measure_unit=target.measure_unit,
+            target_value=target.target_value, target_date=target.target_date,
+            standing=standing(line, points), chart=chart(line, points)))
+    return result

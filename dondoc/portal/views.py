@@ -168,8 +168,10 @@ def progress_list(request: HttpRequest) -> HttpResponse:
 def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(selectors.public_documents(), pk=pk)
     progress = selectors.public_progress(document, timezone.localdate())
+    targets = selectors.public_targets(selectors.document_tree_ids(document))
     return _public(request, "portal/progress.html", {"progress": progress,
-                                                    "bars": _bars(progress)})
+                                                    "bars": _bars(progress),
+                                                    "targets": targets})
 
 
 def _bars(progress: selectors.PublicProgress) -> dict[str, Any] | None:

@@ -140,3 +140,27 @@ def test_the_cached_home_page_carries_no_per_visitor_token(make_article):
     first, second = get("/portal/"), get("/portal/")
     assert b"csrfmiddlewaretoken" not in second.content
     assert first.content == second.content
+
+
+def test_public_progress_shows_the_whole_targets_trajectory_not_the_units(org, people):
+    from decimal import Decimal
+
+    from dondoc.targets.models import Measurement, Target, TargetUnit
+
+    document = make_document(org.pv01, access_level=AccessLevel.PUBLIC)
+    target = Target.objects.create(
+        document=document, owner_unit=org.pv01, name="Camera giám sát lắp đặt",
+        measure_unit="camera", direction="higher", baseline_value=Decimal(0),
+        baseline_date=dt.date(2023, 1, 1), target_value=Decimal(1000),
+        target_date=dt.date(2025, 12, 31))
+    TargetUnit.objects.create(target=target, unit=org.pc08, target_value=Decimal(300))
+    Measurement.objects.create(target=target, period_end=dt.date(2024, 6, 30),
+                               value=Decimal(700), note="Tổng hợp")
+    Measurement.objects.create(target=target, unit=org.pc08, period_end=dt.date(2024, 6, 30),
+                               value=Decimal(123), note="Đơn vị")
+    html = get(f"/portal/progress/{document.pk}/").content.decode()
+    assert "Camera giám sát lắp đặt" in html
+    assert "Chỉ tiêu: 1.000 camera đến 31/12/2025" in html
+    assert "đạt 700 ngày 30/06/2024" in html
+    assert "<polyline" in html and "Đúng tiến độ" in html  # 700 by mid-2024 is ahead of plan
+    assert org.pc08.name not in html and "123" not in html
