@@ -100,7 +100,8 @@ def chart(line: Line, points: list[tuple[dt.date, Decimal]]) -> dict[str, object
     if high == low:
         high = low + 1
     pad = (high - low) / 10
-    low, high = low - pad, high + pad
+    # A margin of a tenth of the range, never below zero for quantities that cannot be.
+    low, high = (low - pad if low < 0 or low - pad >= 0 else Decimal(0)), high + pad
     span_days = max(1, (last - first).days)
 
     def x(day: dt.date) -> float:

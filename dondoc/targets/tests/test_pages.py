@@ -197,3 +197,12 @@ def test_list_and_detail_queries_are_bounded(login: Any, people: Any, org: Any, 
         assert client.get("/targets/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(f"/targets/{target.pk}/").status_code == 200
+
+
+def test_the_document_page_opens_its_targets(login: Any, people: Any, target: Target) -> None:
+    client = login(people.staff)
+    page = client.get(f"/documents/{target.document_id}/").content.decode()
+    link = f"/targets/?document={target.document_id}"
+    assert link in page
+    listed = client.get(link).content.decode()
+    assert "Camera giám sát lắp đặt" in listed

@@ -73,9 +73,9 @@ def test_a_target_date_not_after_the_baseline_is_refused() -> None:
 
 def test_chart_draws_plan_and_actual_inside_the_box() -> None:
     drawn = chart(UP, [(B + dt.timedelta(days=50), D(60)), (B + dt.timedelta(days=20), D(10))])
-    # Values −10 … 110 (a tenth of the range as margin) over y 16 … 224 (208 px):
-    # y(0) = 16 + 208 × 110/120 = 206.7, y(100) = 16 + 208 × 10/120 = 33.3.
-    assert drawn["plan"] == "56.0,206.7 624.0,33.3"
+    # Values 0 … 110 (a tenth of the range as margin above; none below zero) over
+    # y 16 … 224 (208 px): y(0) = 224.0, y(100) = 16 + 208 × 10/110 = 34.9.
+    assert drawn["plan"] == "56.0,224.0 624.0,34.9"
     dots = drawn["dots"]
     assert isinstance(dots, list) and [dot["on_track"] for dot in dots] == [False, True]
     assert str(drawn["actual"]).count(",") == 2
