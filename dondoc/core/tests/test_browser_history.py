@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from dondoc import browser_support
 from dondoc.browser_support import browser_page, chromium_available
@@ -53,13 +54,14 @@ def test_back_and_forward_after_filtering_restore_a_working_page(live_server, or
         page.go_back()
         page.wait_for_url(lambda url: "status=" not in url)
         page.wait_for_load_state("networkidle")
-        assert page.locator("#f-status").input_value() == ""
+        # The restored page may still be loading when the URL changes: wait for its field.
+        expect(page.locator("#f-status")).to_have_value("")
         assert_working_filters(page)
-        assert page.get_by_text("Nhiệm vụ của PC06").is_visible()
+        expect(page.get_by_text("Nhiệm vụ của PC06")).to_be_visible()
 
         page.go_forward()
         page.wait_for_url(lambda url: "status=in_progress_overdue" in url)
         page.wait_for_load_state("networkidle")
-        assert page.locator("#f-status").input_value() == "in_progress_overdue"
+        expect(page.locator("#f-status")).to_have_value("in_progress_overdue")
         assert_working_filters(page)
         assert errors == []  # no Content-Security-Policy violations
