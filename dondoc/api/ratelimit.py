@@ -61,12 +61,29 @@ class SqliteCounter:
         if connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=OFF")  # counts need no durability
-            connection.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT PRIMARY KEY, "
-                               "count INTEGER NOT NULL, expires REAL NOT NULL)")
+            self._prepare(connection)
             self._local.connection = connection
         return connection
+
+    @staticmethod
+    def _prepare(connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL and create the table. Several worker processes
+        starting at once race for this; switching the journal mode can report
+        "database is locked" without waiting on the busy timeout, so retry."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=OFF")  # counts need no durability
+                connection.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT PRIMARY KEY, "
+                                   "count INTEGER NOT NULL, expires REAL NOT NULL)")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02 + random.random() * 0.05)  # noqa: S311 - not security
 
     def hit(self, key: str, ttl: int) -> int:
         connection = self._connection()
