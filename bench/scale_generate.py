@@ -103,7 +103,7 @@ PROVINCE_DOCUMENTS = [
      "Đề án xây dựng Công an xã, phường điển hình, kiểu mẫu trên địa bàn tỉnh"),
 ]
 MINISTRY_TASK_SHARE = 0.08
-PASSWORD_UNUSABLE = "!scale-generated-unusable"  # nobody signs in with a password
+PASSWORD_UNUSABLE = "!scale-generated-unusable"  # noqa: S105 - unusable ("!"): no sign-in
 
 
 @dataclass(frozen=True)
