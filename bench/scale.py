@@ -55,7 +55,10 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dondoc_scale"
 # plus the WAL written while loading and the sort space of the index builds; and a margin.
 BYTES_AT_FULL_SCALE = 7.0e9
 MARGIN_BYTES = 0.5e9
-ROUNDS = 30  # timed requests per page variant
+# Timed requests per page variant (SCALE_ROUNDS): 30 for a small ministry; at full size on
+# a busy two-core machine a request takes seconds, so fewer.
+ROUNDS = int(os.environ.get("SCALE_ROUNDS", "0") or 0) or (
+    30 if float(os.environ.get("SCALE", "1") or 1) < 0.2 else 6)
 LOAD_USERS = 200
 LOAD_SECONDS = 75.0
 THINK = (1.0, 5.0)

@@ -106,3 +106,24 @@ def test_the_status_sql_and_the_engine_agree_on_it(ministry: scale_generate.Fact
             evaluation = evaluate_task(task, day)
             assert evaluation is not None
             assert evaluation.status == statuses[task.pk], task.code
+
+
+def test_the_task_list_reads_the_urgency_index(ministry: scale_generate.Facts) -> None:
+    """The expression of migration plans 0009 is the one Django writes for today's order:
+    PostgreSQL can read the first page in index order (plans_task_urgency)."""
+    from django.http import QueryDict
+
+    from dondoc.plans import selectors
+
+    user = User.objects.select_related("unit").get(username="scale.ministry")
+    tasks = selectors.task_list(user=user, filters=selectors.filters_from_params(QueryDict()))
+    query = tasks.values_list("pk", flat=True)[:25].query
+    sql, params = query.get_compiler(using="default").as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")  # at this size a sort would be cheaper
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_sort")
+    assert "plans_task_urgency" in plan, plan
