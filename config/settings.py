@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "dondoc.unitreports",
     "dondoc.obstacles",
     "dondoc.targets",
+    "dondoc.surveys",
 ]
 
 MIDDLEWARE = [

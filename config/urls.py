@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("dondoc.unitreports.urls")),
     path("", include("dondoc.obstacles.urls")),
     path("", include("dondoc.targets.urls")),
+    path("", include("dondoc.surveys.urls")),
 ]
 
 handler500 = "dondoc.core.busy.server_error"

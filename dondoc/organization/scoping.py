@@ -970,3 +970,106 @@ def targets_measurable_by(user: Any) -> models.QuerySet[Any]:
         editable |= Q(pk__in=TargetUnit.objects.filter(
             unit__path__startswith=path).values("target_id"))
     return targets_visible_to(user).filter(editable)
+
+
+# Surveys (khảo sát) -------------------------------------------------------------------------
+#
+# Staff of an agency run survey campaigns for units of their scope. A campaign is seen by
+# those whose scope holds its managing unit, and, once opened, by those whose scope holds
+# one of its responding units (they see their own and their subtree's submissions only).
+# Officers and managers of a unit draft its submission; its managers submit it; staff of
+# the managing agency accept or return it, never for their own unit's side.
+
+SURVEY_DRAFTING_ROLES = {Role.STAFF, Role.UNIT_MANAGER, Role.OFFICER}
+
+
+def can_create_campaigns(user: Any) -> bool:
+    """Staff (and administrators) create campaigns and import forms."""
+    return has_role(user, Role.STAFF)
+
+
+def campaigns_visible_to(user: Any) -> models.QuerySet[Any]:
+    from dondoc.surveys.models import Campaign, CampaignStatus, CampaignUnit
+
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
+        return Campaign.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Campaign.objects.all()
+    answering = CampaignUnit.objects.filter(campaign_id=OuterRef("pk"),
+                                            unit__path__startswith=root.path)
+    return Campaign.objects.filter(
+        Q(owner_unit__path__startswith=root.path)
+        | (~Q(status=CampaignStatus.DRAFT) & Q(models.Exists(answering))))
+
+
+def campaigns_manageable_by(user: Any) -> models.QuerySet[Any]:
+    """Campaigns a user may edit, open and close: staff whose scope holds the managing unit."""
+    from dondoc.surveys.models import Campaign
+
+    if is_admin(user):
+        return Campaign.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(unit_scope_q(user, "owner_unit"))
+
+
+def submissions_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Submissions of units in the user's scope, and all those of the campaigns the user's
+    scope manages; never those of campaigns still in draft."""
+    from dondoc.surveys.models import CampaignStatus, Submission
+
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
+        return Submission.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return Submission.objects.all()
+    return Submission.objects.filter(
+        Q(unit__path__startswith=root.path)
+        | Q(campaign__owner_unit__path__startswith=root.path)).exclude(
+            campaign__status=CampaignStatus.DRAFT)
+
+
+def submissions_editable_by(user: Any) -> models.QuerySet[Any]:
+    """Submissions whose answers a user may draft: officers, managers (and staff) of the
+    unit's own subtree. Whether the step is possible now (status, campaign open) is the
+    services' check."""
+    if is_admin(user):
+        return submissions_visible_to(user)
+    path = _own_unit_path(user)
+    if path is None or getattr(user, "role", None) not in SURVEY_DRAFTING_ROLES:
+        return submissions_visible_to(user).none()
+    return submissions_visible_to(user).filter(unit__path__startswith=path)
+
+
+def submissions_submittable_by(user: Any) -> models.QuerySet[Any]:
+    """Submissions a user may submit: the unit managers of the unit's own subtree."""
+    if is_admin(user):
+        return submissions_visible_to(user)
+    path = _own_unit_path(user)
+    if path is None or getattr(user, "role", None) != Role.UNIT_MANAGER:
+        return submissions_visible_to(user).none()
+    return submissions_visible_to(user).filter(unit__path__startswith=path)
+
+
+def submissions_reviewable_by(user: Any) -> models.QuerySet[Any]:
+    """Submissions a user may accept or return: staff whose scope holds the campaign's
+    managing unit and the answering unit, except their own unit's side."""
+    if is_admin(user):
+        return submissions_visible_to(user)
+    if not getattr(user, "is_authenticated", False) or user.role != Role.STAFF:
+        return submissions_visible_to(user).none()
+    found = submissions_visible_to(user).filter(unit_scope_q(user, "unit"),
+                                                unit_scope_q(user, "campaign__owner_unit"))
+    if user.unit is not None:
+        found = found.exclude(unit__path__startswith=user.unit.path)
+    return found
+
+
+def survey_forms_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Forms are shared reference material: every signed-in user but portal editors."""
+    from dondoc.surveys.models import SurveyForm
+
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
+        return SurveyForm.objects.none()
+    return SurveyForm.objects.all()

@@ -1055,7 +1055,8 @@ def _clean_table(f: Field, raw: Any, partial: bool, problems: list[Problem]) -> 
         row_has_input = any(not _blank(r.get(c.key)) for c in f.columns)
         if not row_has_input and not f.has_fixed_rows:
             continue  # blank free rows are dropped
-        if not partial and (row_has_input or f.required):
+        # Every fixed row is asked for; a free row only once something is typed in it.
+        if not partial and (row_has_input or f.required or f.has_fixed_rows):
             for column in f.columns:
                 if column.required and _blank(r.get(column.key)):
                     problems.append(_problem(f, "required", _("This field is required."),
