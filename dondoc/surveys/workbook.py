@@ -26,7 +26,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.protection import WorkbookProtection
@@ -608,8 +608,9 @@ def write_workbook(defn: FormDefinition, answers: Mapping[str, Any], cover: Cove
         section_sheets = [workbook.create_sheet(sheet.name) for sheet in layout.sheets]
         refs = _write_meta(workbook, defn, layout, cover, _list_values(defn, lang))
         values = _answer_cells(defn, answers, layout)
+        styles = _Styles(workbook)
         for sheet, plan in zip(section_sheets, layout.sheets, strict=True):
-            _write_section(sheet, plan, values, refs, lang)
+            _write_section(sheet, plan, values, refs, styles)
         workbook.security = WorkbookProtection(lockStructure=True)
         return deterministic_xlsx(workbook)
 
@@ -638,23 +639,52 @@ def _answer_cells(defn: FormDefinition, answers: Mapping[str, Any],
     return values
 
 
+class _Styles:
+    """Named cell styles, registered once per workbook: one assignment per cell (setting
+    font, fill, alignment and protection one by one costs a style lookup each)."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.names: set[str] = set()
+
+    def _named(self, name: str, parts: Callable[[], dict[str, Any]]) -> str:
+        if name not in self.names:
+            self.workbook.add_named_style(NamedStyle(name=name, **parts()))
+            self.names.add(name)
+        return name
+
+    def static(self, kind: str) -> str:
+        def parts() -> dict[str, Any]:
+            font = {"title": Font(name=_FONT, bold=True, size=12),
+                    "head": Font(name=_FONT, bold=True), "label": Font(name=_FONT),
+                    "note": Font(name=_FONT, italic=True, size=9, color="555555")}[kind]
+            extra = {"fill": _HEAD_FILL} if kind == "head" else {}
+            return {"font": font, "alignment": Alignment(wrap_text=True, vertical="top"),
+                    **extra}
+
+        return self._named(f"dondoc {kind}", parts)
+
+    def answer(self, f: Field) -> str:
+        number_format = _number_format(f)
+        wrap = f.type in ("text", "multichoice")
+
+        def parts() -> dict[str, Any]:
+            return {"font": Font(name=_FONT), "fill": _INPUT_FILL,
+                    "number_format": number_format, "protection": Protection(locked=False),
+                    "alignment": Alignment(wrap_text=wrap, vertical="top")}
+
+        return self._named(f"dondoc answer {number_format}{' wrap' if wrap else ''}", parts)
+
+
 def _write_section(sheet: Worksheet, plan: SheetLayout, values: Mapping[tuple[str, str], Any],
-                   refs: Mapping[str, str], lang: str) -> None:
-    plain = Font(name=_FONT)
+                   refs: Mapping[str, str], styles: _Styles) -> None:
     for ref, text in {**plan.notes, **plan.labels}.items():
         cell = sheet[ref]
         cell.value = text
         cell.data_type = TYPE_STRING
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if ref in plan.bold:
-            cell.font = Font(name=_FONT, bold=True, size=12)
-        elif ref in plan.heads:
-            cell.font = Font(name=_FONT, bold=True)
-            cell.fill = _HEAD_FILL
-        elif ref in plan.labels:
-            cell.font = plain
-        else:
-            cell.font = Font(name=_FONT, italic=True, size=9, color="555555")
+        cell.style = styles.static(
+            "title" if ref in plan.bold else "head" if ref in plan.heads
+            else "label" if ref in plan.labels else "note")
     validations: dict[str, DataValidation | None] = {}
     for item in plan.inputs:
         cell = sheet[item.ref]
@@ -663,12 +693,7 @@ def _write_section(sheet: Worksheet, plan: SheetLayout, values: Mapping[tuple[st
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = TYPE_STRING
-        cell.number_format = _number_format(item.field)
-        cell.protection = Protection(locked=False)
-        cell.fill = _INPUT_FILL
-        cell.font = plain
-        cell.alignment = Alignment(wrap_text=item.field.type in ("text", "multichoice"),
-                                   vertical="top")
+        cell.style = styles.answer(item.field)
         path = item.key if item.column is None else f"{item.key}.{item.column}"
         if path not in validations:
             validations[path] = _validation(

@@ -20,7 +20,7 @@ from dondoc.surveys import services
 from dondoc.surveys.definition import parse_definition
 from dondoc.surveys.models import Campaign, Source, Submission, SubmissionVersion, SurveyForm
 from dondoc.surveys.tests.test_workbook import FORM
-from dondoc.surveys.workbook import META_SHEET, Cover, write_workbook
+from dondoc.surveys.workbook import META_SHEET, Cover, Expected, read_workbook, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -316,3 +316,36 @@ def test_a_preview_token_is_only_its_uploaders(world: World, people: Any, login:
     assert manager.get(response["Location"]).status_code == 404
     assert manager.post(response["Location"], {"action": "save"}).status_code == 404
     assert versions(world.pc08) == 0
+
+
+# --- the built-in forms -------------------------------------------------------------------
+
+
+def test_every_built_in_form_lays_out_and_reads_back_empty(db: None) -> None:
+    cover = Cover(campaign_id=1, campaign_title="x", unit_id=2, unit_name="x",
+                  unit_code="X", submission_id=3)
+    forms = list(SurveyForm.objects.filter(builtin=True))
+    assert len(forms) >= 5
+    for form in forms:
+        for lang in ("vi", "en"):
+            data = write_workbook(form.parsed, {}, cover, lang)
+            result = read_workbook(form.parsed, data, current={},
+                                   expected=Expected(campaign_id=1, unit_id=2))
+            assert (form.key, result.errors, result.answers) == (form.key, [], {})
+
+
+def test_built_in_vehicles_form_round_trips_the_browser_answers(
+        survey: Any, people: Any, login: Any) -> None:
+    from dondoc.surveys.tests.conftest import VEHICLES_FILLED
+
+    browser, _problems = services.save_draft(survey.pc08, VEHICLES_FILLED, people.officer,
+                                             Source.BROWSER)
+    assert browser is not None
+    survey.pc08.refresh_from_db()
+    client = login(people.officer)
+    response = upload(client, survey.pc08, download(client, survey.pc08))
+    assert response.status_code == 302
+    assert client.post(response["Location"], {"action": "save"}).status_code == 302
+    survey.pc08.refresh_from_db()
+    assert survey.pc08.current.source == Source.EXCEL
+    assert survey.pc08.current.answers == browser.answers
