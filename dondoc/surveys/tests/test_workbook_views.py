@@ -349,3 +349,14 @@ def test_built_in_vehicles_form_round_trips_the_browser_answers(
     survey.pc08.refresh_from_db()
     assert survey.pc08.current.source == Source.EXCEL
     assert survey.pc08.current.answers == browser.answers
+
+
+def test_the_links_partial_offers_the_upload_only_to_those_who_may_draft(world: World) -> None:
+    from django.template.loader import render_to_string
+
+    drafter = render_to_string("surveys/excel_links.html",
+                               {"submission": world.pc08, "can_upload": True})
+    reader = render_to_string("surveys/excel_links.html",
+                              {"submission": world.pc08, "can_upload": False})
+    assert url(world.pc08) in drafter and url(world.pc08, "upload/") in drafter
+    assert url(world.pc08) in reader and url(world.pc08, "upload/") not in reader
