@@ -145,9 +145,8 @@ MESSAGES: Final = {
     "formula_without_value": gettext_lazy(
         "Sheet “%(sheet)s”, cell %(cell)s: the formula has no computed value; open the "
         "file in Excel, save it and upload it again, or type the value."),
-    "file_field": gettext_lazy(
-        "Sheet “%(sheet)s”, cell %(cell)s: files cannot be sent in the workbook; attach "
-        "the file in the browser."),
+    "more_outside": gettext_lazy(
+        "Sheet “%(sheet)s”: %(count)s more values outside the answer cells."),
 }
 
 
@@ -898,7 +897,7 @@ def _check_section_sheet(sheet: Any, plan: SheetLayout) -> list[str]:
                 errors.append(str(MESSAGES["outside"]) % {
                     "sheet": plan.name, "cell": cell.coordinate, "value": _text_of(cell.value)})
     if outside > MAX_LABEL_MESSAGES_PER_SHEET:
-        errors.append(str(MESSAGES["more_labels_changed"]) % {
+        errors.append(str(MESSAGES["more_outside"]) % {
             "sheet": plan.name, "count": outside - MAX_LABEL_MESSAGES_PER_SHEET})
     return errors
 

@@ -482,3 +482,14 @@ def test_changes_list_what_the_upload_changes(defn: FormDefinition) -> None:
     assert [(c.where, c.before, c.after) for c in changes] == [
         ("Tổng số", "120", "121"), ("Ghi chú", "Trụ sở chính", ""),
         ("Xe › Mô tô › Tình trạng", "Trung bình", "Không sử dụng được")]
+
+
+def test_many_stray_values_are_counted_not_all_listed(defn: FormDefinition,
+                                                      english: None) -> None:
+    def scribble(workbook: Any) -> None:
+        for row in range(30, 37):
+            workbook["Cán bộ"][f"E{row}"] = "x"
+
+    errors = read(defn, edited(workbook_bytes(defn), scribble)).errors
+    assert len(errors) == 6
+    assert errors[-1] == "Sheet “Cán bộ”: 2 more values outside the answer cells."
