@@ -26,9 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 # The Excel round trip and the consolidation append their routes below.
 
 # The Excel round trip of a submission (dondoc.surveys.views_excel).
-from django.urls import path  # noqa: E402 — appended block, kept apart to merge cleanly
-
-from dondoc.surveys import views_excel  # noqa: E402
+from dondoc.surveys import views_excel  # noqa: E402 — appended block, kept apart to merge cleanly
 
 urlpatterns += [
     path("surveys/submissions/<int:pk>/excel/", views_excel.submission_workbook,
