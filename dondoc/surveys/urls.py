@@ -24,3 +24,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # The Excel round trip and the consolidation append their routes below.
+
+# The Excel round trip of a submission (dondoc.surveys.views_excel).
+from dondoc.surveys import views_excel  # noqa: E402 — appended block, kept apart to merge cleanly
+
+urlpatterns += [
+    path("surveys/submissions/<int:pk>/excel/", views_excel.submission_workbook,
+         name="survey_workbook"),
+    path("surveys/submissions/<int:pk>/excel/upload/", views_excel.submission_workbook_upload,
+         name="survey_workbook_upload"),
+    path("surveys/submissions/<int:pk>/excel/upload/<str:token>/",
+         views_excel.submission_workbook_preview, name="survey_workbook_preview"),
+]
