@@ -40,10 +40,16 @@ class PageQuery(Schema):
 
 def paginate(queryset: QuerySet[Any], query: PageQuery,
              present: Callable[[list[Any]], Iterable[dict[str, Any]]]) -> dict[str, Any]:
-    """One page of ``queryset``; ``present`` turns the page's objects into result rows."""
-    count = queryset.count()
+    """One page of ``queryset``; ``present`` turns the page's objects into result rows.
+
+    The page is read first: a page with rows that is not full is the last one, so the
+    total is known without a count (most lists of one task's steps fit on one page)."""
     start = (query.page - 1) * query.page_size
-    items = list(queryset[start:start + query.page_size]) if start < count else []
+    items = list(queryset[start:start + query.page_size])
+    if 0 < len(items) < query.page_size or (start == 0 and not items):
+        count = start + len(items)
+    else:
+        count = queryset.count()
     return {"count": count, "page": query.page, "page_size": query.page_size,
             "results": list(present(items))}
 

@@ -162,7 +162,8 @@ def obstacle_detail(*, user: Any, pk: Any) -> Obstacle:
 
 
 def obstacles_of_task(*, user: Any, task: Any) -> list[Obstacle]:
-    return list(_with_relations(scoping.obstacles_visible_to(user).filter(task=task))
+    """The obstacles of a task the user sees (``task`` obtained through the task scope)."""
+    return list(_with_relations(scoping.obstacles_of_visible_task(user, task))
                 .order_by("-raised_on", "-id"))
 
 

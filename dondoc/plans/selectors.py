@@ -25,9 +25,11 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import Window
 from django.db.models.functions import StrIndex
+from django.db.models.sql.where import WhereNode
 
 from dondoc.core import limits
 from dondoc.core.dates import DayOutOfRange, parse_day
@@ -228,7 +230,16 @@ def tasks_awaiting_decision_by(user: Any) -> QuerySet[Task]:
 
 def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     """The visible tasks matching the filters that do not depend on status or deadline."""
-    tasks = scoping.tasks_visible_to(user)
+    # The lead or unit filter's subtree, looked up once (None: not visible, or no filter).
+    lead_path = _unit_path(user, filters.lead) if filters.lead else None
+    involving_path = _unit_path(user, filters.involving) if filters.involving else None
+    # A filter that keeps only tasks led or coordinated in one subtree (as it is today: not
+    # the lead "as of" a past date, nor an officer's own tasks besides) lets the scope
+    # skip its per-row test of unit paths when that subtree lies inside the scope.
+    subtree = (lead_path if filters.as_of is None else None) or (
+        involving_path if not filters.involving_me_too else None)
+    tasks = (scoping.tasks_visible_for_subtree(user, subtree) if subtree is not None
+             else scoping.tasks_visible_to(user))
     if filters.document and filters.with_subdocuments:
         tasks = tasks.filter(document_id__in=document_with_descendants(user=user,
                                                                        pk=filters.document))
@@ -259,7 +270,7 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.top_level_only:
         tasks = tasks.filter(parent__isnull=True)
     if filters.lead:
-        path = _unit_path(user, filters.lead)
+        path = lead_path
         if path is None:
             return tasks.none()
         if filters.as_of is not None:
@@ -274,7 +285,7 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.coordinator:
         tasks = tasks.filter(pk__in=_coordinated_by(unit_id=filters.coordinator))
     if filters.involving:
-        path = _unit_path(user, filters.involving)
+        path = involving_path
         if path is None:
             return tasks.none()
         as_lead = Q(lead_unit__in=_subtree(path))
@@ -540,28 +551,113 @@ def task_detail(*, user: Any, pk: int) -> Task:
     from dondoc.progress.models import ProgressUpdate
     from dondoc.urging.models import UrgingRecord
 
+    # Each related list in one query, its people and units joined in; the lists that are
+    # often empty only when one query asking them all (below) finds rows.
+    always: list[Any] = [
+        "coordinating_units", ASSIGNEES,
+        Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")),
+        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+    ]
+    when_present: dict[str, Any] = {
+        "suspensions": "suspensions",
+        "extensions": Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
+            "requested_by", "decided_by")),
+        "completion_requests": Prefetch(
+            "completion_requests",
+            queryset=CompletionRequest.objects.select_related("submitted_by", "decided_by")),
+        "directions": Prefetch("directions", queryset=Direction.objects.select_related(
+            "author", "acknowledged_by")),
+        "comments": Prefetch("comments", queryset=TaskComment.objects.select_related(
+            "author__unit")),
+        "lead_changes": Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
+            "old_unit", "new_unit")),
+        "urging_records": Prefetch("urging_records", queryset=UrgingRecord.objects
+                                   .select_related("letter__created_by", "unit")),
+    }
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
-    ).prefetch_related(
-        # Each related list in one query, its people and units joined in.
-        "coordinating_units", "suspensions",
-        Prefetch("extensions", queryset=DeadlineExtension.objects.select_related(
-            "requested_by", "decided_by").prefetch_related("files")),
-        Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related(
-            "submitted_by", "decided_by").prefetch_related("files")),
-        Prefetch("updates", queryset=ProgressUpdate.objects.select_related("unit", "author")
-                 .prefetch_related("files")),
-        Prefetch("directions", queryset=Direction.objects.select_related(
-            "author", "acknowledged_by").prefetch_related("files")),
-        Prefetch("comments", queryset=TaskComment.objects.select_related("author__unit")),
-        ASSIGNEES,
-        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
-        Prefetch("lead_changes", queryset=LeadUnitChange.objects.select_related(
-            "old_unit", "new_unit")),
-        Prefetch("urging_records", queryset=UrgingRecord.objects.select_related(
-            "letter__created_by", "unit")),
     )
+    task = scoping.get_visible_or_404(queryset, pk=pk)
+    present = _relations_present(task, [*when_present, "children"])
+    task.has_subtasks = "children" in present
+    prefetch_related_objects([task], *always, *(lookup for name, lookup in when_present.items()
+                                                if name in present))
+    for name in when_present:
+        if name not in present:
+            _set_prefetched(task, name, [])
+    _attach_step_files(task)
+    return task
+
+
+def _relations_present(task: Task, names: list[str]) -> set[str]:
+    """Which of ``task``'s reverse relations have rows: one query of ``EXISTS`` tests
+    written out (no ORM compilation), instead of one query per empty list."""
+    from django.db import connection
+
+    tests = []
+    for name in names:
+        relation: Any = Task._meta.get_field(name)
+        table = connection.ops.quote_name(relation.related_model._meta.db_table)
+        column = connection.ops.quote_name(relation.field.column)
+        # Names from the models' own metadata, quoted; the task id is a parameter.
+        tests.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(tests)}", [task.pk] * len(tests))
+        row = cursor.fetchone()
+    return {name for name, found in zip(names, row, strict=True) if found}
+
+
+def _set_prefetched(obj: Any, name: str, items: list[Any]) -> None:
+    """Give ``obj.<name>.all()`` these rows, as ``prefetch_related`` would have."""
+    rows = getattr(obj, name).all()  # not evaluated: its result is set here
+    rows._result_cache = items
+    rows._prefetch_done = True
+    obj._prefetched_objects_cache = {**getattr(obj, "_prefetched_objects_cache", {}),
+                                     name: rows}
+
+
+def task_with_status_facts(*, user: Any, pk: int, history: bool = False) -> Task:
+    """One visible task with what its status, deadline and progress are computed from
+    (``progress.selectors.evaluate_task`` and ``progress_on``), its lead, coordinating
+    units and officers: the API's task answer, without the task page's timeline, comments
+    and files. ``history``: also the lead transfers, for the progress as of a past date."""
+    from dondoc.progress.models import ProgressUpdate
+
+    lookups: list[Any] = [
+        "coordinating_units", "suspensions", "extensions", "completion_requests",
+        Prefetch("updates", queryset=ProgressUpdate.objects.only(
+            "id", "task_id", "unit_id", "reported_on", "percent")),
+        ASSIGNEES,
+    ]
+    if history:
+        lookups.append("lead_changes")
+    queryset = scoping.tasks_visible_to(user).select_related("lead_unit").prefetch_related(
+        *lookups)
     return scoping.get_visible_or_404(queryset, pk=pk)
+
+
+STEP_FILE_FIELDS = {"updates": "progress_update_id", "completion_requests": "completion_request_id",
+                    "extensions": "extension_id", "directions": "direction_id"}
+
+
+def _attach_step_files(task: Task) -> None:
+    """The files of each step of ``task`` (progress updates, completion and extension
+    requests, directions) as their prefetched ``files``: one query for the task's files
+    instead of one per kind of step. Every step file belongs to the step's task."""
+    from dondoc.plans.models import TaskFile
+
+    steps = {name: list(getattr(task, name).all()) for name in STEP_FILE_FIELDS}
+    if not any(steps.values()):
+        return
+    by_step: dict[tuple[str, int], list[TaskFile]] = {}
+    for item in TaskFile.objects.filter(task=task):
+        for name, column in STEP_FILE_FIELDS.items():
+            step_id = getattr(item, column)
+            if step_id is not None:
+                by_step.setdefault((name, step_id), []).append(item)
+    for name, objects in steps.items():
+        for obj in objects:
+            _set_prefetched(obj, "files", by_step.get((name, obj.pk), []))
 
 
 def document_tree(*, user: Any) -> list[tuple[Document, int]]:
@@ -622,5 +718,13 @@ def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFil
 
 
 def rows_in_order(tasks: QuerySet[Task], ids: list[int]) -> list[Task]:
-    rows = {task.pk: task for task in tasks.filter(pk__in=ids)}
+    """The rows ``ids`` of ``tasks`` in that order, with its annotations and relations.
+    The ids were chosen by ``tasks``' own conditions, so these are not compiled and run a
+    second time (the scope's test, subtree subqueries and the status ``CASE`` of a status
+    filter: most of the cost of this query); its joins stay, so no chosen row is lost."""
+    if not ids:
+        return []
+    rows_query = tasks.all()
+    rows_query.query.where = WhereNode()
+    rows = {task.pk: task for task in rows_query.filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]

@@ -363,7 +363,7 @@ def _task_page(request: HttpRequest, pk: int, *, completion_form: DecisionForm |
     child_list: list[Any] = list(selectors.task_list(
         user=request.user, filters=selectors.TaskFilters(parent=task.pk, sort="code",
                                                          as_of=as_of),
-    )) if task.children.exists() else []
+    )) if task.has_subtasks else []  # type: ignore[attr-defined]
     rollup = (sum(child.progress_at for child in child_list) / len(child_list)
               if child_list else None)
     can = _permissions(request.user, task)

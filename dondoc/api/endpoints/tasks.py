@@ -156,7 +156,7 @@ def present_detail(task: Task, as_of: dt.date | None = None) -> dict[str, Any]:
 
 def _detail_response(caller: Any, task_id: int, response: HttpResponse,
                      as_of: dt.date | None = None) -> dict[str, Any]:
-    task = selectors.task_detail(user=caller, pk=task_id)
+    task = selectors.task_with_status_facts(user=caller, pk=task_id, history=as_of is not None)
     response["ETag"] = etag(task)
     return present_detail(task, as_of)
 

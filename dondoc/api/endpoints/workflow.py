@@ -141,10 +141,15 @@ def _check_files(files: Sequence[UploadedFile]) -> None:
 def progress_list(request: HttpRequest, query: Query[PageQuery],
                   task_id: ObjectId) -> dict[str, Any]:
     """The progress updates of a task you may see, oldest first."""
-    task = _visible_task(request, task_id)
-    updates = ProgressUpdate.objects.filter(task=task).select_related(
+    # The task's scope test is a subquery of the updates' query: one query when there are
+    # updates; only an empty page asks whether the task is visible at all (404 if not).
+    visible = scoping.tasks_visible_to(user(request)).filter(pk=task_id).values("pk")
+    updates = ProgressUpdate.objects.filter(task__in=visible).select_related(
         "unit", "author").order_by("reported_on", "id")
-    return paginate(updates, query, lambda page: [present_update(item) for item in page])
+    page = paginate(updates, query, lambda page: [present_update(item) for item in page])
+    if not page["results"]:
+        _visible_task(request, task_id)
+    return page
 
 
 def _post_progress(request: HttpRequest, task_id: int, payload: ProgressIn | ProgressForm,

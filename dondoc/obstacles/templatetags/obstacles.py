@@ -34,13 +34,18 @@ def obstacle_state(state: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def task_obstacles(context: dict[str, Any], task: Any) -> dict[str, Any]:
+def task_obstacles(context: dict[str, Any], task: Any, can_raise: bool | None = None,
+                   ) -> dict[str, Any]:
     """The obstacles of ``task`` the user sees, whether they may raise one, and the
-    obstacle each progress report became (by the report's id)."""
+    obstacle each progress report became (by the report's id). The task page passes
+    ``can_raise``: its "may report" answer, which is :func:`scoping.tasks_obstacle_raisable_by`
+    for one task (reportable and not closed), already computed."""
     user = context["request"].user
     items = selectors.obstacles_of_task(user=user, task=task)
+    if can_raise is None:
+        can_raise = scoping.tasks_obstacle_raisable_by(user).filter(pk=task.pk).exists()
     return {"items": items,
-            "can_raise": scoping.tasks_obstacle_raisable_by(user).filter(pk=task.pk).exists(),
+            "can_raise": can_raise,
             "by_update": {item.progress_update_id: item for item in items
                           if item.progress_update_id}}
 
