@@ -28,7 +28,7 @@ def test_the_queue_check_counts_one_trace_per_probe(db: None, capsys: Any) -> No
 
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_the_queue_check_fails_when_no_worker_runs_the_probes(db: None) -> None:
-    with pytest.raises(CommandError, match="queue check FAILED: .*queued, 0 trace"):
+    with pytest.raises(CommandError, match=r"queue check FAILED: .*queued, 0 trace"):
         call_command("queue_check", jobs=2, seconds=0, timeout=0.5)
 
 
