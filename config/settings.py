@@ -404,3 +404,6 @@ DONDOC_EMBEDDED_WORKER = env_bool("DONDOC_EMBEDDED_WORKER", True)
 # large request is given back); 0 turns recycling off.
 DONDOC_MAX_REQUESTS = env_int("DONDOC_MAX_REQUESTS", 1000)
 DONDOC_RATELIMIT_DB = DATA_DIR / "ratelimit.sqlite3"
+# gunicorn keeps an idle client connection this long: longer than a reverse proxy keeps
+# its idle connections to the app (deploy/nginx.conf.template: 60 s).
+DONDOC_KEEPALIVE_SECONDS = env_int("DONDOC_KEEPALIVE_SECONDS", 75)

@@ -51,6 +51,9 @@ def gunicorn_argv(*, bind: str, workers: int, threads: int) -> list[str]:
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
         "--bind", bind, "--workers", str(workers), "--threads", str(threads),
         "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
+        # Longer than a proxy keeps idle connections to us (nginx: 60 s), so the proxy
+        # never sends a request on a connection we are closing.
+        "--keep-alive", str(settings.DONDOC_KEEPALIVE_SECONDS),
     ]
     max_requests = settings.DONDOC_MAX_REQUESTS
     if max_requests > 0:
