@@ -72,3 +72,10 @@ vendor:
 
 clean:
 	rm -rf $(VENV) var/data/static
+
+## make drill: several nodes (2 gunicorn + nginx), Redis, PostgreSQL with a local streaming
+## replica, 2 workers; a bounded load, one node and one worker killed; PASS/FAIL with figures.
+## Needs nginx, redis-server and the local PostgreSQL (docs/deployment.md); not part of `make test`.
+.PHONY: drill
+drill: setup
+	$(BIN)/python scripts/drill.py
