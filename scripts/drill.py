@@ -173,8 +173,7 @@ class Drill:
             raise SystemExit(f"drill: Redis does not answer at {REDIS_URL}")
         if PRIMARY != "own":
             run([pg_bin("pg_isready"), "-h", PG_HOST, "-p", str(PG_PORT)])
-        say(f"nginx, Redis ({REDIS_URL}) and PostgreSQL ({PG_HOST}:{PG_PORT}) answer; "
-            f"temporary folder {self.tmp}")
+        say(f"nginx and Redis ({REDIS_URL}) are there; temporary folder {self.tmp}")
 
     def own_primary(self) -> None:
         """A primary of the drill's own: initdb in a temporary folder, set up for streaming."""
@@ -378,16 +377,16 @@ class Drill:
         self.access_log = prefix / "access.log"
         for url in [f"http://127.0.0.1:{port}/healthz" for port in NODE_PORTS] + [
                 f"{BASE}/healthz"]:
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + 180
             while True:
                 try:
-                    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+                    with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310
                         if response.status == 200:
                             break
-                except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+                except (OSError, http.client.HTTPException):  # not up yet (or slow to boot)
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{url} did not answer in 90 s; see {self.tmp}/*.log")
+                    raise RuntimeError(f"{url} did not answer in 180 s; see {self.tmp}/*.log")
                 time.sleep(0.5)
         say(f"2 nodes ({', '.join(map(str, NODE_PORTS))}), 2 workers and nginx "
             f"(:{NGINX_PORT}, as {nginx_user or 'this user'}) are up")
@@ -648,6 +647,12 @@ def main() -> int:
         drill.verdict(queue)
     except (Exception, KeyboardInterrupt) as error:
         traceback.print_exc()
+        for name in ("node1", "node2", "worker1", "nginx/error"):
+            log = drill.tmp / f"{name}.log"
+            if log.exists():
+                lines = log.read_text(errors="replace").splitlines()
+                errors = [line for line in lines if "Error" in line or "error" in line]
+                print(f"--- {name}.log (last error lines)\n" + "\n".join(errors[-15:]))
         drill.check("drill ran to its end", False, f"{type(error).__name__}: {error}")
     finally:
         drill.teardown()

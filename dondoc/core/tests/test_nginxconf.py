@@ -55,3 +55,12 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
          "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=30,
         check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_redis_client_that_redis_url_needs_is_installed() -> None:
+    # Django's RedisCache imports it only at the first cache use: without it, every page
+    # that touches the session or the rate limits answers 500 on a REDIS_URL deployment.
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    client = RedisCacheClient(["redis://127.0.0.1:6379/0"])
+    assert client._lib.__name__ == "redis"
