@@ -350,7 +350,10 @@ class Drill:
 
     def services(self) -> None:
         for index, port in enumerate(NODE_PORTS, start=1):
+            # Static files were collected once (database()): nodes collecting at the same
+            # time into one folder would trip over each other's files.
             self.start(f"node{index}", [PY, "-m", "dondoc.core.cli", "serve", "--no-worker",
+                                        "--no-collectstatic",
                                         "--host", "127.0.0.1", "--port", str(port),
                                         "--workers", "2", "--threads", "4"])
         for index in (1, 2):

@@ -64,3 +64,19 @@ def test_the_redis_client_that_redis_url_needs_is_installed() -> None:
 
     client = RedisCacheClient(["redis://127.0.0.1:6379/0"])
     assert client._lib.__name__ == "redis"
+
+
+def test_nodes_sharing_a_data_folder_can_leave_the_static_files_to_the_deployment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management import call_command
+
+    from dondoc.core.management.commands import serve
+
+    calls: list[str] = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kwargs: calls.append(name))
+    monkeypatch.setattr(serve.os, "execv", lambda *args: calls.append("gunicorn"))
+    call_command("serve", "--no-worker", "--no-collectstatic")
+    assert calls == ["gunicorn"]
+    calls.clear()
+    call_command("serve", "--no-worker")
+    assert calls == ["collectstatic", "gunicorn"]
