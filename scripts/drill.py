@@ -2,8 +2,9 @@
 
 On this machine only (loopback): two app nodes (gunicorn, ``dondoc serve --no-worker``)
 behind nginx (run as an unprivileged user), sessions, cache and API rate limits in Redis,
-PostgreSQL (the local server, a database of the drill's own) with a streaming replica made
-by pg_basebackup into a temporary folder and started on another port, and two job workers.
+a PostgreSQL primary (its own, made by initdb in a temporary folder; DRILL_PRIMARY=server:
+the local server) with a streaming replica made by pg_basebackup into another temporary
+folder and started on another port, and two job workers.
 
 1. The replica: a write on the primary appears on it; dashboard and report pages read from
    it (its statement log grows) and the task list does not.
