@@ -416,13 +416,13 @@ class Drill:
         """A signed-in browser (the session lives in Redis: any node knows it)."""
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        opener.open(f"{BASE}/accounts/login/", timeout=30).read()
+        opener.open(f"{BASE}/accounts/login/", timeout=90).read()
         csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
         form = urllib.parse.urlencode({"username": "admin", "password": "dondoc-demo-2026",
                                        "csrfmiddlewaretoken": csrf}).encode()
         request = urllib.request.Request(f"{BASE}/accounts/login/", data=form, headers={  # noqa: S310
             "Referer": f"{BASE}/accounts/login/"})
-        with opener.open(request, timeout=30) as response:
+        with opener.open(request, timeout=90) as response:
             if "/accounts/login/" in response.url:
                 raise RuntimeError("drill: the demo admin could not sign in")
         return opener
@@ -484,11 +484,15 @@ class Drill:
     # -- the load -----------------------------------------------------------------------
     def client(self, number: int, deadline: float) -> None:
         rng = random.Random(number)  # noqa: S311 - a load, not security
-        try:
+        start = time.monotonic()
+        try:  # a sign-in (Argon2) can be slow on busy cores: a second try before counting it
             browser = self.browser()
-        except Exception as error:
-            self.record(Result("login", time.monotonic(), time.monotonic(), 0, repr(error)))
-            return
+        except Exception:
+            try:
+                browser = self.browser()
+            except Exception as error:
+                self.record(Result("login", start, time.monotonic(), 0, repr(error)))
+                return
         sequence = 0
         while time.monotonic() < deadline:
             roll = rng.random()
@@ -554,8 +558,8 @@ class Drill:
                    for n in range(CLIENTS)]
         for thread in threads:
             thread.start()
-        killer = threading.Thread(target=self.kill_worker_mid_job,
-                                  args=(deadline - SECONDS * 0.3,), daemon=True)
+        killer = threading.Thread(target=self.kill_worker_mid_job, args=(deadline,),
+                                  daemon=True)
         killer.start()
         time.sleep(SECONDS * 0.45)
         self.kill("node1")
