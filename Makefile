@@ -81,3 +81,10 @@ clean:
 .PHONY: bench-scale
 bench-scale: setup
 	$(BIN)/python bench/scale.py
+
+## make drill: several nodes (2 gunicorn + nginx), Redis, PostgreSQL with a local streaming
+## replica, 2 workers; a bounded load, one node and one worker killed; PASS/FAIL with figures.
+## Needs nginx, redis-server and the local PostgreSQL (docs/deployment.md); not part of `make test`.
+.PHONY: drill
+drill: setup
+	$(BIN)/python scripts/drill.py

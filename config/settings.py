@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "dondoc.core.busy.DatabaseBusyMiddleware",
+    "dondoc.core.dbrouter.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -199,6 +200,37 @@ def _databases() -> dict[str, Any]:
 
 
 DATABASES = _databases()
+
+
+def _replica(default: dict[str, Any]) -> dict[str, Any] | None:
+    """The read replica of DATABASE_REPLICA_URL (PostgreSQL), or None."""
+    url = env_str("DATABASE_REPLICA_URL")
+    if not url:
+        return None
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL to point to the PostgreSQL primary.")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from None
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL.")
+    config["CONN_HEALTH_CHECKS"] = True
+    config["TEST"] = {"MIRROR": "default"}
+    return dict(config)
+
+
+# Reports and dashboards read from a streaming replica when one is given; all writes and
+# every other read go to the primary (dondoc/core/dbrouter.py, docs/deployment.md).
+_REPLICA = _replica(DATABASES["default"])
+DATABASE_ROUTERS: list[str] = []
+if _REPLICA is not None:
+    DATABASES["replica"] = _REPLICA
+    DATABASE_ROUTERS = ["dondoc.core.dbrouter.PrimaryReplicaRouter"]
+# The views (modules) whose GET requests read from the replica.
+DONDOC_REPLICA_VIEW_MODULES = ("dondoc.dashboards.views", "dondoc.reports.views")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.User"
 
@@ -379,3 +411,6 @@ DONDOC_EMBEDDED_WORKER = env_bool("DONDOC_EMBEDDED_WORKER", True)
 # large request is given back); 0 turns recycling off.
 DONDOC_MAX_REQUESTS = env_int("DONDOC_MAX_REQUESTS", 1000)
 DONDOC_RATELIMIT_DB = DATA_DIR / "ratelimit.sqlite3"
+# gunicorn keeps an idle client connection this long: longer than a reverse proxy keeps
+# its idle connections to the app (deploy/nginx.conf.template: 60 s).
+DONDOC_KEEPALIVE_SECONDS = env_int("DONDOC_KEEPALIVE_SECONDS", 75)

@@ -33,3 +33,6 @@ DONDOC_RATELIMIT_DB = Path(tempfile.mkdtemp(prefix="dondoc-test-ratelimit-")) / 
 # Portal visit counters flush inline: a flushing thread would write outside each test's
 # transaction (the thread itself is exercised by the benchmark's real server).
 PORTAL_FLUSH_IN_BACKGROUND = False
+# A second alias on the same test database, so that the read-replica router is tested
+# without a replica (the router is installed only by the tests that use it).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

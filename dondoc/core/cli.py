@@ -12,6 +12,7 @@ import sys
 MAIN_COMMANDS = [
     ("serve", "serve the application (gunicorn + static files + a job worker)"),
     ("worker", "run background jobs (imports, reminders, e-mail); several may run at once"),
+    ("queue-check [--jobs N]", "enqueue probe jobs; check the workers ran each exactly once"),
     ("migrate", "create or update the database tables"),
     ("demo", "load the demo data (idempotent)"),
     ("createadmin", "create an administrator account"),

@@ -25,6 +25,10 @@ class JobKind:
     handler: str  # dotted path: handler(context: JobContext) -> dict
     release: str = ""  # dotted path: release(job) — undo a killed run's claims
     back_url: str = ""  # dotted path: back_url(job) -> str — "back" link of the page
+    # Runs started again by the reaper when a worker died mid-run (no one waits to press
+    # Retry): only for handlers whose work commits in one transaction checked by
+    # ``ensure_alive``, so that a run either counts once or not at all.
+    retries_when_abandoned: int = 0
 
     def call(self, attribute: str, *args: Any) -> Any:
         path = getattr(self, attribute)
@@ -35,6 +39,7 @@ IMPORT_TASKS = "plans.import_tasks"
 URGING_GENERATE = "urging.generate"
 REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
 SEND_MAIL = "notifications.send_mail"
+QUEUE_PROBE = "jobs.probe"
 
 KINDS: dict[str, JobKind] = {
     IMPORT_TASKS: JobKind(
@@ -59,6 +64,12 @@ KINDS: dict[str, JobKind] = {
         name=SEND_MAIL,
         label=_("Sending e-mails"),
         handler="dondoc.notifications.mail.run_send_mail",
+    ),
+    QUEUE_PROBE: JobKind(
+        name=QUEUE_PROBE,
+        label=_("Queue check"),
+        handler="dondoc.jobs.probe.run_probe",
+        retries_when_abandoned=2,
     ),
 }
 

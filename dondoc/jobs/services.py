@@ -147,8 +147,14 @@ def jobs_reap(*, now: dt.datetime | None = None, job_id: int | None = None) -> i
         reaped += 1
         logger.warning("job %s (%s, attempt %s) abandoned by its worker: marked failed",
                        job.pk, job.kind, job.attempt)
+        kind = get_kind(job.kind)
         try:
-            get_kind(job.kind).call("release", job)
+            kind.call("release", job)
         except Exception:  # a reaper must go on with the other jobs
             logger.exception("job %s: releasing its claims failed", job.pk)
+        if job.attempt <= kind.retries_when_abandoned:
+            job.refresh_from_db()
+            job_retry(actor=None, job=job)
+            logger.warning("job %s (%s): started again as attempt %s", job.pk, job.kind,
+                           job.attempt)
     return reaped

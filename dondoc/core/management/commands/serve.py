@@ -28,9 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", dest="job_worker", action="store_false",
                             default=settings.DONDOC_EMBEDDED_WORKER,
                             help="do not start a background-job worker beside the server")
+        parser.add_argument("--no-collectstatic", dest="collect", action="store_false",
+                            help="do not collect the static files first (several nodes "
+                                 "sharing a data folder: collect once per deployment)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if options["collect"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
         workers = options["workers"] or min(2 * (os.cpu_count() or 1) + 1, 9)
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"dondoc: http://{bind}/  ({workers} workers)")
@@ -51,6 +55,9 @@ def gunicorn_argv(*, bind: str, workers: int, threads: int) -> list[str]:
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
         "--bind", bind, "--workers", str(workers), "--threads", str(threads),
         "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
+        # Longer than a proxy keeps idle connections to us (nginx: 60 s), so the proxy
+        # never sends a request on a connection we are closing.
+        "--keep-alive", str(settings.DONDOC_KEEPALIVE_SECONDS),
     ]
     max_requests = settings.DONDOC_MAX_REQUESTS
     if max_requests > 0:
