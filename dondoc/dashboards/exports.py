@@ -17,7 +17,8 @@ def _percent(value: Any) -> Any:
 
 def dashboard_xlsx(board: Dashboard, *, org_name: str, columns: list[tuple[str, str]],
                    age_rows: list[tuple[str, str, int, str]],
-                   trend: tuple[list[Any], list[TrendLine]] | None) -> bytes:
+                   trend: tuple[list[Any], list[TrendLine]] | None,
+                   targets: list[Any] | None = None) -> bytes:
     stream = io.BytesIO()
     book = xlsxwriter.Workbook(stream, {"in_memory": True})
     bold = book.add_format({"bold": True})
@@ -94,5 +95,22 @@ def dashboard_xlsx(board: Dashboard, *, org_name: str, columns: list[tuple[str, 
                 figures = line.points[index - 3][1]
                 ws.write(index, 1 + 2 * number, _percent(figures.rate), pct)
                 ws.write(index, 2 + 2 * number, figures.counts.in_progress_overdue)
+    if targets:
+        ws = sheet(_("Targets"), [_("Target"), _("Document"), _("Unit of measure"),
+                                  _("Target value"), _("Target date"), _("Latest"),
+                                  _("Measured on"), _("Planned by now"), _("Achieved"),
+                                  _("On track?")])
+        for index, row in enumerate(targets, start=3):
+            target, standing = row.target, row.standing
+            goal = row.share.target_value if row.share else target.target_value
+            ws.write_row(index, 0, [target.name, target.document.number, target.measure_unit,
+                                    float(goal), target.target_date.strftime("%d/%m/%Y")])
+            if standing is not None:
+                ws.write_row(index, 5, [float(standing.value),
+                                        standing.day.strftime("%d/%m/%Y")])
+            ws.write(index, 7, float(row.planned_now))
+            if standing is not None:
+                ws.write(index, 8, _percent(standing.percent), pct)
+                ws.write(index, 9, _("On track") if standing.on_track else _("Behind the plan"))
     book.close()
     return stream.getvalue()

@@ -22,6 +22,7 @@ from dondoc.dashboards.params import scope_from_params
 from dondoc.organization import scoping
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.selectors import document_tree
+from dondoc.targets import selectors as target_reads
 
 
 def league_columns() -> list[tuple[str, str]]:
@@ -65,6 +66,9 @@ def _context(request: HttpRequest, *, reduced: bool = False) -> dict[str, Any]:
         context["units"] = scoping.units_visible_to(user).filter(is_active=True).values_list(
             "pk", "code", "name")
         context["documents"] = document_tree(user=user)
+        scope = parsed.scope
+        context["board_targets"], context["board_targets_count"] = target_reads.for_dashboard(
+            user=user, unit=scope.unit, document_ids=scope.document_ids, as_of=scope.as_of)
     return context
 
 
@@ -118,7 +122,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     _trend(request, context)
     data = exports.dashboard_xlsx(board, org_name=settings.DONDOC_ORG_NAME,
                                   columns=context["league_columns"],
-                                  age_rows=context["age_rows"], trend=context.get("trend"))
+                                  age_rows=context["age_rows"], trend=context.get("trend"),
+                                  targets=context.get("board_targets"))
     name = f"dashboard-{board.scope.unit.code}-{board.scope.as_of:%Y%m%d}.xlsx"
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

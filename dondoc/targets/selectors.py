@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
@@ -99,3 +100,51 @@ def live(measurements: list[Measurement]) -> list[Measurement]:
 def series(target: Target, measurements: list[Measurement],
            unit_id: int | None) -> list[tuple[dt.date, Decimal]]:
     return current_points([item for item in live(measurements) if item.unit_id == unit_id])
+
+
+
+@dataclass
+class DashboardTarget:
+    target: Target
+    standing: Standing | None
+    planned_now: Decimal
+    share: TargetUnit | None = None  # the scope unit's own share, when it has one
+
+
+def for_dashboard(*, user: Any, unit: Unit, document_ids: list[int] | None,
+                  as_of: dt.date, limit: int = 8) -> tuple[list[DashboardTarget], int]:
+    """The targets the leadership picture shows for a scope, as of a date: those of the
+    chosen documents (every visible one without a document) managed inside the scope's
+    subtree or giving a unit of it its own share. Each stands as it did on ``as_of``:
+    measurements of periods ended by then and entered by then, corrections known by then.
+    Where the scope unit has its own share, its share's line and measurements count.
+    Behind-the-plan targets first; returns the first ``limit`` and the count. 3 queries."""
+    targets = scoping.targets_visible_to(user).select_related("document")
+    if document_ids is not None:
+        targets = targets.filter(document_id__in=document_ids)
+    shares = TargetUnit.objects.filter(unit__path__startswith=unit.path)
+    targets = targets.filter(Q(owner_unit__path__startswith=unit.path)
+                             | Q(pk__in=shares.values("target_id")),
+                             baseline_date__lte=as_of)
+    end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min,
+                                     tzinfo=timezone.get_current_timezone())
+    known = Measurement.objects.filter(Q(unit__isnull=True) | Q(unit=unit),
+                                       period_end__lte=as_of, entered_at__lt=end_of_day)
+    own = TargetUnit.objects.filter(unit=unit)
+    rows = list(targets.prefetch_related(
+        Prefetch("measurements", queryset=known, to_attr="known"),
+        Prefetch("units", queryset=own, to_attr="own_share")))
+    result = []
+    for target in rows:
+        share = target.own_share[0] if target.own_share else None
+        unit_id = unit.pk if share is not None else None
+        line = line_of(target, share)
+        points = current_points([item for item in live(target.known)
+                                 if item.unit_id == unit_id])
+        result.append(DashboardTarget(target, standing(line, points), line.planned(as_of),
+                                      share))
+    result.sort(key=lambda row: (row.standing is None,
+                                 row.standing.on_track if row.standing else True,
+                                 row.standing.percent if row.standing else 0,
+                                 row.target.name))
+    return result[:limit], len(result)

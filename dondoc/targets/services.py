@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
+from dondoc.core.concurrency import save_versioned
 from dondoc.core.files import sha256_of, storage_name, validate_upload
 from dondoc.organization.models import Unit
 from dondoc.plans.models import Document, TaskGroup
@@ -47,6 +48,32 @@ def target_create(*, actor: Any, document: Document, name: str, measure_unit: st
                   group: TaskGroup | None = None, shares: list[UnitShare] | None = None
                   ) -> Target:
     """Define a target on ``document``; ``ValidationError`` (by field) for bad input."""
+    _check_target(document=document, name=name, measure_unit=measure_unit,
+                  direction=direction, baseline_value=baseline_value,
+                  baseline_date=baseline_date, target_value=target_value,
+                  target_date=target_date, group=group, shares=shares)
+    target = Target.objects.create(
+        document=document, group=group, owner_unit=document.owner_unit, name=name.strip(),
+        measure_unit=measure_unit.strip(), direction=direction,
+        baseline_value=baseline_value, baseline_date=baseline_date,
+        target_value=target_value, target_date=target_date,
+        created_by=actor if _is_user(actor) else None)
+    TargetUnit.objects.bulk_create([
+        TargetUnit(target=target, unit=share.unit, target_value=share.target_value,
+                   baseline_value=share.baseline_value) for share in shares or []])
+    record(actor=actor, action=Action.CREATE, obj=target, unit_id=target.owner_unit_id,
+           changes={"document": [None, document.pk], "name": [None, target.name],
+                    "baseline": [None, f"{baseline_value} @ {baseline_date.isoformat()}"],
+                    "target": [None, f"{target_value} @ {target_date.isoformat()}"],
+                    "units": [None, {str(share.unit.code): str(share.target_value)
+                                     for share in shares or []}]})
+    return target
+
+
+def _check_target(*, document: Document, name: str, measure_unit: str, direction: str,
+                  baseline_value: Decimal, baseline_date: dt.date, target_value: Decimal,
+                  target_date: dt.date, group: TaskGroup | None,
+                  shares: list[UnitShare] | None) -> None:
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = [_("Give the target a name.")]
@@ -68,21 +95,72 @@ def target_create(*, actor: Any, document: Document, name: str, measure_unit: st
         _check_value("shares", share.baseline_value, errors)
     if errors:
         raise ValidationError(errors)
-    target = Target.objects.create(
-        document=document, group=group, owner_unit=document.owner_unit, name=name.strip(),
-        measure_unit=measure_unit.strip(), direction=direction,
-        baseline_value=baseline_value, baseline_date=baseline_date,
-        target_value=target_value, target_date=target_date,
-        created_by=actor if _is_user(actor) else None)
-    TargetUnit.objects.bulk_create([
-        TargetUnit(target=target, unit=share.unit, target_value=share.target_value,
-                   baseline_value=share.baseline_value) for share in shares or []])
-    record(actor=actor, action=Action.CREATE, obj=target, unit_id=target.owner_unit_id,
-           changes={"document": [None, document.pk], "name": [None, target.name],
-                    "baseline": [None, f"{baseline_value} @ {baseline_date.isoformat()}"],
-                    "target": [None, f"{target_value} @ {target_date.isoformat()}"],
-                    "units": [None, {str(share.unit.code): str(share.target_value)
-                                     for share in shares or []}]})
+
+
+EDITABLE = ["name", "measure_unit", "direction", "group", "baseline_value", "baseline_date",
+            "target_value", "target_date"]
+
+
+@transaction.atomic
+def target_update(*, actor: Any, target: Target, expected_version: int, name: str,
+                  measure_unit: str, direction: str, baseline_value: Decimal,
+                  baseline_date: dt.date, target_value: Decimal, target_date: dt.date,
+                  group: TaskGroup | None = None, shares: list[UnitShare] | None = None
+                  ) -> Target:
+    """Change a target's definition (its document stays). Measurements are kept as they
+    are: the baseline cannot move after a measured period, and a unit that has
+    measurements keeps its own target. ``ConflictError`` when someone else saved the
+    target since ``expected_version``; ``ValidationError`` (by field) for bad input."""
+    _check_target(document=target.document, name=name, measure_unit=measure_unit,
+                  direction=direction, baseline_value=baseline_value,
+                  baseline_date=baseline_date, target_value=target_value,
+                  target_date=target_date, group=group, shares=shares)
+    errors: dict[str, list[str]] = {}
+    first = target.measurements.order_by("period_end").values_list("period_end",
+                                                                     flat=True).first()
+    if first is not None and baseline_date > first:
+        errors["baseline_date"] = [_("A measurement exists for the period ending "
+                                     "%(day)s: the baseline cannot come after it.")
+                                   % {"day": f"{first:%d/%m/%Y}"}]
+    wanted = {share.unit.pk: share for share in shares or []}
+    current = {row.unit_id: row for row in target.units.select_related("unit")}
+    dropped = [row for unit_id, row in current.items() if unit_id not in wanted]
+    measured = set(target.measurements.filter(unit_id__in=[row.unit_id for row in dropped])
+                   .values_list("unit_id", flat=True))
+    if measured:
+        errors["shares"] = [_("%(units)s already have measurements: their own targets "
+                              "stay (change their values instead).") % {
+            "units": ", ".join(sorted(current[pk].unit.code for pk in measured))}]
+    if errors:
+        raise ValidationError(errors)
+    before = {name_: getattr(target, name_) for name_ in EDITABLE}
+    before["group"] = target.group_id
+    before_units = {row.unit.code: str(row.target_value) for row in current.values()}
+    target.name, target.measure_unit = name.strip(), measure_unit.strip()
+    target.direction, target.group = direction, group
+    target.baseline_value, target.baseline_date = baseline_value, baseline_date
+    target.target_value, target.target_date = target_value, target_date
+    save_versioned(target, expected_version=expected_version, fields=EDITABLE)
+    TargetUnit.objects.filter(pk__in=[row.pk for row in dropped]).delete()
+    for unit_id, share in wanted.items():
+        row = current.get(unit_id)
+        if row is None:
+            TargetUnit.objects.create(target=target, unit=share.unit,
+                                      target_value=share.target_value,
+                                      baseline_value=share.baseline_value)
+        elif row.target_value != share.target_value:
+            row.target_value = share.target_value
+            row.save(update_fields=["target_value"])
+    after = {name_: getattr(target, name_) for name_ in EDITABLE}
+    after["group"] = target.group_id
+    changes: dict[str, list[Any]] = {
+        key: [str(before[key]), str(after[key])] for key in EDITABLE
+        if before[key] != after[key]}
+    after_units = {share.unit.code: str(share.target_value) for share in wanted.values()}
+    if after_units != before_units:
+        changes["units"] = [before_units, after_units]
+    record(actor=actor, action=Action.UPDATE, obj=target, unit_id=target.owner_unit_id,
+           changes=changes)
     return target
 
 

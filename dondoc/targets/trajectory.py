@@ -125,7 +125,7 @@ def chart(line: Line, points: list[tuple[dt.date, Decimal]]) -> dict[str, object
         "actual": " ".join(f"{_fmt(x(d))},{_fmt(y(v))}" for d, v in ordered),
         "dots": [{"x": _fmt(x(d)), "y": _fmt(y(v)), "day": d, "value": v,
                   "on_track": line.on_track(d, v)} for d, v in ordered],
-        "ticks_y": [{"y": _fmt(y(v)), "label": f"{v:,.0f}"} for v in ticks_y],
+        "ticks_y": [{"y": _fmt(y(v)), "value": v} for v in ticks_y],
         "ticks_x": [{"x": _fmt(x(dt.date(year, 1, 1))), "label": str(year)} for year in years
                     if first <= dt.date(year, 1, 1) <= last],
     }

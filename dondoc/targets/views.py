@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
+from dondoc.core.concurrency import ConflictError
 from dondoc.core.forms import add_service_error
 from dondoc.core.paging import paginate
 from dondoc.organization import scoping
@@ -88,6 +89,51 @@ def target_create(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+def _shares_text(target: Target) -> str:
+    return "\n".join(f"{row.unit.code} {row.target_value.normalize():f}"
+                     for row in target.units.select_related("unit"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a target's definition: staff of the agency managing it; versioned."""
+    user = request.user
+    target = scoping.get_editable_or_403(scoping.targets_visible_to(user),
+                                         scoping.targets_editable_by(user), pk=pk)
+    units = scoping.units_visible_to(user)
+    initial = {"name": target.name, "measure_unit": target.measure_unit,
+               "direction": target.direction, "group": target.group_id,
+               "baseline_value": f"{target.baseline_value.normalize():f}",
+               "baseline_date": target.baseline_date,
+               "target_value": f"{target.target_value.normalize():f}",
+               "target_date": target.target_date, "shares": _shares_text(target)}
+    form = TargetForm(request.POST or None, initial=initial, document=target.document,
+                      units=units)
+    version = request.POST.get("version", "") if request.method == "POST" else target.version
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.target_update(
+                actor=user, target=target, expected_version=_int(str(version)) or 0,
+                group=data["group"], name=data["name"], measure_unit=data["measure_unit"],
+                direction=data["direction"], baseline_value=data["baseline_value"],
+                baseline_date=data["baseline_date"], target_value=data["target_value"],
+                target_date=data["target_date"], shares=data["shares"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        except ConflictError:
+            form.add_error(None, ConflictError.message)
+            status = 409
+        else:
+            messages.success(request, _("The target is saved."))
+            return redirect("target_detail", target.pk)
+    return render(request, "targets/target_form.html", {
+        "form": form, "document": target.document, "target": target, "version": version},
+        status=status if status != 200 or not form.errors else 400)
+
+
 @login_required
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -107,6 +153,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": chart(line, points), "standing": standing(line, points),
         "line": line, "today_planned": line.planned(timezone.localdate()),
         "may_measure": bool(correctable), "correctable": correctable,
+        "may_edit": scoping.targets_editable_by(user).filter(pk=target.pk).exists(),
     })
 
 

@@ -206,3 +206,59 @@ def test_the_document_page_opens_its_targets(login: Any, people: Any, target: Ta
     assert link in page
     listed = client.get(link).content.decode()
     assert "Camera giám sát lắp đặt" in listed
+
+
+def _edit_data(target: Target, **changes: str) -> dict[str, Any]:
+    data = {"name": target.name, "measure_unit": target.measure_unit,
+            "direction": target.direction, "group": target.group_id or "",
+            "baseline_value": "0", "baseline_date": f"{target.baseline_date:%d/%m/%Y}",
+            "target_value": "150", "target_date": f"{target.target_date:%d/%m/%Y}",
+            "shares": "PC08 100\nPC06 50", "version": str(target.version)}
+    data.update(changes)
+    return data
+
+
+def test_staff_edit_a_target_audited_and_versioned(login: Any, people: Any,
+                                                   target: Target) -> None:
+    client = login(people.staff)
+    page = client.get(f"/targets/{target.pk}/edit/")
+    assert page.status_code == 200 and "PC08 100" in page.content.decode()
+    response = client.post(f"/targets/{target.pk}/edit/", _edit_data(
+        target, target_value="200", shares="PC08 120\nPC06 50\nPX05 30"))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.target_value == Decimal(200) and target.version == 2
+    assert {row.unit.code: row.target_value for row in target.units.all()} == {
+        "PC08": Decimal(120), "PC06": Decimal(50), "PX05": Decimal(30)}
+    event = AuditEvent.objects.filter(object_type="targets.target", object_id=str(target.pk),
+                                      action="update").get()
+    assert event.changes["target_value"][1] == "200"
+    assert "units" in event.changes
+
+    # a second editor who loaded version 1 does not overwrite the first one's change
+    stale = client.post(f"/targets/{target.pk}/edit/", _edit_data(target, version="1",
+                                                                  target_value="999"))
+    assert stale.status_code == 409
+    target.refresh_from_db()
+    assert target.target_value == Decimal(200)
+
+
+def test_an_edit_keeps_what_measurements_rely_on(login: Any, people: Any, org: Any,
+                                                 target: Target) -> None:
+    _measure(target, people.staff, org.pc08, dt.date(2025, 3, 31), 20)
+    client = login(people.staff)
+    later_baseline = client.post(f"/targets/{target.pk}/edit/", _edit_data(
+        target, baseline_date="15/04/2025"))
+    assert later_baseline.status_code == 400
+    assert "31/03/2025" in later_baseline.content.decode()
+    dropped = client.post(f"/targets/{target.pk}/edit/", _edit_data(target, shares="PC06 50"))
+    assert dropped.status_code == 400 and "PC08" in dropped.content.decode()
+    target.refresh_from_db()
+    assert target.version == 1 and target.units.count() == 2
+
+
+def test_only_staff_of_the_managing_agency_edit(login: Any, people: Any,
+                                                target: Target) -> None:
+    assert login(people.officer).get(f"/targets/{target.pk}/edit/").status_code == 403
+    assert login(people.other_staff).get(f"/targets/{target.pk}/edit/").status_code == 404
+    assert "/edit/" not in login(people.leader).get(f"/targets/{target.pk}/").content.decode()
