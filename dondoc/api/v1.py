@@ -22,6 +22,7 @@ from dondoc.inspections import api as inspections_api
 from dondoc.notifications import api as notifications_api
 from dondoc.obstacles import api as obstacles_api
 from dondoc.reports import api as reports_api
+from dondoc.surveys import api as surveys_api
 from dondoc.targets import api as targets_api
 from dondoc.unitreports import api as unit_reports_api
 from dondoc.urging import api as urging_api
@@ -112,3 +113,4 @@ api.add_router("/", notifications_api.router)
 api.add_router("/", unit_reports_api.router)
 api.add_router("/", obstacles_api.router)
 api.add_router("/", targets_api.router)
+api.add_router("/", surveys_api.router)

@@ -98,6 +98,9 @@ OBJECT_OF_PREFIX = {
     "obstacles/": "obstacle",
     "targets/measurements/": "target_measurement",
     "targets/": "target",
+    "surveys/campaigns/": "survey_campaign",
+    "surveys/submissions/": "survey_submission",
+    "surveys/files/": "survey_file",
 }
 # API path parameters → the kind of object they name.
 OBJECT_OF_PARAMETER = {
@@ -110,6 +113,7 @@ OBJECT_OF_PARAMETER = {
     "obstacle_id": "obstacle",
     "target_id": "target",
     "consolidated_report_id": "report",
+    "campaign_id": "survey_campaign", "submission_id": "survey_submission",
 }
 # Parametrised routes not walked, each with the reason.
 PORTAL_OBJECTS = ("the public portal: one per installation, its news, categories and links "
@@ -128,6 +132,9 @@ SKIPPED: dict[str, str] = {
         "portal/manage/articles/<int:pk>/unpublish/", "portal/manage/categories/<int:pk>/",
         "portal/manage/links/<int:pk>/")},
     "portal/language/<str:code>/": "the portal's language switch: names a language, no object",
+    **{pattern: "survey forms are shared reference material of the installation, readable "
+                "by every signed-in user (tested in dondoc/surveys/tests/test_pages.py)"
+       for pattern in ("surveys/forms/<int:pk>/", "surveys/forms/<int:pk>/export/")},
 }
 # Non-integer parameters get a value that names nothing (e.g. an import preview token).
 PLACEHOLDER = {"str": "0123456789abcdef0123456789abcdef", "path": "nothing/here",
@@ -264,7 +271,8 @@ def world(org: Any, people: Any, work: Any) -> World:
                                            unit=task.lead_unit, period_start=dt.date(2025, 4, 1))
         report_file = unit_reports.report_attach(actor=user, report=report,
                                                  upload=SimpleUploadedFile("bc.pdf", PDF))
-        return {"report": consolidated.pk, "report_template": template.pk,
+        survey = _survey(manager, task.lead_unit, user)
+        return {**survey,"report": consolidated.pk, "report_template": template.pk,
                 "urging_letter": letter.pk, "inspection": inspection.pk, "meeting": meeting.pk,
                 "meeting_conclusion": conclusion.pk,
                 "notification": notification.pk, "review_flag": flag.pk,
@@ -284,6 +292,25 @@ def world(org: Any, people: Any, work: Any) -> World:
     return World(catp=catp, other=other,
                  titles_of_other=[work.other_document.title, work.other_task.title,
                                   org.other.name])
+
+
+def _survey(manager: Any, unit: Any, user: Any) -> dict[str, int]:
+    """An open campaign asking ``unit``, its answer drafted by ``user`` with a file."""
+    from dondoc.surveys import services as surveys
+    from dondoc.surveys.models import Submission, SurveyForm
+
+    campaign = surveys.campaign_create(
+        actor=manager, title=f"Khảo sát trụ sở {unit.code}",
+        form=SurveyForm.objects.get(key="land_headquarters", version=1),
+        reference_date=dt.date(2025, 5, 1), deadline=dt.date(2025, 6, 30), units=[unit])
+    surveys.campaign_open(actor=manager, campaign=campaign)
+    submission = Submission.objects.get(campaign=campaign)
+    item = surveys.attach_file(submission, user, "site_plan", SimpleUploadedFile("sd.pdf", PDF))
+    surveys.save_draft(submission, {"sites": [{"address": f"Trụ sở {unit.code}"}],
+                                    "site_plan": {"attachment": item.pk, "name": "sd.pdf"}},
+                       user)
+    return {"survey_campaign": campaign.pk, "survey_submission": submission.pk,
+            "survey_file": item.pk}
 
 
 def _urging_letter(author: Any, task: Any, unit: Any) -> Any:

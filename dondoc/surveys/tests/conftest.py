@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dondoc.api.tests.conftest import _fresh_rate_limits, api  # noqa: F401
 from dondoc.surveys import services
 from dondoc.surveys.models import Campaign, Submission, SurveyForm
 

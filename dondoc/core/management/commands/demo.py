@@ -19,7 +19,7 @@ DEFAULT_DEMO_PASSWORD = "dondoc-demo-2026"  # noqa: S105 - documented demo defau
 DEMO_MODULES: list[str] = ["dondoc.plans.demo", "dondoc.inspections.demo",
                            "dondoc.unitreports.demo", "dondoc.obstacles.demo",
                            "dondoc.portal.demo", "dondoc.reports.demo",
-                           "dondoc.targets.demo"]
+                           "dondoc.targets.demo", "dondoc.surveys.demo"]
 
 
 class Command(BaseCommand):
