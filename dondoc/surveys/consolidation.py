@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models.fields.json import KeyTextTransform
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -372,6 +373,7 @@ class Figures:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    cells: list[str] = field(default_factory=list)  # what the page shows, formatted once
 
     @property
     def average(self) -> Decimal | None:
@@ -500,7 +502,44 @@ def consolidate(*, user: Any, campaign: Campaign, key: str | None,
                            rows=ordered, total=total, choices=choices, missing=missing,
                            members=len(tree.members()), counted=counted, groups=groups)
     result.chart = chart_of(result)
+    _format_cells(result)
     return result
+
+
+def number_formatter() -> Callable[[Decimal | int | None], str]:
+    """Numbers as the page shows them in the active language (``1.234,5`` in vi): up to
+    two decimal places, none for whole numbers; "—" for blank. Done in Python once per
+    cell: the template's ``floatformat`` was most of the page's time for 500 units."""
+    decimal_mark = str(formats.get_format("DECIMAL_SEPARATOR"))
+    thousands = str(formats.get_format("THOUSAND_SEPARATOR"))
+    table = str.maketrans({",": thousands, ".": decimal_mark})
+
+    def fmt(value: Decimal | int | None) -> str:
+        if value is None:
+            return "—"
+        number = Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        text = f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+        return text.translate(table)
+    return fmt
+
+
+def _format_cells(result: Consolidation) -> None:
+    fmt = number_formatter()
+    for row in result.rows:
+        own = ""
+        if row.unit.member:
+            if row.own is None:
+                own = "—"
+            elif isinstance(row.own, list):
+                own = ", ".join(row.own_labels)
+            else:
+                own = fmt(row.own)
+        cells = [own, f"{row.answered}/{row.expected}"]
+        if result.item is not None and result.item.kind == CHOICES:
+            cells += [str(count) for count in row.counts.values()]
+        else:
+            cells += [fmt(row.total), fmt(row.average), fmt(row.minimum), fmt(row.maximum)]
+        row.cells = cells
 
 
 # The chart ----------------------------------------------------------------------------------
