@@ -72,3 +72,12 @@ vendor:
 
 clean:
 	rm -rf $(VENV) var/data/static
+
+## make bench-scale: dondoc at ministry scale on PostgreSQL (issue 15): checks the disk, creates
+## its own database (SCALE_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/dondoc_scale),
+## generates 20,000 units, 1,000,000 tasks and 10,000,000 updates with COPY (SCALE=0.01 for a
+## small one), measures, merges scale.* into var/bench/latest.json, then drops the database
+## unless KEEP=1
+.PHONY: bench-scale
+bench-scale: setup
+	$(BIN)/python bench/scale.py

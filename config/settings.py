@@ -189,6 +189,12 @@ def _databases() -> dict[str, Any]:
     }:
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL or SQLite.")
     config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the status SQL's many subplans push its cost estimate over
+        # jit_above_cost, and compiling took 4.5 s of a 4.7 s statistics query that runs
+        # in 0.1 s without it (docs/performance.md, "Ministry scale").
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return {"default": config}
 
 
