@@ -16,7 +16,7 @@
 Each figure is printed as ``BENCH <name> <value> <unit>`` and written to
 ``var/bench/latest.json``; the machine is described in ``var/bench/machine.json``.
 ``BENCH_ONLY=dashboard`` (comma-separated: pages, statistics, dashboard, export, import,
-api, ratelimit, portal, report) runs only those sections and writes
+api, ratelimit, portal, report, survey) runs only those sections and writes
 ``var/bench/latest-only.json`` instead.
 ``BENCH_SCALE`` scales the city (e.g. 0.05 for a quick run); ``BENCH_STRICT=1`` makes a
 missed target an error.
@@ -80,6 +80,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "report.city.total_s": ("<=", 5),
     "portal.home.rps": (">=", 500),
     "portal.home.p99_ms": ("<=", 50),
+    "survey.consolidation.p95_ms": ("<=", 200),
+    "survey.export.s": ("<=", 5),
 }
 DASHBOARD_ROUNDS = 30  # requests per dashboard variant (scopes and dates vary)
 
@@ -1070,6 +1072,7 @@ def main() -> int:
         "ratelimit": lambda: bench_ratelimit(report),
         "report": lambda: bench_report(report, staff),
         "portal": lambda: bench_portal(report),
+        "survey": lambda: bench_survey(report, staff),
     }
     # BENCH_ONLY=dashboard (comma-separated section names) runs only those sections.
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
@@ -1096,6 +1099,70 @@ def main() -> int:
         print(f"bench: targets missed: {', '.join(missed)}")
         return 1
     return 0
+
+
+# ---------------------------------------------------------------------------------------
+# Surveys (issue 13): consolidation page and the whole campaign in Excel
+# ---------------------------------------------------------------------------------------
+
+SURVEY_ROUNDS = 40  # consolidation requests, over several kinds of item
+SURVEY_EXPORT_ROUNDS = 3
+SURVEY_ITEMS = ("n001", "n050", "t1.quantity", "t2.car.good", "sites.area", "c1", "b1",
+                "sites.condition")
+
+
+def bench_survey(report: Report, staff: Any) -> None:
+    """A campaign of the city's units with a 200-field form, every answer accepted (made
+    once by ``bench/survey_data.py``): the consolidation page through the full stack for
+    numbers, table columns, a fixed row's cell and choices; then the whole campaign's
+    Excel export (export_campaign_xlsx, to a file)."""
+    section("Survey campaign: consolidation page and the whole campaign in Excel")
+    try:
+        from dondoc.surveys.exports import export_campaign_xlsx
+    except ImportError as error:
+        report.skip("survey.*", f"dondoc.surveys is not available ({error})")
+        return
+    from django.test import Client
+
+    from bench import survey_data
+    from dondoc.progress.selectors import business_today
+
+    campaign = survey_data.ensure_survey(staff)
+    units = campaign.campaign_units.count()
+    client = Client()
+    client.force_login(staff)
+
+    def url(index: int) -> str:
+        item = SURVEY_ITEMS[index % len(SURVEY_ITEMS)]
+        return f"/surveys/campaigns/{campaign.pk}/consolidation/?field={item}"
+
+    print(f"  {units} units × {survey_data.FIELDS} fields; {url(0)}  "
+          f"queries={query_count(client, url(0))}")
+    for index in range(len(SURVEY_ITEMS)):  # warm-up, every item once
+        timed_get(client, url(index))
+    timings, cpu = [], []
+    for index in range(SURVEY_ROUNDS):
+        timings.append(timed_get(client, url(index)))
+        cpu.append(CPU_MS[-1])
+    report.add("survey.consolidation.p50_ms", p50(timings), "ms")
+    report.add("survey.consolidation.p95_ms", p95(timings), "ms")
+    # CPU time is less disturbed than wall time by other processes on a shared machine.
+    report.add("survey.consolidation.cpu_p95_ms", p95(cpu), "ms")
+    target = BENCH_DIR / "survey.xlsx"
+    seconds: list[float] = []
+    cpu_seconds: list[float] = []
+    for _ in range(SURVEY_EXPORT_ROUNDS):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with target.open("wb") as stream:
+            export_campaign_xlsx(user=staff, campaign=campaign, out=stream,
+                                 today=business_today())
+        seconds.append(time.perf_counter() - started)
+        cpu_seconds.append(time.process_time() - cpu_started)
+    print(f"  export: {target.stat().st_size / 1e6:.1f} MB; runs: "
+          + ", ".join(f"{s:.2f}s" for s in seconds))
+    report.add("survey.export.s", p50(seconds), "s")
+    report.add("survey.export.cpu_s", p50(cpu_seconds), "s")
+    report.add("survey.units", units, "units")
 
 
 if __name__ == "__main__":

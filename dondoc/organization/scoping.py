@@ -1104,3 +1104,25 @@ def obstacles_of_visible_task(user: Any, task: Any) -> models.QuerySet[Any]:
     if not getattr(user, "is_authenticated", False) or is_portal_only(user):
         return Obstacle.objects.none()
     return Obstacle.objects.filter(task=task)
+
+
+# Survey results (consolidation, comparison, campaign export) ---------------------------------
+#
+# Whoever sees a campaign sees its results for the units whose submissions they see: the
+# whole campaign for staff whose scope manages it, their own subtree for a unit's people.
+
+
+def campaign_units_visible_to(user: Any) -> models.QuerySet[Any]:
+    """Responding units (``CampaignUnit``) whose submission the user sees, as
+    :func:`submissions_visible_to` (never those of campaigns still in draft)."""
+    from dondoc.surveys.models import CampaignStatus, CampaignUnit
+
+    if not getattr(user, "is_authenticated", False) or is_portal_only(user):
+        return CampaignUnit.objects.none()
+    root = scope_root(user)
+    if root is None:
+        return CampaignUnit.objects.all()
+    return CampaignUnit.objects.filter(
+        Q(unit__path__startswith=root.path)
+        | Q(campaign__owner_unit__path__startswith=root.path)).exclude(
+            campaign__status=CampaignStatus.DRAFT)

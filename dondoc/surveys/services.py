@@ -363,6 +363,10 @@ def accept(submission: Submission, user: Any, *, note: str = "",
     _save(submission, ["decided_at", "decided_by"])
     record(actor=user, action=Action.UPDATE, obj=submission, unit_id=submission.unit_id,
            changes={"status": [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]})
+    # Targets measured from this form record the accepted figures (issue 13).
+    from dondoc.targets.from_surveys import measurements_from_accepted
+
+    measurements_from_accepted(actor=user, submission=submission)
     notices.decided(submission, notices.SURVEY_ACCEPTED, user)
     return submission
 

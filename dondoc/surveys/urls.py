@@ -36,3 +36,17 @@ urlpatterns += [
     path("surveys/submissions/<int:pk>/excel/upload/<str:token>/",
          views_excel.submission_workbook_preview, name="survey_workbook_preview"),
 ]
+
+# Consolidation, comparison with a baseline and the campaign's Excel export (surveys-cons).
+from dondoc.surveys import views_consolidation  # noqa: E402
+
+urlpatterns += [
+    path("surveys/campaigns/<int:pk>/consolidation/",
+         views_consolidation.campaign_consolidation, name="survey_consolidation"),
+    path("surveys/campaigns/<int:pk>/export.xlsx", views_consolidation.campaign_export,
+         name="survey_campaign_export"),
+    path("surveys/campaigns/<int:pk>/comparison/", views_consolidation.campaign_comparison,
+         name="survey_comparison"),
+    path("surveys/campaigns/<int:pk>/comparison.xlsx",
+         views_consolidation.campaign_comparison_export, name="survey_comparison_export"),
+]

@@ -123,3 +123,21 @@ class MeasurementForm(forms.Form):
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ChoiceField)
         unit.choices = choices
+
+
+class SurveyLinkForm(forms.Form):
+    """Which survey number measures a target: ``form_key:field_key``, or empty."""
+
+    survey = forms.ChoiceField(
+        label=_("Measured from the survey field"), required=False,
+        help_text=_("When a unit's answer to a campaign of this form is accepted, the "
+                    "figure is recorded as a measurement dated the campaign's reference "
+                    "date: for the whole target (the sum over the units of the managing "
+                    "agency) and for each unit with its own target."))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, list[tuple[str, str]]]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        survey = self.fields["survey"]
+        assert isinstance(survey, forms.ChoiceField)
+        survey.choices = [("", _("Not measured from a survey (entered by hand)")), *choices]

@@ -48,13 +48,24 @@ class Target(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Measured from a survey (issue 13): a number of a form family, recorded when a
+    # submission is accepted (dondoc.targets.from_surveys). Both empty: entered by hand.
+    survey_form_key = models.CharField(_("survey form"), max_length=64, blank=True)
+    survey_field = models.CharField(_("survey field"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["document_id", "name", "id"]
-        constraints = [models.CheckConstraint(condition=Q(target_date__gt=models.F(
-            "baseline_date")), name="targets_target_after_baseline")]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_date__gt=models.F("baseline_date")),
+                                   name="targets_target_after_baseline"),
+            models.CheckConstraint(condition=Q(survey_form_key="", survey_field="")
+                                   | (~Q(survey_form_key="") & ~Q(survey_field="")),
+                                   name="targets_survey_link_whole"),
+        ]
+        indexes = [models.Index(fields=["survey_form_key"], name="targets_survey_form",
+                                condition=~Q(survey_form_key=""))]
 
     def __str__(self) -> str:
         return self.name
@@ -101,6 +112,9 @@ class Measurement(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    campaign = models.ForeignKey("surveys.Campaign", verbose_name=_("from the survey campaign"),
+                                 null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
 
     class Meta:
         verbose_name = _("measurement")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("targets/<int:pk>/measure/", views.measurement_create, name="measurement_create"),
     path("targets/measurements/<int:pk>/file/", views.measurement_file,
          name="measurement_file"),
+    path("targets/<int:pk>/survey/", views.target_survey_link, name="target_survey_link"),
 ]

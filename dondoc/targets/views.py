@@ -230,3 +230,39 @@ def measurement_file(request: HttpRequest, pk: int) -> FileResponse:
     item = scoping.get_visible_or_404(Measurement.objects.filter(
         target__in=scoping.targets_visible_to(request.user)).exclude(file=""), pk=pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_survey_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a target to a survey number (or unlink it): staff of the managing agency."""
+    from dondoc.surveys.models import SurveyForm
+    from dondoc.targets import from_surveys
+    from dondoc.targets.forms import SurveyLinkForm
+
+    user = request.user
+    target = scoping.get_editable_or_403(scoping.targets_visible_to(user),
+                                         scoping.targets_editable_by(user), pk=pk)
+    keys = (scoping.survey_forms_visible_to(user).order_by("key", "-version")
+            .distinct().values_list("key", flat=True))
+    choices = []
+    for key in dict.fromkeys(keys):
+        form_title = SurveyForm.objects.filter(key=key).order_by("-version").first()
+        choices.append((str(form_title) if form_title else key, [
+            (f"{key}:{field}", label) for field, label in from_surveys.survey_numbers(key)]))
+    current = f"{target.survey_form_key}:{target.survey_field}" if target.survey_form_key \
+        else ""
+    form = SurveyLinkForm(request.POST or None, initial={"survey": current}, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        form_key, _colon, field_key = form.cleaned_data["survey"].partition(":")
+        try:
+            recorded = from_surveys.target_link_survey(actor=user, target=target,
+                                                       form_key=form_key, field_key=field_key)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Saved; %(n)d measurement(s) recorded from the "
+                                        "accepted answers.") % {"n": len(recorded)})
+            return redirect("target_detail", target.pk)
+    return render(request, "targets/target_survey_link.html", {"form": form, "target": target},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,155 @@
+"""Comparison of a campaign with an earlier one of the same form: the "before and after".
+
+Fields are matched by key across form versions (``officers_total`` is the same figure in
+version 1 and version 2). For every number of either version — number fields and table
+columns summed over their rows (``table.column``) — the baseline value, the value now,
+the change and the change in per cent; per unit and overall (the sum over the units whose
+answer counts in each campaign). A figure is *n/a* (``None``) when the field does not
+exist in one version or is blank in one answer; the per cent change is n/a when the
+baseline is zero.
+
+Only accepted submissions count, unless the reader includes submitted ones, in both
+campaigns alike. Two queries read the answers (one a campaign).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from dondoc.organization import scoping
+from dondoc.surveys import definition as defs
+from dondoc.surveys.consolidation import (
+    NumberGetter,
+    TreeUnit,
+    answers_of,
+    campaign_units,
+    definition_of,
+    numeric_getter,
+    tree_of,
+)
+from dondoc.surveys.models import Campaign
+
+
+@dataclass(frozen=True)
+class Change:
+    baseline: Decimal | None
+    now: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.baseline is None or self.now is None:
+            return None
+        return self.now - self.baseline
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The change in per cent of the baseline, to 0.1; None without a baseline, with
+        a zero baseline or without a value now."""
+        change = self.change
+        if change is None or self.baseline is None or self.baseline == 0:
+            return None
+        return (change * 100 / abs(self.baseline)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    key: str
+    label: str
+    in_now: bool
+    in_baseline: bool
+    overall: Change
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: TreeUnit
+    change: Change
+    answered_now: bool
+    answered_baseline: bool
+
+
+@dataclass
+class Comparison:
+    campaign: Campaign
+    baseline: Campaign
+    include_submitted: bool
+    fields: list[FieldRow]
+    field: FieldRow | None
+    answered_now: int
+    answered_baseline: int
+    members: list[TreeUnit]
+    getters: dict[str, tuple[NumberGetter | None, NumberGetter | None]]
+    now_answers: dict[int, dict[str, Any]]
+    base_answers: dict[int, dict[str, Any]]
+
+    @property
+    def units(self) -> list[UnitRow]:
+        """The chosen field per unit."""
+        return self.per_unit(self.field.key) if self.field is not None else []
+
+    def per_unit(self, key: str) -> list[UnitRow]:
+        """``key`` for every unit answering either campaign, in tree order."""
+        now_get, base_get = self.getters.get(key, (None, None))
+        rows = []
+        for unit in self.members:
+            now = self.now_answers.get(unit.pk)
+            before = self.base_answers.get(unit.pk)
+            rows.append(UnitRow(
+                unit, Change(base_get(before) if base_get and before is not None else None,
+                             now_get(now) if now_get and now is not None else None),
+                answered_now=now is not None, answered_baseline=before is not None))
+        return rows
+
+
+def comparable_campaigns(user: Any, campaign: Campaign) -> QuerySet[Campaign]:
+    """Campaigns the reader sees with the same form family, other than ``campaign``."""
+    return (scoping.campaigns_visible_to(user).filter(form__key=campaign.form.key)
+            .exclude(pk=campaign.pk).select_related("form")
+            .order_by("-reference_date", "-pk"))
+
+
+def _label(now: defs.FormDefinition, before: defs.FormDefinition, key: str) -> str:
+    for defn in (now, before):
+        if defn.has_field(key):
+            table_key, _dot, column_key = key.partition(".")
+            if column_key:
+                return f"{defn.field(table_key).label()} — {defn.field(key).label()}"
+            return defn.field(key).label()
+    return key
+
+
+def _total(getter: NumberGetter | None,
+           answers: dict[int, dict[str, Any]]) -> Decimal | None:
+    if getter is None:
+        return None
+    values = [value for value in map(getter, answers.values()) if value is not None]
+    return sum(values, Decimal(0)) if values else None
+
+
+def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | None = None,
+            include_submitted: bool = False) -> Comparison:
+    """``campaign`` against ``baseline`` as ``user`` may see them (their units' subtree
+    for unit managers); per unit for ``key`` (the first number when None or unknown)."""
+    now_defn, base_defn = definition_of(campaign), definition_of(baseline)
+    keys = now_defn.numeric_keys()
+    keys += [k for k in base_defn.numeric_keys() if k not in set(keys)]
+    now_answers = answers_of(user, campaign, include_submitted=include_submitted)
+    base_answers = answers_of(user, baseline, include_submitted=include_submitted)
+    getters = {k: (numeric_getter(now_defn, k), numeric_getter(base_defn, k)) for k in keys}
+    fields = [FieldRow(k, _label(now_defn, base_defn, k), getters[k][0] is not None,
+                       getters[k][1] is not None,
+                       Change(_total(getters[k][1], base_answers),
+                              _total(getters[k][0], now_answers))) for k in keys]
+    chosen = next((row for row in fields if row.key == key), fields[0] if fields else None)
+    members = {unit.pk: unit for unit in campaign_units(user, baseline)}
+    members.update({unit.pk: unit for unit in campaign_units(user, campaign)})
+    tree = tree_of(list(members.values()))
+    return Comparison(campaign=campaign, baseline=baseline,
+                      include_submitted=include_submitted, fields=fields, field=chosen,
+                      answered_now=len(now_answers), answered_baseline=len(base_answers),
+                      members=[unit for unit in tree.units if unit.member], getters=getters,
+                      now_answers=now_answers, base_answers=base_answers)
