@@ -89,6 +89,19 @@ assert all(a == b or a not in b for a in URGENCY for b in URGENCY)
 # The officers named on each task, with their unit (shown in lists and on the task page).
 ASSIGNEES = Prefetch("assignees", queryset=User.objects.select_related("unit").order_by(
     "last_name", "first_name", "username"))
+# A list row names its officers only: their names, not their accounts' other columns, as a
+# plain list (``task.listed_assignees``): a prefetch into ``task.assignees`` builds a
+# filtered queryset per row, which cost more than reading the rows (issue 15).
+LIST_ASSIGNEES = Prefetch("assignees", queryset=User.objects.only(
+    "pk", "username", "first_name", "last_name", "unit_id").order_by(
+    "last_name", "first_name", "username"), to_attr="listed_assignees")
+
+
+def listed_assignees(task: Task) -> list[Any]:
+    """The officers named on a task of a list (read with :data:`LIST_ASSIGNEES`), or on
+    any other task (one query)."""
+    listed = getattr(task, "listed_assignees", None)
+    return list(task.assignees.all()) if listed is None else listed
 
 
 @dataclass
@@ -342,7 +355,7 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
             When(state=TaskState.SUSPENDED, then=Value(3)),
             default=Value(4), output_field=IntegerField()))
         result: QuerySet[Task] = annotated.select_related(
-            "lead_unit", "document", "group").prefetch_related(ASSIGNEES).order_by(
+            "lead_unit", "document", "group").prefetch_related(LIST_ASSIGNEES).order_by(
             *TODAY_URGENCY_ORDER)
         return result
     if not filters.sort:
@@ -354,7 +367,7 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.annotate(overdue_since=_overdue_since(filters.as_of))
     order = SORTS.get(filters.sort, URGENCY_ORDER)
     ordered: QuerySet[Task] = annotated.select_related(
-        "lead_unit", "document", "group").prefetch_related(ASSIGNEES).order_by(*order)
+        "lead_unit", "document", "group").prefetch_related(LIST_ASSIGNEES).order_by(*order)
     return ordered
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import P, Query, Router
@@ -35,6 +36,11 @@ from dondoc.progress import selectors as stats
 from dondoc.progress.labels import status_label
 
 router = Router(tags=["tasks"])
+
+# A listed task names its coordinating units as references (id, code, name) only, read
+# into a plain list (see ``selectors.LIST_ASSIGNEES``).
+LISTED_COORDINATORS = Prefetch("coordinating_units", to_attr="listed_coordinators",
+                               queryset=Unit.objects.only("pk", "code", "name", "path"))
 
 # The values the task selector understands (checked against it by the tests).
 TaskOrdering = Literal["deadline", "-deadline", "code", "-priority", "progress", "-progress",
@@ -110,15 +116,21 @@ def task_filters(caller: Any, query: TaskQuery) -> selectors.TaskFilters:
     return filters
 
 
+def _coordinators(task: Task) -> Any:
+    """A task's coordinating units: read with :data:`LISTED_COORDINATORS` on a list."""
+    listed = getattr(task, "listed_coordinators", None)
+    return task.coordinating_units.all() if listed is None else listed
+
+
 def present_task(task: Task, *, status: str | None, deadline: dt.date | None, due_soon: bool,
                  not_started: bool, progress: int | None = None,
                  no_deadline: bool = False) -> dict[str, Any]:
     return {
         "id": task.pk, "code": task.code, "title": task.title, "document": task.document_id,
         "group": task.group_id, "parent": task.parent_id, "lead_unit": unit_ref(task.lead_unit),
-        "coordinating_units": [unit_ref(unit) for unit in task.coordinating_units.all()],
+        "coordinating_units": [unit_ref(unit) for unit in _coordinators(task)],
         "assignees": [{"id": person.pk, "name": str(person.get_full_name() or person.username),
-                       "unit": person.unit_id} for person in task.assignees.all()],
+                       "unit": person.unit_id} for person in selectors.listed_assignees(task)],
         "assigning_unit": task.assigning_unit_id, "deadline_kind": task.deadline_kind,
         "due_date": task.due_date, "deadline": deadline, "expected_product": task.expected_product,
         "priority": task.priority, "tags": task.tags, "state": task.state,
@@ -189,8 +201,7 @@ def task_list(request: HttpRequest, query: Query[TaskQuery]) -> dict[str, Any]:
     status as of ``as_of`` (default today). Most urgent first unless ``ordering`` is given."""
     caller = user(request)
     filters = task_filters(caller, query)
-    tasks = selectors.task_list(user=caller, filters=filters).prefetch_related(
-        "coordinating_units")
+    tasks = selectors.task_list(user=caller, filters=filters).prefetch_related(LISTED_COORDINATORS)
     start = (query.page - 1) * query.page_size
     page, count = selectors.task_slice(tasks, start, start + query.page_size, filters=filters)
     return {"count": count, "page": query.page, "page_size": query.page_size,

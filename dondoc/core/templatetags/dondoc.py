@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -128,15 +129,24 @@ def intpct(value: Any) -> int:
 def unit_options(units: Any, selected: Any = None) -> SafeString:
     """``<option>``s for a unit picker from (id, code, name) rows, built in Python: a city
     has hundreds of units and the task filters show two pickers, which the template engine
-    renders ten times slower."""
+    renders ten times slower. The options of the same units are built once (see
+    :func:`_unit_options_html`); only the selected one is marked per picker."""
+    rows = tuple(tuple(row) for row in units)
+    options = _unit_options_html(rows)
     chosen = str(selected) if selected not in (None, "") else ""
-    return mark_safe(  # noqa: S308 - every value is escaped just above
-        "".join(
-            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>'
-            f"{escape(code)} — {escape(name)}</option>"
-            for pk, code, name in units
-        )
-    )
+    if chosen:
+        options = options.replace(f'<option value="{escape(chosen)}">',
+                                  f'<option value="{escape(chosen)}" selected>', 1)
+    return mark_safe(options)  # noqa: S308 - every value is escaped in _unit_options_html
+
+
+@lru_cache(maxsize=64)
+def _unit_options_html(units: tuple[tuple[Any, str, str], ...]) -> str:
+    """The options of these units, none selected: the same list serves every picker of a
+    page and every page of users with the same scope until a unit changes (the rows are
+    the key)."""
+    return "".join(f'<option value="{escape(str(pk))}">{escape(code)} — {escape(name)}</option>'
+                   for pk, code, name in units)
 
 
 @register.filter
@@ -154,3 +164,11 @@ def days_overdue(task: Any, as_of: Any = None) -> str:
 
     days = overdue_days(task, as_of or None)
     return "" if days is None else str(days)
+
+
+@register.simple_tag
+def task_rows(tasks: Any, filters: Any = None, selectable: Any = False) -> SafeString:
+    """The rows of a task table (:func:`dondoc.plans.rows.task_rows_html`)."""
+    from dondoc.plans.rows import task_rows_html
+
+    return task_rows_html(tasks, filters or None, bool(selectable))
