@@ -162,7 +162,10 @@ def obstacle_detail(*, user: Any, pk: Any) -> Obstacle:
 
 
 def obstacles_of_task(*, user: Any, task: Any) -> list[Obstacle]:
-    """The obstacles of a task the user sees (``task`` obtained through the task scope)."""
+    """The obstacles of a task the user sees (``task`` obtained through the task scope;
+    none to read when the task page's own check found that the task has none)."""
+    if getattr(task, "has_obstacles", True) is False:
+        return []
     return list(_with_relations(scoping.obstacles_of_visible_task(user, task))
                 .order_by("-raised_on", "-id"))
 

@@ -586,13 +586,15 @@ def task_detail(*, user: Any, pk: int) -> Task:
             "old_unit", "new_unit")),
         "urging_records": Prefetch("urging_records", queryset=UrgingRecord.objects
                                    .select_related("letter__created_by", "unit")),
+        "review_flags": "review_flags",
     }
     queryset = scoping.tasks_visible_to(user).select_related(
         "document", "group", "parent", "lead_unit", "assigning_unit", "created_by",
     )
     task = scoping.get_visible_or_404(queryset, pk=pk)
-    present = _relations_present(task, [*when_present, "children"])
+    present = _relations_present(task, [*when_present, "children", "obstacles"])
     task.has_subtasks = "children" in present
+    task.has_obstacles = "obstacles" in present  # the obstacle box reads none when False
     prefetch_related_objects([task], *always, *(lookup for name, lookup in when_present.items()
                                                 if name in present))
     for name in when_present:

@@ -132,7 +132,7 @@ def test_the_browser_session_can_read(people, login) -> None:
 
 def test_the_browser_session_needs_the_csrf_token_to_write(people, work) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(people.leader, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people.leader, backend="dondoc.organization.backends.UnitModelBackend")
     url = f"/api/v1/tasks/{work.traffic.pk}/directions"
     refused = client.post(url, data={"text": "Khẩn trương"}, content_type="application/json")
     assert_error(refused, 403, "forbidden")
