@@ -367,6 +367,11 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+# Sent e-mails are deleted from the outbox this many days after they were sent, by the
+# daily reminder pass; 0 keeps them. Messages not sent (waiting or given up) are kept.
+DONDOC_OUTBOX_RETENTION_DAYS = env_int("DONDOC_OUTBOX_RETENTION_DAYS", 90)
+if DONDOC_OUTBOX_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("DONDOC_OUTBOX_RETENTION_DAYS must be 0 (keep) or more.")
 # Links in e-mails are absolute: the address users open dondoc at.
 DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not DONDOC_BASE_URL.startswith(("http://", "https://")):

@@ -10,6 +10,9 @@ pass stopped anywhere and run again loses and duplicates nothing:
    reminders hang under it) and, with the events waiting for their daily e-mail, one
    e-mail (one outbox message per person and day).
 
+The pass then deletes the outbox messages sent more than ``DONDOC_OUTBOX_RETENTION_DAYS``
+ago (:func:`mail.outbox_purge`).
+
 Report-due and survey-due reminders join through :data:`EXTRA_SOURCES`
 (:func:`add_source`: a function ``source(day) -> list[Reminder]``); they remind a unit
 that still owes something on :func:`deadline_reminder_day`.
@@ -241,9 +244,10 @@ def run_reminder_pass(day: dt.date, *, progress: Callable[[int], None] | None = 
         with transaction.atomic():
             written += _write(source(day), day)
     digests = digest_all(day)
+    result = {"reminders": written, "digests": digests, "outbox_purged": mail.outbox_purge()}
     ReminderPass.objects.update_or_create(day=day, defaults={
-        "finished_at": timezone.now(), "result": {"reminders": written, "digests": digests}})
-    return {"reminders": written, "digests": digests}
+        "finished_at": timezone.now(), "result": result})
+    return result
 
 
 # Digest --------------------------------------------------------------------------------
