@@ -96,7 +96,10 @@ class ReplicaHealth:
         connection = connections[REPLICA]
         try:
             # A kept connection to a replica that went away is noticed (and dropped) here,
-            # not by the view's first query.
+            # not by the view's first query. These are the checks Django makes at the start
+            # of a request and at its first query (so they cost nothing more), made here
+            # even where nothing ran them at the start (the test client does not).
+            connection.close_if_unusable_or_obsolete()
             connection.close_if_health_check_failed()
             connection.ensure_connection()
             if now - self.lag_checked_at >= LAG_CHECK_SECONDS:

@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -242,3 +243,28 @@ def test_the_replica_settings_come_from_the_environment() -> None:
     refused = _settings(DATABASE_REPLICA_MAX_LAG="0")
     assert refused.returncode != 0
     assert "DATABASE_REPLICA_MAX_LAG must be at least 1" in refused.stderr
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+@override_settings(DATABASE_ROUTERS=[ROUTER])
+def test_a_kept_replica_connection_that_died_is_replaced_before_the_view_reads(
+        dashboard: Any, caplog: pytest.LogCaptureFixture) -> None:
+    replica = connections[REPLICA]
+    if replica.vendor != "postgresql":
+        pytest.skip("SQLite has no server to lose")
+    assert _get(dashboard, "/dashboard/")[1] > 0  # the connection is now kept open
+    pid = replica.connection.info.backend_pid
+    with connections["default"].cursor() as cursor:  # the server ends it (a restart)
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(50):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone() == (0,):
+                break
+            time.sleep(0.05)
+
+    status, on_replica, _ = _get(dashboard, "/dashboard/")
+
+    assert status == 200
+    assert on_replica > 0  # a new connection to the (reachable) replica
+    assert replica.connection.info.backend_pid != pid
+    assert _warnings(caplog) == []
