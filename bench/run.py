@@ -32,14 +32,12 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics as pystats
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402 - after the path is set
+from bench.server import free_port, start_gunicorn, wait_until_up  # noqa: E402
 
 BENCH_DIR = generate.BENCH_DIR
 LIST_ROUNDS = 50  # requests per list variant (four variants)
@@ -695,38 +694,9 @@ def bench_import(report: Report, staff: Any) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_server(port: int, log: Any) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DONDOC_DATA_DIR": str(generate.DATA_DIR),
-           "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-               "--keep-alive", "30", "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603
-                            stderr=subprocess.STDOUT)
-
-
-def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited; see var/bench/gunicorn.log")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
+    """The generator's SQLite data behind gunicorn, 2 workers × 4 threads."""
+    return start_gunicorn(port, log, data_dir=generate.DATA_DIR, database_url=None, threads=4)
 
 
 def get(connection: http.client.HTTPConnection, path: str, headers: dict[str, str],

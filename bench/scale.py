@@ -33,7 +33,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics as pystats
 import subprocess
 import sys
@@ -47,6 +46,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.server import free_port, start_gunicorn, wait_until_up  # noqa: E402 - after the path
 
 BENCH_DIR = ROOT / "var" / "bench"
 DATA_DIR = BENCH_DIR / "scale-data"
@@ -569,39 +570,11 @@ def bench_report(report: Report, city: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_server(port: int, url: str, log_file: Any) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DONDOC_DATA_DIR": str(DATA_DIR), "DATABASE_URL": url,
-           "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8",
-               "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file,  # noqa: S603
-                            stderr=subprocess.STDOUT)
-
-
-def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    import http.client
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited; see var/bench/gunicorn-scale.log")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz in time")
+    """The ministry's PostgreSQL database behind gunicorn, 2 workers × 8 threads; a
+    worker may take up to 120 s on a request (full-size pages on a busy machine)."""
+    return start_gunicorn(port, log_file, data_dir=DATA_DIR, database_url=url, threads=8,
+                          worker_timeout=120)
 
 
 def load_users(city: dict[str, Any], count: int) -> list[dict[str, Any]]:

@@ -218,6 +218,12 @@ def _replica(default: dict[str, Any]) -> dict[str, Any] | None:
     if config["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL.")
     config["CONN_HEALTH_CHECKS"] = True
+    options = config.setdefault("OPTIONS", {})
+    # The dashboards' statistics SQL runs here too: no JIT, as on the primary. A replica
+    # host that does not answer must not hold a request for the system's TCP timeout
+    # (the router then reads from the primary): 3 s unless the URL says otherwise.
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    options.setdefault("connect_timeout", 3)
     config["TEST"] = {"MIRROR": "default"}
     return dict(config)
 
@@ -231,6 +237,11 @@ if _REPLICA is not None:
     DATABASE_ROUTERS = ["dondoc.core.dbrouter.PrimaryReplicaRouter"]
 # The views (modules) whose GET requests read from the replica.
 DONDOC_REPLICA_VIEW_MODULES = ("dondoc.dashboards.views", "dondoc.reports.views")
+# A replica whose replay is further behind the primary than this is skipped (those
+# requests read from the primary) until it catches up; checked every few seconds.
+DONDOC_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG", 30)
+if DONDOC_REPLICA_MAX_LAG_SECONDS < 1:
+    raise ImproperlyConfigured("DATABASE_REPLICA_MAX_LAG must be at least 1 (seconds).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.User"
 
@@ -357,6 +368,11 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+# Sent e-mails are deleted from the outbox this many days after they were sent, by the
+# daily reminder pass; 0 keeps them. Messages not sent (waiting or given up) are kept.
+DONDOC_OUTBOX_RETENTION_DAYS = env_int("DONDOC_OUTBOX_RETENTION_DAYS", 90)
+if DONDOC_OUTBOX_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("DONDOC_OUTBOX_RETENTION_DAYS must be 0 (keep) or more.")
 # Links in e-mails are absolute: the address users open dondoc at.
 DONDOC_BASE_URL = env_str("DONDOC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not DONDOC_BASE_URL.startswith(("http://", "https://")):

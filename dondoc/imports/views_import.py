@@ -8,23 +8,16 @@ the user's current rights and saves everything or nothing; the file is then dele
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
-import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
+from dondoc.core.pending_uploads import PendingUploads
 from dondoc.imports import import_jobs, imports
 from dondoc.imports.importing import (
     KIND_GROUP,
@@ -50,10 +44,10 @@ from dondoc.plans.exports import XLSX_CONTENT_TYPE, export_tasks_xlsx
 from dondoc.plans.models import DeadlineKind, Document
 from dondoc.plans.selectors import filters_from_params, parse_day, task_list
 
-SESSION_KEY: Final = "plans_pending_imports"
-TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-MAX_PENDING: Final = 5  # per session: older uploads are dropped
-MAX_AGE_SECONDS: Final = 24 * 3600  # files left behind (abandoned previews) are swept
+# The sweep takes every file of the folder, so that a ".claimed" file left by a killed
+# import is deleted too once it is a day old.
+PENDING: Final = PendingUploads(folder="imports", session_key="plans_pending_imports",
+                                sweep_glob="*")
 
 
 class ImportUploadForm(forms.Form):
@@ -89,78 +83,10 @@ def _editable_document(request: HttpRequest, pk: int) -> Document:
     return document
 
 
-def _import_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _file_of(token: str) -> Path:
-    return _import_dir() / f"{token}.xlsx"
-
-
-def _sweep() -> None:
-    """Delete uploads abandoned for more than a day (by anyone)."""
-    limit = time.time() - MAX_AGE_SECONDS
-    for path in _import_dir().glob("*"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
-
-
-def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    value = request.session.get(SESSION_KEY)
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def _store(request: HttpRequest, document: Document, data: bytes, name: str,
-           fingerprint: str) -> str:
-    directory = _import_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(24)
-    path = _file_of(token)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    pending = _pending(request)
-    pending[token] = {
-        "user": request.user.pk, "document": document.pk, "name": name[:200],
-        "fingerprint": fingerprint, "created": timezone.now().isoformat(),
-    }
-    while len(pending) > MAX_PENDING:
-        oldest = min(pending, key=lambda key: str(pending[key].get("created", "")))
-        pending.pop(oldest)
-        _file_of(oldest).unlink(missing_ok=True)
-    request.session[SESSION_KEY] = pending
-    _sweep()
-    return token
-
-
 def _entry(request: HttpRequest, document: Document, token: str) -> dict[str, Any]:
     """The pending upload ``token`` of this user and document, or 404 (someone else's
     token, a forged one, or one already used)."""
-    if not TOKEN_PATTERN.match(token):
-        raise Http404
-    entry = _pending(request).get(token)
-    if (
-        not isinstance(entry, dict)
-        or entry.get("user") != request.user.pk
-        or entry.get("document") != document.pk
-    ):
-        raise Http404
-    return entry
-
-
-def _discard(request: HttpRequest, token: str) -> None:
-    pending = _pending(request)
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    _file_of(token).unlink(missing_ok=True)
-
-
-def _set_fingerprint(request: HttpRequest, token: str, fingerprint: str) -> None:
-    pending = _pending(request)
-    if token in pending:
-        pending[token] = {**pending[token], "fingerprint": fingerprint}
-        request.session[SESSION_KEY] = pending
+    return PENDING.entry(request, token, document=document.pk)
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,8 +231,8 @@ def task_import(request: HttpRequest, pk: int) -> HttpResponse:
                 name = upload.name or "file.xlsx"
                 if preview.has_errors:
                     return _render_preview(request, document, preview, token=None, name=name)
-                token = _store(request, document, data, name,
-                               imports.preview_fingerprint(preview))
+                token = PENDING.store(request, data, document=document.pk, name=name[:200],
+                                      fingerprint=imports.preview_fingerprint(preview))
                 return redirect("task_import_preview", pk=document.pk, token=token)
     return render(request, "imports/import_upload.html", {"document": document, "form": form})
 
@@ -317,25 +243,25 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
     """Show the preview of a pending upload; POST confirms (all or nothing) or cancels."""
     document = _editable_document(request, pk)
     entry = _entry(request, document, token)
-    path = _file_of(token)
+    path = PENDING.path_of(token)
     running = import_jobs.active_import(token)
     if running is not None:  # a confirmation is under way: show its progress
         return redirect("job_detail", pk=running.pk)
     if not path.is_file():
-        if any(_import_dir().glob(f"{token}.*.claimed")):
+        if any(PENDING.directory().glob(f"{token}.*.claimed")):
             messages.info(request, _("This file is being imported."))
             return redirect(_after_import_url(document))
         if import_jobs.finished_import(token) is not None:
-            _discard(request, token)
+            PENDING.discard(request, token)
             messages.info(request, _("This file has already been imported or cancelled."))
             return redirect(_after_import_url(document))
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect("task_import", pk=document.pk)
     name = str(entry.get("name", ""))
 
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect("task_import", pk=document.pk)
 
@@ -345,7 +271,7 @@ def task_import_preview(request: HttpRequest, pk: int, token: str) -> HttpRespon
                                      data=path.read_bytes())
     fingerprint = imports.preview_fingerprint(preview)
     if fingerprint != entry.get("fingerprint"):
-        _set_fingerprint(request, token, fingerprint)
+        PENDING.update(request, token, fingerprint=fingerprint)
     return _render_preview(request, document, preview,
                            token=None if preview.has_errors else token, name=name)
 
@@ -355,7 +281,7 @@ def _confirm(request: HttpRequest, document: Document, token: str,
     """Start the import of a pending upload as a background job (a second click finds the
     job already under way) and show its progress page; the job re-reads the file with
     the user's current rights and saves everything or nothing."""
-    if not _file_of(token).is_file() and import_jobs.active_import(token) is None:
+    if not PENDING.path_of(token).is_file() and import_jobs.active_import(token) is None:
         messages.info(request, _("This file has already been imported or cancelled."))
         return redirect("task_import", pk=document.pk)
     try:

@@ -125,6 +125,18 @@ def outbox_has_due(now: dt.datetime | None = None) -> bool:
                                         next_attempt_at__lte=now or timezone.now()).exists()
 
 
+def outbox_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the messages sent more than ``DONDOC_OUTBOX_RETENTION_DAYS`` ago (0: keep
+    them all); how many. Messages not sent (waiting, or given up on) are kept. A purged
+    key is not queued again: the notification it was for is marked sent (or digested)."""
+    days = settings.DONDOC_OUTBOX_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _by_model = OutboxMessage.objects.filter(sent_at__lt=cutoff).delete()
+    return deleted
+
+
 def run_send_mail(context: Any) -> dict[str, int]:
     """Job handler: drain the outbox."""
     return outbox_drain()

@@ -10,8 +10,12 @@ pass stopped anywhere and run again loses and duplicates nothing:
    reminders hang under it) and, with the events waiting for their daily e-mail, one
    e-mail (one outbox message per person and day).
 
-Report-due reminders join through :data:`EXTRA_SOURCES` (the reports app adds a function
-``source(day) -> list[Reminder]``).
+The pass then deletes the outbox messages sent more than ``DONDOC_OUTBOX_RETENTION_DAYS``
+ago (:func:`mail.outbox_purge`).
+
+Report-due and survey-due reminders join through :data:`EXTRA_SOURCES`
+(:func:`add_source`: a function ``source(day) -> list[Reminder]``); they remind a unit
+that still owes something on :func:`deadline_reminder_day`.
 """
 
 from __future__ import annotations
@@ -62,6 +66,22 @@ class Reminder:
 
 
 EXTRA_SOURCES: list[Callable[[dt.date], list[Reminder]]] = []
+
+
+def add_source(source: Callable[[dt.date], list[Reminder]]) -> None:
+    """Have the pass call ``source(day)`` too (once, however often an app connects)."""
+    if source not in EXTRA_SOURCES:
+        EXTRA_SOURCES.append(source)
+
+
+def deadline_reminder_day(days_left: int, *, before: Iterable[int],
+                          late_every: int) -> bool:
+    """Whether a unit that still owes something due in ``days_left`` days (negative once
+    late) is reminded today: on the days ``before`` the deadline (0: the day itself), then
+    the day after the deadline and every ``late_every`` days from there."""
+    if days_left >= 0:
+        return days_left in before
+    return (-days_left - 1) % late_every == 0
 
 # The rules a new installation starts with (also written by migration 0002).
 DEFAULT_RULES = [("before_due", 7), ("before_due", 3), ("on_due", 0), ("overdue", 7),
@@ -224,9 +244,10 @@ def run_reminder_pass(day: dt.date, *, progress: Callable[[int], None] | None = 
         with transaction.atomic():
             written += _write(source(day), day)
     digests = digest_all(day)
+    result = {"reminders": written, "digests": digests, "outbox_purged": mail.outbox_purge()}
     ReminderPass.objects.update_or_create(day=day, defaults={
-        "finished_at": timezone.now(), "result": {"reminders": written, "digests": digests}})
-    return {"reminders": written, "digests": digests}
+        "finished_at": timezone.now(), "result": result})
+    return result
 
 
 # Digest --------------------------------------------------------------------------------

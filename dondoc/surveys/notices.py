@@ -112,13 +112,14 @@ def decided(submission: Submission, kind: str, actor: Any, reason: str = "") -> 
 
 
 def _reminded_on(submission: Submission, day: dt.date) -> bool:
+    from dondoc.notifications import reminders
+
     days_left = (submission.campaign.deadline - day).days
     if submission.status == SubmissionStatus.RETURNED:
         returned = submission.decided_at.date() if submission.decided_at else day
         return (day - returned).days % RETURNED_EVERY_DAYS == 0 and (day - returned).days > 0
-    if days_left >= 0:
-        return days_left in DUE_DAYS_BEFORE
-    return (-days_left - 1) % LATE_EVERY_DAYS == 0
+    return reminders.deadline_reminder_day(days_left, before=DUE_DAYS_BEFORE,
+                                           late_every=LATE_EVERY_DAYS)
 
 
 def survey_due_source(day: dt.date) -> list[Any]:
@@ -150,5 +151,4 @@ def connect() -> None:
     registry.register_object(
         "surveys.campaign", url=lambda pk: reverse("survey_campaign", args=[pk]),
         visible=lambda user: scoping.campaigns_visible_to(user))
-    if survey_due_source not in reminders.EXTRA_SOURCES:
-        reminders.EXTRA_SOURCES.append(survey_due_source)
+    reminders.add_source(survey_due_source)

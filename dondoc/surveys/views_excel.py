@@ -10,23 +10,16 @@ saving re-reads the file with the user's current rights and saves a new draft ve
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 from typing import Any, Final
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dondoc.audit.models import Action
 from dondoc.audit.services import record
 from dondoc.core.concurrency import ConflictError
+from dondoc.core.pending_uploads import PendingUploads
 from dondoc.organization import scoping
 from dondoc.plans.services import WorkflowError
 from dondoc.surveys import services
@@ -52,10 +46,7 @@ from dondoc.surveys.workbook import (
 )
 
 XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY: Final = "survey_pending_uploads"
-TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-MAX_PENDING: Final = 5  # per session: older uploads are dropped
-MAX_AGE_SECONDS: Final = 24 * 3600  # files of abandoned previews are swept after a day
+PENDING: Final = PendingUploads(folder="survey-uploads", session_key="survey_pending_uploads")
 
 
 class WorkbookUploadForm(forms.Form):
@@ -160,66 +151,10 @@ def submission_workbook(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "survey-uploads"
-
-
-def _file_of(token: str) -> Path:
-    return _upload_dir() / f"{token}.xlsx"
-
-
-def _sweep() -> None:
-    """Delete uploads abandoned for more than a day (by anyone)."""
-    limit = time.time() - MAX_AGE_SECONDS
-    for path in _upload_dir().glob("*.xlsx"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
-
-
-def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    value = request.session.get(SESSION_KEY)
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def _store(request: HttpRequest, submission: Submission, data: bytes, name: str) -> str:
-    directory = _upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(24)
-    descriptor = os.open(_file_of(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    pending = _pending(request)
-    pending[token] = {
-        "user": request.user.pk, "submission": submission.pk, "name": name[:200],
-        "lock_version": submission.lock_version, "created": timezone.now().isoformat(),
-    }
-    while len(pending) > MAX_PENDING:
-        oldest = min(pending, key=lambda key: str(pending[key].get("created", "")))
-        pending.pop(oldest)
-        _file_of(oldest).unlink(missing_ok=True)
-    request.session[SESSION_KEY] = pending
-    _sweep()
-    return token
-
-
 def _entry(request: HttpRequest, submission: Submission, token: str) -> dict[str, Any]:
     """This user's pending upload for this submission, or 404 (someone else's token, a
     forged one, or one already used)."""
-    if not TOKEN_PATTERN.match(token):
-        raise Http404
-    entry = _pending(request).get(token)
-    if (not isinstance(entry, dict) or entry.get("user") != request.user.pk
-            or entry.get("submission") != submission.pk):
-        raise Http404
-    return entry
-
-
-def _discard(request: HttpRequest, token: str) -> None:
-    pending = _pending(request)
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    _file_of(token).unlink(missing_ok=True)
+    return PENDING.entry(request, token, submission=submission.pk)
 
 
 def _read(submission: Submission, data: bytes) -> UploadResult:
@@ -269,7 +204,8 @@ def submission_workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return _upload_page(request, submission, form)
     if not result.ok:
         return _upload_page(request, submission, WorkbookUploadForm(), result=result, name=name)
-    token = _store(request, submission, data, name)
+    token = PENDING.store(request, data, submission=submission.pk, name=name[:200],
+                          lock_version=submission.lock_version)
     return redirect("survey_workbook_preview", pk=submission.pk, token=token)
 
 
@@ -279,19 +215,19 @@ def submission_workbook_preview(request: HttpRequest, pk: int, token: str) -> Ht
     """What the upload changes; POST saves it as a new draft version, or cancels."""
     submission = _editable_submission(request, pk)
     entry = _entry(request, submission, token)
-    path = _file_of(token)
+    path = PENDING.path_of(token)
     if not path.is_file():
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect("survey_workbook_upload", pk=submission.pk)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.info(request, _("The upload was cancelled; nothing was saved."))
         return redirect(_submission_url(submission))
     try:
         result = _read(submission, path.read_bytes())
     except WorkbookRefused as error:  # the form cannot change, but be safe
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.error(request, error.messages[0])
         return redirect("survey_workbook_upload", pk=submission.pk)
     name = str(entry.get("name", ""))
@@ -301,9 +237,7 @@ def submission_workbook_preview(request: HttpRequest, pk: int, token: str) -> Ht
     # seen, and is refused if anyone saves in between.
     stale = entry.get("lock_version") != submission.lock_version
     if stale:
-        pending = _pending(request)
-        pending[token] = {**entry, "lock_version": submission.lock_version}
-        request.session[SESSION_KEY] = pending
+        PENDING.update(request, token, lock_version=submission.lock_version)
     changes = answer_changes(submission.campaign.form.parsed, submission.answers,
                              result.answers, _language())
     return render(request, "surveys/excel_preview.html", {
@@ -322,7 +256,7 @@ def _save(request: HttpRequest, submission: Submission, token: str, entry: dict[
             lock_version=int(entry.get("lock_version", -1)),
             note=_("From the workbook “%(name)s”") % {"name": str(entry.get("name", ""))})
     except ConflictError:
-        _discard(request, token)
+        PENDING.discard(request, token)
         messages.error(request, _(
             "The answers were changed by someone else after your upload: nothing was saved. "
             "Download the workbook again to see their changes, or upload yours again."))
@@ -331,12 +265,12 @@ def _save(request: HttpRequest, submission: Submission, token: str, entry: dict[
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("survey_workbook_preview", pk=submission.pk, token=token)
     except PermissionDenied:
-        _discard(request, token)
+        PENDING.discard(request, token)
         raise
     if version is None:  # the same checks as the upload: only if the form changed meanwhile
         messages.error(request, _("The workbook has errors: nothing was saved."))
         return redirect("survey_workbook_preview", pk=submission.pk, token=token)
-    _discard(request, token)
+    PENDING.discard(request, token)
     messages.success(request, _("The answers from the workbook were saved as a draft "
                                 "(version %(number)s).") % {"number": version.number})
     return redirect(_submission_url(submission))

@@ -103,11 +103,11 @@ def on_accepted(sender: Any, report: UnitReport, actor: Any = None, **kwargs: An
 
 
 def _reminded_on(state: Cell, deadline: dt.date, day: dt.date) -> bool:
-    days_left = (deadline - day).days
-    if state == Cell.DUE:
-        return days_left in DUE_DAYS_BEFORE
-    if state == Cell.MISSING:
-        return days_left < 0 and (-days_left - 1) % MISSING_EVERY_DAYS == 0
+    from dondoc.notifications import reminders
+
+    if state in (Cell.DUE, Cell.MISSING):  # due: not yet late; missing: late
+        return reminders.deadline_reminder_day((deadline - day).days, before=DUE_DAYS_BEFORE,
+                                               late_every=MISSING_EVERY_DAYS)
     return state == Cell.RETURNED  # then every few days from the return (below)
 
 
@@ -158,8 +158,7 @@ def connect() -> None:
              (signals.unit_report_accepted, on_accepted)]
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"unitreports.notices.{receiver.__name__}")
-    if report_due_source not in reminders.EXTRA_SOURCES:
-        reminders.EXTRA_SOURCES.append(report_due_source)
+    reminders.add_source(report_due_source)
 
 
 __all__ = ["ReportingObligation", "connect"]

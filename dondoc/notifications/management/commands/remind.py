@@ -29,4 +29,5 @@ class Command(BaseCommand):
                                "(write it dd/mm/yyyy)") from None
         result = run_reminder_pass(day)
         self.stdout.write(f"reminder pass of {day:%d/%m/%Y}: {result['reminders']} reminders "
-                          f"(new or already sent), {result['digests']} digests")
+                          f"(new or already sent), {result['digests']} digests, "
+                          f"{result['outbox_purged']} old sent e-mails deleted")
