@@ -167,6 +167,11 @@ def _databases() -> dict[str, Any]:
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": DATA_DIR / "dondoc.sqlite3",
+                # Each server thread keeps its connection (and SQLite's page cache)
+                # instead of opening the file and running the PRAGMAs below on every
+                # request: measured −29 % CPU on a task's updates, −10 % on the API's
+                # task list (issue 15, docs/performance.md).
+                "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
                 "OPTIONS": {
                     "init_command": (
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
