@@ -215,7 +215,23 @@ STATUS_GROUPS = {
 
 
 def _unit_path(user: Any, unit_id: int) -> str | None:
-    return scoping.units_visible_to(user).filter(pk=unit_id).values_list("path", flat=True).first()
+    """The path of a unit ``user`` sees (``None``: not visible); not read again when the
+    API has just read it for this request (:func:`remember_unit_paths`)."""
+    known: dict[int, str | None] = getattr(user, "_dondoc_unit_paths", {})
+    if unit_id in known:
+        return known[unit_id]
+    return scoping.units_visible_to(user).filter(pk=unit_id).values_list(
+        "path", flat=True).first()
+
+
+def remember_unit_paths(user: Any, unit_ids: list[int]) -> dict[int, str]:
+    """The paths of those of ``unit_ids`` that ``user`` sees, in one query, kept on this
+    request's ``user`` for its list filters (see :func:`_unit_path`). Only for a user
+    object that lives as long as one request (the API's caller)."""
+    found = dict(scoping.units_visible_to(user).filter(pk__in=unit_ids)
+                 .values_list("pk", "path"))
+    user._dondoc_unit_paths = {pk: found.get(pk) for pk in unit_ids}
+    return found
 
 
 def _subtree(path: str) -> QuerySet[Unit]:

@@ -87,8 +87,7 @@ def _check_units_visible(caller: Any, query: TaskQuery) -> None:
               if getattr(query, name)}
     if not wanted:
         return
-    visible = set(scoping.units_visible_to(caller).filter(pk__in=wanted.values())
-                  .values_list("pk", flat=True))
+    visible = selectors.remember_unit_paths(caller, list(wanted.values()))
     errors = {name: [_("Unknown unit: %(id)s") % {"id": pk}]
               for name, pk in wanted.items() if pk not in visible}
     if errors:

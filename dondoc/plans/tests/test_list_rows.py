@@ -76,3 +76,7 @@ def test_rows_cost_no_query_per_task_on_pages_and_the_api(
     assert all(row["coordinating_units"][0]["id"] == org.pc06.pk for row in body["results"])
     assert all([person["id"] for person in row["assignees"]] == [people.officer.pk]
                for row in body["results"])
+    # A unit's subtree: its path is read once, when the query's units are checked.
+    with django_assert_max_num_queries(7):
+        body = api.get(f"/tasks?unit={org.pc08.pk}&page_size=50").json()
+    assert len(body["results"]) == 12
