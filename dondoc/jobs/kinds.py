@@ -40,6 +40,7 @@ URGING_GENERATE = "urging.generate"
 REMINDER_PASS = "notifications.reminder_pass"  # noqa: S105 - a job kind, not a password
 SEND_MAIL = "notifications.send_mail"
 QUEUE_PROBE = "jobs.probe"
+REPORT_ISSUE = "reports.issue"
 
 KINDS: dict[str, JobKind] = {
     IMPORT_TASKS: JobKind(
@@ -64,6 +65,12 @@ KINDS: dict[str, JobKind] = {
         name=SEND_MAIL,
         label=_("Sending e-mails"),
         handler="dondoc.notifications.mail.run_send_mail",
+    ),
+    REPORT_ISSUE: JobKind(
+        name=REPORT_ISSUE,
+        label=_("Issuing a consolidated report"),
+        handler="dondoc.reports.services.run_issue_job",
+        back_url="dondoc.reports.services.issue_back_url",
     ),
     QUEUE_PROBE: JobKind(
         name=QUEUE_PROBE,

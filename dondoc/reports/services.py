@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from dondoc.audit.models import Action
 from dondoc.audit.services import diff, record, snapshot
 from dondoc.core import officedocs
-from dondoc.core.concurrency import save_versioned
+from dondoc.core.concurrency import ConflictError, save_versioned
 from dondoc.core.files import sha256_of, storage_name, validate_upload
 from dondoc.organization.models import Unit
 from dondoc.plans.models import Document
@@ -177,17 +178,101 @@ def _store(report: ConsolidatedReport, kind: str, content: bytes) -> None:
     setattr(report, f"{kind}_sha256", hashlib.sha256(content).hexdigest())
 
 
-@transaction.atomic
-def report_issue(*, actor: Any, report: ConsolidatedReport, expected_version: int,
-                 number: str) -> ConsolidatedReport:
-    """Freeze the draft: its snapshot, DOCX, XLSX and PDF (signed when a certificate is
-    configured) with their SHA-256. Later changes to tasks no longer change it."""
+def _issue_checks(report: ConsolidatedReport, expected_version: int, number: str) -> str:
     _draft_only(report)
     number = number.strip()
     if not number:
         raise ValidationError({"number": _("Enter the report's number/symbol to issue it.")})
+    if report.version != expected_version:
+        raise ConflictError()
+    return number
+
+
+def report_issue_enqueue(*, actor: Any, report: ConsolidatedReport, expected_version: int,
+                         number: str) -> Any:
+    """Check what can be checked at once (a draft, a number, the version the user saw),
+    then issue the report in the background queue (:func:`run_issue_job`): computing the
+    figures and producing the DOCX, XLSX and signed PDF take seconds to minutes. The job
+    page shows how far it got; the report's page links to it meanwhile."""
+    from dondoc.jobs.kinds import REPORT_ISSUE
+    from dondoc.jobs.services import job_enqueue
+
+    number = _issue_checks(report, expected_version, number)
+    return job_enqueue(kind=REPORT_ISSUE, owner=actor, params={
+        "report": report.pk, "version": expected_version, "number": number})
+
+
+def issuing_job(report: ConsolidatedReport) -> Any:
+    """The job issuing ``report`` now (queued or running), if any."""
+    from dondoc.jobs.kinds import REPORT_ISSUE
+    from dondoc.jobs.models import Job
+
+    return (Job.objects.filter(kind=REPORT_ISSUE, params__report=report.pk,
+                               status__in=["queued", "running"]).order_by("-pk").first())
+
+
+def run_issue_job(context: Any) -> dict[str, Any]:
+    """Job handler: issue the report (see :func:`report_issue`), step by step. A report
+    that was issued or changed meanwhile, or an owner who may no longer issue it, fails
+    the job with the reason; nothing is half-issued (one transaction)."""
+    from django.urls import reverse
+
+    from dondoc.organization import scoping
+
+    params = context.params
+    owner = context.owner
+    found = ConsolidatedReport.objects.filter(pk=params["report"]).first()
+    if found is not None:
+        _draft_only(found)  # issued meanwhile (pressed twice, or retried): say so
+    report = (scoping.reports_issuable_by(owner).filter(pk=params["report"]).first()
+              if owner is not None and owner.is_active else None)
+    if report is None:
+        raise ValidationError(_("You may no longer issue this report."), code="owner")
+    steps = [_("Freezing the figures…"), _("Producing the DOCX and XLSX…"),
+             _("Producing the PDF…"), _("Signing and saving…")]
+
+    def progress(step: int) -> None:
+        context.progress(step, len(steps), steps[step] if step < len(steps) else None)
+
+    try:
+        report = report_issue(actor=owner, report=report,
+                              expected_version=int(params["version"]),
+                              number=str(params["number"]), progress=progress)
+    except ConflictError as conflict:
+        raise ValidationError(str(conflict.message)) from conflict
+    context.progress(len(steps), len(steps), "")
+    if report.signed:
+        summary = _("Report issued and digitally signed.")
+    elif report.pdf_file:
+        summary = _("Report issued. The PDF is not digitally signed: no signing certificate "
+                    "is configured.")
+    else:
+        summary = _("Report issued without a PDF: %(reason)s") % {"reason": report.pdf_missing}
+    return {"report": report.pk, "url": reverse("report_detail", args=[report.pk]),
+            "summary": summary}
+
+
+def issue_back_url(job: Any) -> str:
+    from django.urls import reverse
+
+    report = (job.params or {}).get("report")
+    return reverse("report_detail", args=[report]) if report else ""
+
+
+@transaction.atomic
+def report_issue(*, actor: Any, report: ConsolidatedReport, expected_version: int,
+                 number: str, progress: Callable[[int], None] | None = None,
+                 ) -> ConsolidatedReport:
+    """Freeze the draft: its snapshot, DOCX, XLSX and PDF (signed when a certificate is
+    configured) with their SHA-256. Later changes to tasks no longer change it.
+    ``progress(step)`` is told when each of the four steps starts (the job's bar)."""
+    step = progress or (lambda _step: None)
+    report = ConsolidatedReport.objects.select_for_update().get(pk=report.pk)
+    number = _issue_checks(report, expected_version, number)
     report.number = number
+    step(0)
     frozen = snapshot_of(report)
+    step(1)
     try:
         docx, xlsx = render_files(report, frozen, draft=False)
     except officedocs.TemplateProblem as problem:
@@ -197,11 +282,13 @@ def report_issue(*, actor: Any, report: ConsolidatedReport, expected_version: in
     report.pdf_missing = ""
     report.signed = False
     report.signer_certificate = ""
+    step(2)
     try:
         pdf = render.render_pdf(docx)
     except (officedocs.ConverterMissing, officedocs.ConversionFailed) as problem:
         report.pdf_missing = str(problem)[:300]
         pdf = b""
+    step(3)
     if pdf:
         with translation.override(render.DOCUMENT_LANGUAGE):
             result = signing.sign_pdf(pdf, reason=report.title[:200], location=report.place)

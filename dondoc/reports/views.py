@@ -133,6 +133,7 @@ def _detail_context(request: HttpRequest, report: ConsolidatedReport, **extra: A
         "missing": [str(item) for item in officedocs.missing_converters()],
         "certificate": signing.configured(),
         "sources": data.get("sources", {}),
+        "issuing": None if report.is_issued else services.issuing_job(report),
         **extra,
     }
 
@@ -165,26 +166,22 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     report = scoping.get_editable_or_403(_visible(request),
                                          scoping.reports_issuable_by(request.user), pk=pk)
     form = ReportIssueForm(request.POST)
-    if form.is_valid():
-        try:
-            services.report_issue(actor=request.user, report=report,
-                                  expected_version=form.cleaned_data["version"],
-                                  number=form.cleaned_data["number"])
-        except (ValidationError, ConflictError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(
-                getattr(error, "message", error))])))
-        else:
-            if report.signed:
-                messages.success(request, _("Report issued and digitally signed."))
-            elif report.pdf_file:
-                messages.success(request, _("Report issued. The PDF is not digitally signed: "
-                                            "no signing certificate is configured."))
-            else:
-                messages.warning(request, _("Report issued without a PDF: %(reason)s") % {
-                    "reason": report.pdf_missing})
-    else:
+    if not form.is_valid():
         messages.error(request, _("Enter the report's number/symbol to issue it."))
-    return redirect("report_detail", pk=report.pk)
+        return redirect("report_detail", pk=report.pk)
+    running = services.issuing_job(report)
+    if running is not None:  # pressed twice: show the job already issuing it
+        return redirect("job_detail", pk=running.pk)
+    try:
+        job = services.report_issue_enqueue(actor=request.user, report=report,
+                                            expected_version=form.cleaned_data["version"],
+                                            number=form.cleaned_data["number"])
+    except (ValidationError, ConflictError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(
+            getattr(error, "message", error))])))
+        return redirect("report_detail", pk=report.pk)
+    # The job page shows its progress and, once issued, links back to the report.
+    return redirect("job_detail", pk=job.pk)
 
 
 @login_required

@@ -43,7 +43,11 @@ def test_staff_generate_edit_and_issue_a_signed_report(live_server, org, people,
         page.wait_for_load_state()
         page.locator("input[name=number]").fill("125/BC-CATP-PV01")
         page.locator("form[action$='/issue/'] button[type=submit]").click()
-        page.wait_for_load_state()
+        # Issuing runs in the background queue: its job page, then back to the report.
+        page.wait_for_url(f"{base}/jobs/*/")
+        assert "Report issued and digitally signed." in page.locator("main").inner_text()
+        page.get_by_role("link", name="Open the result").click()
+        page.wait_for_url(f"{base}/reports/*/")
         signature = page.locator("[data-testid=signature]")
         assert "The digital signature is valid." in signature.inner_text()
         assert "DEMO certificate" in signature.inner_text()
