@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dondoc.plans.models import StoredFile
 from dondoc.surveys.definition import FormDefinition, parse_definition
@@ -60,7 +61,8 @@ class SurveyForm(models.Model):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    # a state, not the "Open" (= view) button elsewhere, which Vietnamese words apart
+    OPEN = "open", pgettext_lazy("campaign state", "Open")
     CLOSED = "closed", _("Closed")
 
 
