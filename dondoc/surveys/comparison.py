@@ -6,9 +6,9 @@ columns summed over their rows (``table.column``) — the baseline value, the va
 the change and the change in per cent; per unit and overall. Overall comes twice:
 *like for like*, the sums over the units whose answer counts in both campaigns (the
 headline: a campaign still collecting answers is not a collapse), and over all the units
-whose answer counts in each campaign (the two sets may differ). A figure is *n/a* (``None``) when the field does not
-exist in one version or is blank in one answer; the per cent change is n/a when the
-baseline is zero.
+whose answer counts in each campaign (the two sets may differ). A figure is *n/a*
+(``None``) when the field does not exist in one version or is blank in one answer; the
+per cent change is n/a when the baseline is zero.
 
 Only accepted submissions count, unless the reader includes submitted ones, in both
 campaigns alike. Two queries read the answers (one a campaign).

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dondoc.plans.models import StoredFile
 from dondoc.surveys.definition import FormDefinition, parse_definition
