@@ -3,10 +3,12 @@
 Fields are matched by key across form versions (``officers_total`` is the same figure in
 version 1 and version 2). For every number of either version — number fields and table
 columns summed over their rows (``table.column``) — the baseline value, the value now,
-the change and the change in per cent; per unit and overall (the sum over the units whose
-answer counts in each campaign). A figure is *n/a* (``None``) when the field does not
-exist in one version or is blank in one answer; the per cent change is n/a when the
-baseline is zero.
+the change and the change in per cent; per unit and overall. Overall comes twice:
+*like for like*, the sums over the units whose answer counts in both campaigns (the
+headline: a campaign still collecting answers is not a collapse), and over all the units
+whose answer counts in each campaign (the two sets may differ). A figure is *n/a*
+(``None``) when the field does not exist in one version or is blank in one answer; the
+per cent change is n/a when the baseline is zero.
 
 Only accepted submissions count, unless the reader includes submitted ones, in both
 campaigns alike. Two queries read the answers (one a campaign).
@@ -62,6 +64,9 @@ class FieldRow:
     in_now: bool
     in_baseline: bool
     overall: Change
+    """Sums over all the units counted in each campaign (the sets may differ)."""
+    like_for_like: Change
+    """Sums over the units counted in both campaigns."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Comparison:
     field: FieldRow | None
     answered_now: int
     answered_baseline: int
+    answered_both: int
     members: list[TreeUnit]
     getters: dict[str, tuple[NumberGetter | None, NumberGetter | None]]
     now_answers: dict[int, dict[str, Any]]
@@ -140,10 +146,16 @@ def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | Non
     now_answers = answers_of(user, campaign, include_submitted=include_submitted)
     base_answers = answers_of(user, baseline, include_submitted=include_submitted)
     getters = {k: (numeric_getter(now_defn, k), numeric_getter(base_defn, k)) for k in keys}
+    both = now_answers.keys() & base_answers.keys()
+    now_both = {pk: answer for pk, answer in now_answers.items() if pk in both}
+    base_both = {pk: answer for pk, answer in base_answers.items() if pk in both}
     fields = [FieldRow(k, _label(now_defn, base_defn, k), getters[k][0] is not None,
                        getters[k][1] is not None,
-                       Change(_total(getters[k][1], base_answers),
-                              _total(getters[k][0], now_answers))) for k in keys]
+                       overall=Change(_total(getters[k][1], base_answers),
+                                      _total(getters[k][0], now_answers)),
+                       like_for_like=Change(_total(getters[k][1], base_both),
+                                            _total(getters[k][0], now_both)))
+              for k in keys]
     chosen = next((row for row in fields if row.key == key), fields[0] if fields else None)
     members = {unit.pk: unit for unit in campaign_units(user, baseline)}
     members.update({unit.pk: unit for unit in campaign_units(user, campaign)})
@@ -151,5 +163,6 @@ def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | Non
     return Comparison(campaign=campaign, baseline=baseline,
                       include_submitted=include_submitted, fields=fields, field=chosen,
                       answered_now=len(now_answers), answered_baseline=len(base_answers),
+                      answered_both=len(both),
                       members=[unit for unit in tree.units if unit.member], getters=getters,
                       now_answers=now_answers, base_answers=base_answers)

@@ -408,7 +408,8 @@ def _write_free_table(book: Any, formats: _Formats, name: str, title: str, note:
 
 
 def export_comparison_xlsx(result: Comparison, out: IO[bytes]) -> int:
-    """The comparison in a workbook: the overall sheet (one row a field) and the per-unit
+    """The comparison in a workbook: the overall sheet (one row a field: like for like —
+    the units counted in both campaigns — then all the units counted) and the per-unit
     sheet (one row a unit and field with a value in either campaign); rows written."""
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                      "strings_to_urls": False, "strings_to_numbers": False})
@@ -421,10 +422,12 @@ def export_comparison_xlsx(result: Comparison, out: IO[bytes]) -> int:
     title = _("%(now)s compared with %(before)s") % {"now": result.campaign.title,
                                                       "before": result.baseline.title}
     note = _("Baseline %(before)s (%(n_before)d units counted) · now %(now)s (%(n_now)d "
-             "units counted) · counted: %(counted)s") % {
+             "units counted) · like for like: %(n_both)d units counted in both · "
+             "counted: %(counted)s") % {
         "before": f"{result.baseline.reference_date:%d/%m/%Y}",
         "now": f"{result.campaign.reference_date:%d/%m/%Y}",
         "n_before": result.answered_baseline, "n_now": result.answered_now,
+        "n_both": result.answered_both,
         "counted": _("accepted and submitted (not yet accepted) answers")
         if result.include_submitted else _("accepted answers only")}
 
@@ -450,11 +453,16 @@ def export_comparison_xlsx(result: Comparison, out: IO[bytes]) -> int:
         return sheet
 
     values = [(_("Baseline"), 16), (_("Now"), 16), (_("Change"), 14), (_("Change (per cent)"), 12)]
-    sheet = start(_("Overall"), [(_("Field key"), 24), (_("Field"), 50), *values])
+    like = _("like for like (%(n)d units)") % {"n": result.answered_both}
+    every = _("all units")
+    sheet = start(_("Overall"), [(_("Field key"), 24), (_("Field"), 50),
+                                 *[(f"{head} — {like}", width + 4) for head, width in values],
+                                 *[(f"{head} — {every}", width) for head, width in values]])
     for row, field_row in enumerate(result.fields, start=HEADER_ROW + 1):
         sheet.write_string(row, 0, field_row.key, formats.get("text"))
         sheet.write_string(row, 1, field_row.label, formats.get("text"))
-        cells(sheet, row, 2, field_row.overall)
+        cells(sheet, row, 2, field_row.like_for_like)
+        cells(sheet, row, 6, field_row.overall)
     sheet = start(_("Per unit"), [(_("Unit code"), 12), (_("Unit"), 40), (_("Field key"), 24),
                                   (_("Field"), 40), *values])
     row = HEADER_ROW + 1

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dondoc.plans.models import StoredFile
@@ -60,7 +60,8 @@ class SurveyForm(models.Model):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    # a state, not the "Open" (= view) button elsewhere, which Vietnamese words apart
+    OPEN = "open", pgettext_lazy("campaign state", "Open")
     CLOSED = "closed", _("Closed")
 
 

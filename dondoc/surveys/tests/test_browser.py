@@ -24,6 +24,13 @@ pytestmark = [
 ROWS = [(3, 2, 1, 0), (12, 8, 3, 1), (0, 0, 0, 0), (0, 0, 0, 0), (1, 1, 0, 0)]
 
 
+def clipped_inputs(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ids of the table's inputs whose value does not fit in the box."""
+    return list(page.evaluate("""() => [...document.querySelectorAll('.survey-table input')]
+        .filter(el => el.type !== 'checkbox' && el.scrollWidth > el.clientWidth)
+        .map(el => el.id)"""))
+
+
 def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
     return bool(page.evaluate(
         "document.scrollingElement.scrollWidth <= document.documentElement.clientWidth + 1"))
@@ -54,6 +61,12 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
                 page.locator(f"#t-vehicles-{index}-{column}").fill(str(value))
         page.locator("#t-vehicles-1-good").fill("9")  # 9 + 3 + 1 ≠ 12
         page.locator("#t-vehicles-0-average_age").fill("6,5")
+        # a city's fleet runs to hundreds: every figure stays readable, even on a phone
+        for column in ("quantity", "good", "fair", "unusable"):
+            page.locator(f"#t-vehicles-2-{column}").fill("1234")
+        assert clipped_inputs(page) == []
+        for column in ("quantity", "good", "fair", "unusable"):
+            page.locator(f"#t-vehicles-2-{column}").fill("0")
         page.get_by_role("button", name="Gửi").click()
         page.wait_for_load_state()
         assert page.locator("#form-top").is_visible()

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from dondoc.surveys.comparison import Change, comparable_campaigns, compare
 from dondoc.surveys.tests.test_consolidation_world import (  # noqa: F401 - the fixture
+    ANSWERS,
     World,
     world_fixture,
 )
@@ -100,8 +101,75 @@ def test_page_and_export(world: World, people: Any, login: Any) -> None:
     book = load_workbook(io.BytesIO(export.content))
     overall, per_unit = book.worksheets
     rows = {row[0]: row for row in overall.iter_rows(min_row=5, values_only=True)}
-    assert rows["officers"][2:5] == (120, 117, -3)
-    assert rows["officers"][5] == pytest.approx(-0.025)
+    # like for like first (PC08 and PC06), then all the units counted
+    assert rows["officers"][2:5] == (100, 117, 17)
+    assert rows["officers"][5] == pytest.approx(0.17)
+    assert rows["officers"][6:9] == (120, 117, -3)
+    assert rows["officers"][9] == pytest.approx(-0.025)
     assert rows["area"][3] == "không có"  # n/a
+    heads = next(overall.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert heads[2] == "Giá trị ban đầu — cùng đơn vị (2 đơn vị)"
+    assert heads[6] == "Giá trị ban đầu — toàn bộ đơn vị"
+    assert "so sánh cùng đơn vị: 2 đơn vị" in overall["A2"].value
     units = [row[:3] for row in per_unit.iter_rows(min_row=5, values_only=True)]
     assert ("PC08", "Phòng Cảnh sát giao thông", "officers") in units
+
+
+def _sum(campaign: str, codes: set[str], read: Any) -> Decimal:
+    """The sum of ``read(answer)`` over the typed answers of ``codes``, from the fixture's
+    raw data (not through the code under test)."""
+    return sum((read(ANSWERS[campaign][code]) for code in codes), Decimal(0))
+
+
+def _officers(answer: dict[str, Any]) -> Decimal:
+    return Decimal(answer["officers"])
+
+
+def _quantity(answer: dict[str, Any]) -> Decimal:
+    return sum((Decimal(row["quantity"]) for row in answer["vehicles"]), Decimal(0))
+
+
+def test_like_for_like_adds_up_only_the_units_counted_in_both(world: World,
+                                                               people: Any) -> None:
+    result = compare(user=people.staff, campaign=world.now, baseline=world.before)
+    both = {"PC08", "PC06"}  # PC08-D1 not accepted now, PX05 not answered now
+    assert result.answered_both == 2
+    fields = _fields(result)
+    officers = fields["officers"].like_for_like
+    assert (officers.baseline, officers.now) == (_sum("before", both, _officers),
+                                                 _sum("now", both, _officers))
+    assert (officers.change, officers.percent) == (Decimal(17), Decimal("17.0"))
+    quantity = fields["vehicles.quantity"].like_for_like
+    assert (quantity.baseline, quantity.now) == (_sum("before", both, _quantity),
+                                                 _sum("now", both, _quantity))
+    # the all-units totals stay available, over different sets of units
+    assert fields["officers"].overall.baseline == _sum(
+        "before", {"PC08", "PC08-D1", "PC06"}, _officers)
+    assert fields["cameras"].like_for_like.baseline is None  # not in the baseline's form
+
+
+def test_like_for_like_with_submitted_answers_counts_the_team_too(world: World,
+                                                                  people: Any) -> None:
+    result = compare(user=people.staff, campaign=world.now, baseline=world.before,
+                     include_submitted=True)
+    both = {"PC08", "PC08-D1", "PC06"}
+    assert result.answered_both == 3
+    officers = _fields(result)["officers"].like_for_like
+    assert (officers.baseline, officers.now) == (_sum("before", both, _officers),
+                                                 _sum("now", both, _officers))
+    assert officers == _fields(result)["officers"].overall  # the same units both times
+
+
+def test_the_page_heads_with_like_for_like_and_keeps_all_units(world: World, people: Any,
+                                                              login: Any) -> None:
+    url = f"/surveys/campaigns/{world.now.pk}/comparison/"
+    text = login(people.staff).get(url).content.decode()
+    headline = text.index("So sánh cùng đơn vị — số đơn vị có số liệu ở cả hai đợt: 2")
+    every = text.index("Toàn bộ đơn vị được tính (kỳ gốc: 3 đơn vị, hiện nay: 2 đơn vị)")
+    assert headline < text.index("+17,0%") < every < text.index("-2,5%")
+    people.staff.language = "en"
+    people.staff.save(update_fields=["language"])
+    text = login(people.staff).get(url).content.decode()
+    assert "Like for like — units that answered both campaigns: 2" in text
+    assert "All units counted (baseline: 3 units, now: 2 units)" in text
+    assert "+17.0%" in text and "-2.5%" in text

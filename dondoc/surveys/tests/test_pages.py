@@ -302,6 +302,13 @@ def test_the_campaign_list_links_a_unit_to_its_answer(login: Any, survey: Survey
     assert "Khảo sát của tỉnh khác" not in text
 
 
+def test_an_open_campaign_reads_as_open_not_as_a_view_button(login: Any, survey: Survey,
+                                                             people: Any) -> None:
+    text = login(people.staff).get("/surveys/").content.decode()
+    assert ">Đang mở</span>" in text and ">Xem</span>" not in text
+    assert '<option value="open">Đang mở</option>' in text  # the status filter too
+
+
 def test_forms_are_listed_previewed_exported_and_imported(login: Any, people: Any,
                                                           survey: Survey) -> None:
     client = login(people.staff)
