@@ -270,11 +270,12 @@ def test_task_list_and_detail_use_a_bounded_number_of_queries(
     client = login(people.staff)
     with django_assert_max_num_queries(11):
         assert client.get("/tasks/?size=50").status_code == 200
-    # The task page: 14 (26 before issue 15): one query tells which of its often empty
+    # The task page: 12 (26 before issue 15): one query tells which of its often empty
     # lists (sub-tasks, obstacles and import flags too) have rows, and only those are read;
     # the step files are one query; the obstacle box's "may raise" is the page's own "may
-    # report"; the user's unit comes with the user (the sign-in backend).
-    with django_assert_max_num_queries(14):
+    # report"; the user's unit comes with the user (the sign-in backend); the user's
+    # rights on the task (decide, report, lead) are one query.
+    with django_assert_max_num_queries(12):
         assert client.get(f"/tasks/{tasks[0].pk}/").status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/documents/").status_code == 200
