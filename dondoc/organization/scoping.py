@@ -56,9 +56,24 @@ def scope_root(user: Any) -> Unit | None:
     unit: Unit | None = user.unit
     root = unit
     if unit is not None and user.role in AGENCY_WIDE_ROLES:
-        root = agency_of(unit) or unit
+        around = [pk for pk, path, is_root in _tops_and_scope_roots(user)
+                  if is_root and unit.path.startswith(path)]
+        if around:  # the nearest: the scope roots come in path order
+            root = unit if around[-1] == unit.pk else Unit.objects.get(pk=around[-1])
     user._dondoc_scope_root = root
     return root
+
+
+def _tops_and_scope_roots(user: Any) -> list[tuple[int, str, bool]]:
+    """The units at the top of the tree and the scope roots, ``(pk, path, is_scope_root)``
+    in path order: a few dozen rows for a ministry, read once and remembered on the user
+    object for the request."""
+    cached: list[tuple[int, str, bool]] | None = getattr(user, "_dondoc_tops_and_roots", None)
+    if cached is None:
+        cached = list(Unit.objects.filter(Q(is_scope_root=True) | Q(depth=1)).order_by("path")
+                      .values_list("pk", "path", "is_scope_root"))
+        user._dondoc_tops_and_roots = cached
+    return cached
 
 
 def agency_of(unit: Unit) -> Unit | None:
@@ -396,14 +411,15 @@ class _AmongIds(models.Expression):
         return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
 
 
-def _task_scope_q(root: Unit) -> Q:
+def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     """Tasks led, assigned or coordinated by a unit of ``root``'s subtree.
 
     For an agency (a scope root) the tasks it leads are those whose stored ``agency`` is
     one of the scope roots of its subtree (the lead unit's nearest scope root lies between
     the root and the lead unit): one index read. The few tasks its units assigned to, or
     coordinate for, another agency come from two small index reads. Other subtrees (an
-    officer's unit) test the unit paths."""
+    officer's unit) test the unit paths. ``agencies``: the ids of the scope roots in the
+    subtree (written into the query, so that PostgreSQL estimates the agency's rows)."""
     from dondoc.plans.models import Task
 
     through = Task.coordinating_units.through
@@ -413,21 +429,15 @@ def _task_scope_q(root: Unit) -> Q:
         return (Q(lead_unit__path__startswith=root.path)
                 | Q(assigning_unit__path__startswith=root.path)
                 | Q(models.Exists(coordinated)))
-    agencies = list(Unit.objects.filter(path__startswith=root.path, is_scope_root=True)
-                    .values_list("pk", flat=True))
-    units = Unit.objects.filter(path__startswith=root.path).values("pk")
-    led = Task.objects.filter(agency_id__in=agencies).values("pk")
-    assigned_elsewhere = Task.objects.filter(_AmongIds("assigning_unit_id", units)).exclude(
-        agency_id__in=agencies).values("pk")
-    coordinated_elsewhere = through.objects.filter(_AmongIds("unit_id", units)).exclude(
-        task_id__in=led).values("task_id")
-    return (Q(agency_id__in=agencies) | Q(_AmongIds("pk", assigned_elsewhere))
+    units = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
+    led = Q(agency_id__in=agencies)
+    assigned_elsewhere = (Task.objects.filter(_AmongIds("assigning_unit_id", units))
+                          .exclude(led).order_by().values("pk"))
+    coordinated_elsewhere = (through.objects.filter(_AmongIds("unit_id", units))
+                             .exclude(task_id__in=Task.objects.filter(led).order_by()
+                                      .values("pk")).order_by().values("task_id"))
+    return (led | Q(_AmongIds("pk", assigned_elsewhere))
             | Q(_AmongIds("pk", coordinated_elsewhere)))
-
-
-def _holds_every_unit(root: Unit) -> bool:
-    """Whether every unit lies in ``root``'s subtree (the only top of the tree)."""
-    return root.depth == 1 and not Unit.objects.filter(depth=1).exclude(pk=root.pk).exists()
 
 
 def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
@@ -438,9 +448,15 @@ def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     root = scope_root(user)
     if root is None:
         return Task.objects.all()
-    if _holds_every_unit(root):  # every task has a lead unit, so every task is visible
+    if not root.is_scope_root and root.depth > 1:
+        return Task.objects.filter(_task_scope_q(root, []))
+    tops_and_roots = _tops_and_scope_roots(user)
+    tops = [pk for pk, path, _is_root in tops_and_roots if len(path) == Unit.steplen]
+    if tops == [root.pk]:  # the only top of the tree holds every unit, so every task
         return Task.objects.all()
-    return Task.objects.filter(_task_scope_q(root))
+    agencies = [pk for pk, path, is_root in tops_and_roots
+                if is_root and path.startswith(root.path)]
+    return Task.objects.filter(_task_scope_q(root, agencies))
 
 
 def _not_led_by_own_side(user: Any) -> Q:
