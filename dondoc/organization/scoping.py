@@ -56,22 +56,20 @@ def scope_root(user: Any) -> Unit | None:
     unit: Unit | None = user.unit
     root = unit
     if unit is not None and user.role in AGENCY_WIDE_ROLES:
-        around = [pk for pk, path, is_root in _tops_and_scope_roots(user)
-                  if is_root and unit.path.startswith(path)]
-        if around:  # the nearest: the scope roots come in path order
-            root = unit if around[-1] == unit.pk else Unit.objects.get(pk=around[-1])
+        around = [other for other in _tops_and_scope_roots(user)
+                  if other.is_scope_root and unit.path.startswith(other.path)]
+        if around:  # the nearest: they come in path order
+            root = around[-1]
     user._dondoc_scope_root = root
     return root
 
 
-def _tops_and_scope_roots(user: Any) -> list[tuple[int, str, bool]]:
-    """The units at the top of the tree and the scope roots, ``(pk, path, is_scope_root)``
-    in path order: a few dozen rows for a ministry, read once and remembered on the user
-    object for the request."""
-    cached: list[tuple[int, str, bool]] | None = getattr(user, "_dondoc_tops_and_roots", None)
+def _tops_and_scope_roots(user: Any) -> list[Unit]:
+    """The units at the top of the tree and the scope roots, in path order: a few dozen
+    rows for a ministry, read once and remembered on the user object for the request."""
+    cached: list[Unit] | None = getattr(user, "_dondoc_tops_and_roots", None)
     if cached is None:
-        cached = list(Unit.objects.filter(Q(is_scope_root=True) | Q(depth=1)).order_by("path")
-                      .values_list("pk", "path", "is_scope_root"))
+        cached = list(Unit.objects.filter(Q(is_scope_root=True) | Q(depth=1)).order_by("path"))
         user._dondoc_tops_and_roots = cached
     return cached
 
@@ -79,8 +77,19 @@ def _tops_and_scope_roots(user: Any) -> list[tuple[int, str, bool]]:
 def agency_of(unit: Unit) -> Unit | None:
     """The agency ``unit`` works for: the nearest unit at or above it flagged
     ``is_scope_root``; ``None`` when there is none."""
-    return (Unit.objects.filter(path__in=_ancestor_paths(unit), is_scope_root=True)
-            .order_by("-depth").first())
+    return agencies_of([unit])[unit.pk]
+
+
+def agencies_of(units: Iterable[Unit]) -> dict[int, Unit | None]:
+    """:func:`agency_of` for many units, by unit id, in one query."""
+    units = list(units)
+    paths = {path for unit in units for path in _ancestor_paths(unit)}
+    roots = {root.path: root for root in Unit.objects.filter(path__in=paths, is_scope_root=True)}
+    found: dict[int, Unit | None] = {}
+    for unit in units:
+        around = [roots[path] for path in _ancestor_paths(unit) if path in roots]
+        found[unit.pk] = around[-1] if around else None
+    return found
 
 
 def agencies_in_subtree(unit: Unit) -> dict[int, int | None]:
@@ -451,11 +460,11 @@ def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     if not root.is_scope_root and root.depth > 1:
         return Task.objects.filter(_task_scope_q(root, []))
     tops_and_roots = _tops_and_scope_roots(user)
-    tops = [pk for pk, path, _is_root in tops_and_roots if len(path) == Unit.steplen]
+    tops = [unit.pk for unit in tops_and_roots if unit.depth == 1]
     if tops == [root.pk]:  # the only top of the tree holds every unit, so every task
         return Task.objects.all()
-    agencies = [pk for pk, path, is_root in tops_and_roots
-                if is_root and path.startswith(root.path)]
+    agencies = [unit.pk for unit in tops_and_roots
+                if unit.is_scope_root and unit.path.startswith(root.path)]
     return Task.objects.filter(_task_scope_q(root, agencies))
 
 

@@ -327,11 +327,9 @@ def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
         raise ValidationError(_("Task codes must be unique: %(codes)s") % {
             "codes": ", ".join(sorted(taken)) or _("repeated in the list")})
     tasks: list[Task] = []
-    agencies: dict[int, Unit | None] = {}  # by lead unit: a plan names few units
+    agencies = scoping.agencies_of(item.lead_unit for item in items)
     for item in items:
         _check_units(item.lead_unit, item.coordinating_units)
-        if item.lead_unit.pk not in agencies:
-            agencies[item.lead_unit.pk] = scoping.agency_of(item.lead_unit)
         if item.group is not None and item.group.document_id != document.pk:
             raise ValidationError({"group": _("The group belongs to another document.")})
         kind = _kind_for_due(item.deadline_kind, item.due_date)
@@ -347,7 +345,7 @@ def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
         )
         # Relations are objects already in hand: skip the per-row existence queries.
         task.full_clean(exclude=["coordinating_units", "document", "group", "lead_unit",
-                                 "assigning_unit", "parent", "created_by"],
+                                 "assigning_unit", "parent", "created_by", "agency"],
                         validate_unique=False, validate_constraints=False)
         task.search_text = task.compute_search_text()
         tasks.append(task)
