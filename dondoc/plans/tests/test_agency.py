@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from dondoc.organization import scoping
@@ -227,3 +228,22 @@ def test_the_only_top_of_the_tree_sees_every_task_without_a_filter(units) -> Non
     visible = scoping.tasks_visible_to(ministry)
     assert "WHERE" not in str(visible.query)
     assert visible.count() == Task.objects.count() == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_postgresql_reads_the_agency_and_trigram_indexes(units, tasks) -> None:
+    from dondoc.plans import selectors
+
+    staff = UserFactory(unit=units["T01-PV"], role=Role.STAFF)
+    listed = selectors.task_list(user=staff, filters=selectors.TaskFilters())
+    searched = Task.objects.filter(search_text__contains="soat")  # as the list's ?q= does
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: force the choice
+        plans = []
+        for tasks_query in (listed.order_by().values("pk"), searched.order_by().values("pk")):
+            sql, params = tasks_query.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert "plans_task_agency" in plans[0]
+    assert "BitmapOr" in plans[0]  # the agency's tasks, and the few of other agencies
+    assert "plans_task_search_trgm" in plans[1]
