@@ -5,7 +5,9 @@
 test of unit paths on every task). The backfill sets it from the unit tree, the deepest
 scope roots first so that each task is written once; it runs on SQLite and PostgreSQL.
 The index on the coordinating units by unit then task lets the scope find, from the index
-alone, the tasks a scope's units coordinate for another agency.
+alone, the tasks a scope's units coordinate for another agency; the one on
+``(assigned_on, cancelled_on)`` lets the count of every task that counts today (the
+ministry's list total) read the index alone.
 
 PostgreSQL only: a trigram index (``pg_trgm``) on ``search_text``, so that the task list's
 search (``search_text LIKE '%word%'`` per word) reads the index instead of every task.
@@ -68,6 +70,11 @@ class Migration(migrations.Migration):
             model_name="task",
             index=models.Index(fields=["assigning_unit", "agency", "id"],
                                name="plans_task_assigning_agency"),
+        ),
+        migrations.AddIndex(
+            model_name="task",
+            index=models.Index(fields=["assigned_on", "cancelled_on"],
+                               name="plans_task_counted_on"),
         ),
         migrations.RunSQL(COORDINATION_INDEX, DROP_COORDINATION_INDEX, elidable=False),
         migrations.RunPython(create_trigram_index, drop_trigram_index, elidable=False),
