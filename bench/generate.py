@@ -544,6 +544,7 @@ def write_city(shape: Shape, *, log: Any = print) -> dict[str, int]:
 
     from dondoc.core.text import fold
     from dondoc.organization.models import Role, Unit, User
+    from dondoc.organization.scoping import agencies_along
     from dondoc.plans.models import (
         CompletionRequest,
         DeadlineExtension,
@@ -632,9 +633,12 @@ def write_city(shape: Shape, *, log: Any = print) -> dict[str, int]:
         log(f"  planned {len(plans):,} tasks in {time.perf_counter() - started:.1f}s")
         update_rows = _write_updates(plans, rng, author_of, today)
         catp = by_code["CATP"].pk
+        agency_of = agencies_along((spec.pk, spec.path, spec.kind == "agency")
+                                   for spec, _depth in sorted(walked, key=lambda w: w[0].path))
         counts["tasks"] = _bulk(Task, (
             Task(pk=t.pk, document_id=t.document + 1, group_id=t.group + 1, parent_id=t.parent,
                  code=t.code, title=t.title, lead_unit_id=t.lead.pk, assigning_unit_id=catp,
+                 agency_id=agency_of[t.lead.pk],
                  deadline_kind=t.deadline_kind, due_date=t.due, deadline=t.deadline,
                  expected_product=t.product, priority=t.priority, tags=t.tags,
                  state=("in_progress" if t.last_progress_on else "assigned")

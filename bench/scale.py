@@ -403,7 +403,7 @@ def bench_tasks(report: Report, city: dict[str, Any]) -> None:
             f"/tasks/?lead={provinces[i % len(provinces)].pk}&status=in_progress_overdue")),
     }
     measure(report, "tasks.list", variants)
-    section("Task search (diacritic-insensitive words; no trigram index yet)")
+    section("Task search (diacritic-insensitive words; the pg_trgm index on search_text)")
     words = ["camera+giam+sat", "tru+so", "chuyen+doi+so"]
     measure(report, "tasks.search", {
         "province": (staff, lambda i: f"/tasks/?q={words[i % 3]}"),

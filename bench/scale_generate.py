@@ -305,6 +305,7 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
     autocommit off) with the ministry of ``shape``."""
     from dondoc.core.text import fold
     from dondoc.organization.models import Unit, User
+    from dondoc.organization.scoping import agencies_along
     from dondoc.plans.models import (
         CompletionRequest,
         DeadlineExtension,
@@ -428,7 +429,8 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
                              "progress", "assigned_on", "completed_on", "accepted_on",
                              "completion_late", "pending_since", "pending_late",
                              "cancelled_on", "last_progress_on", "is_public", "created_by_id",
-                             "search_text", "created_at", "updated_at", "version"])
+                             "search_text", "created_at", "updated_at", "version",
+                             "agency_id"])
         through = Task.coordinating_units.through
         coordinations = table(through, ["task_id", "unit_id"])
         updates = table(ProgressUpdate, ["task_id", "unit_id", "author_id", "reported_on",
@@ -444,7 +446,10 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
         events = table(TaskEvent, ["task_id", "kind", "actor_id", "at", "summary"])
         directions = table(Direction, ["task_id", "author_id", "text", "created_at"])
 
+        agency_of = agencies_along((spec.pk, spec.path, spec.kind == "agency")
+                                   for spec, _depth in walked)
         write_tasks(shape, rng, today, provinces, ministry_departments, root, doc_rows,
+                    agency_of=agency_of,
                     staff_of={p.spec.pk: next_user + 2 + i for i, p in enumerate(provinces)},
                     ministry_staff=ministry_staff, leader=next_user + 1,
                     out=_Out(tasks, coordinations, updates, extensions, requests,
@@ -490,7 +495,8 @@ class _Out:
 def write_tasks(shape: Shape, rng: random.Random, today: dt.date, provinces: list[Province],
                 ministry_departments: list[UnitSpec], root: UnitSpec,
                 doc_rows: list[tuple[str, str, dt.date, int | None, int, int, str]], *,
-                staff_of: dict[int, int], ministry_staff: int, leader: int, out: _Out,
+                agency_of: dict[int, int | None], staff_of: dict[int, int],
+                ministry_staff: int, leader: int, out: _Out,
                 log: Callable[[str], None]) -> None:
     """Plan each task (the SQLite city's rules), then write it with its whole history."""
     from dondoc.core.text import fold
@@ -608,7 +614,8 @@ def write_tasks(shape: Shape, rng: random.Random, today: dt.date, provinces: lis
             task.completion_late, task.pending_since, task.pending_late, task.cancelled_on,
             task.last_progress_on, False, staff,
             fold(f"{code} {title} {task.product} {task.tags}")[:1200],
-            f"{iso(assigned)} {noon_time}", f"{iso(assigned)} {noon_time}", 1)
+            f"{iso(assigned)} {noon_time}", f"{iso(assigned)} {noon_time}", 1,
+            agency_of[lead.pk])
         for unit in coordinators:
             out.coordinations.add(pk, unit.pk)
         if task.extension is not None:

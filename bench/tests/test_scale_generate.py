@@ -95,6 +95,18 @@ def test_maintained_fields_agree_with_the_records(ministry: scale_generate.Facts
                 .exists())
 
 
+def test_each_task_stores_the_agency_of_its_lead_unit(ministry: scale_generate.Facts
+                                                      ) -> None:
+    from dondoc.organization import scoping
+
+    leads = Unit.objects.filter(pk__in=Task.objects.values("lead_unit"))
+    agency_of = {pk: agency.pk if agency else None
+                 for pk, agency in scoping.agencies_of(leads).items()}
+    assert None not in agency_of.values()  # every unit lies under the ministry
+    for lead, agency in Task.objects.values_list("lead_unit", "agency"):
+        assert agency == agency_of[lead]
+
+
 def test_the_status_sql_and_the_engine_agree_on_it(ministry: scale_generate.Facts) -> None:
     counts = statistics(Task.objects.all())
     assert counts.total > 0

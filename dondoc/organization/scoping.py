@@ -20,6 +20,7 @@ An object outside the scope is answered exactly like an object that does not exi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -55,14 +56,65 @@ def scope_root(user: Any) -> Unit | None:
     unit: Unit | None = user.unit
     root = unit
     if unit is not None and user.role in AGENCY_WIDE_ROLES:
-        agency = (
-            Unit.objects.filter(path__in=_ancestor_paths(unit), is_scope_root=True)
-            .order_by("-depth")
-            .first()
-        )
-        root = agency or unit
+        around = [other for other in _tops_and_scope_roots(user)
+                  if other.is_scope_root and unit.path.startswith(other.path)]
+        if around:  # the nearest: they come in path order
+            root = around[-1]
     user._dondoc_scope_root = root
     return root
+
+
+def _tops_and_scope_roots(user: Any) -> list[Unit]:
+    """The units at the top of the tree and the scope roots, in path order: a few dozen
+    rows for a ministry, read once and remembered on the user object for the request."""
+    cached: list[Unit] | None = getattr(user, "_dondoc_tops_and_roots", None)
+    if cached is None:
+        cached = list(Unit.objects.filter(Q(is_scope_root=True) | Q(depth=1)).order_by("path"))
+        user._dondoc_tops_and_roots = cached
+    return cached
+
+
+def agency_of(unit: Unit) -> Unit | None:
+    """The agency ``unit`` works for: the nearest unit at or above it flagged
+    ``is_scope_root``; ``None`` when there is none."""
+    return agencies_of([unit])[unit.pk]
+
+
+def agencies_of(units: Iterable[Unit]) -> dict[int, Unit | None]:
+    """:func:`agency_of` for many units, by unit id, in one query."""
+    units = list(units)
+    paths = {path for unit in units for path in _ancestor_paths(unit)}
+    roots = {root.path: root for root in Unit.objects.filter(path__in=paths, is_scope_root=True)}
+    found: dict[int, Unit | None] = {}
+    for unit in units:
+        around = [roots[path] for path in _ancestor_paths(unit) if path in roots]
+        found[unit.pk] = around[-1] if around else None
+    return found
+
+
+def agencies_in_subtree(unit: Unit) -> dict[int, int | None]:
+    """For every unit of ``unit``'s subtree (itself included), the id of its agency, as
+    :func:`agency_of` gives it: two queries for the whole subtree."""
+    above = (Unit.objects.filter(path__in=_ancestor_paths(unit)[:-1], is_scope_root=True)
+             .order_by("-depth").first())
+    return agencies_along(Unit.objects.filter(path__startswith=unit.path).order_by("path")
+                          .values_list("pk", "path", "is_scope_root"),
+                          outer=above.pk if above else None)
+
+
+def agencies_along(units: Iterable[tuple[int, str, bool]], *, outer: int | None = None,
+                   ) -> dict[int, int | None]:
+    """The agency id of each unit ``(pk, path, is_scope_root)`` of a subtree given in path
+    order; ``outer``: the agency around the subtree. Also used by the data generators."""
+    found: dict[int, int | None] = {}
+    roots: list[tuple[str, int]] = []  # the scope roots around the current unit, outermost first
+    for pk, path, is_root in units:
+        while roots and not path.startswith(roots[-1][0]):
+            roots.pop()
+        if is_root:
+            roots.append((path, pk))
+        found[pk] = roots[-1][1] if roots else outer
+    return found
 
 
 def is_portal_only(user: Any) -> bool:
@@ -336,17 +388,65 @@ def documents_editable_by(user: Any) -> models.QuerySet[Any]:
     return Document.objects.none()
 
 
-def _task_scope_q(path: str) -> Q:
+class _AmongIds(models.Expression):
+    """``column IN (subquery)``, written for PostgreSQL as ``column = ANY(ARRAY(subquery))``.
+
+    The subquery does not depend on the row, so PostgreSQL runs it once (an InitPlan) and
+    the condition is an index condition: ORed with other indexed conditions it becomes a
+    ``BitmapOr`` of index scans, where ``IN (subquery)`` would make it test every row of
+    the table against a hashed subplan."""
+
+    conditional = True
+
+    def __init__(self, column: str, queryset: models.QuerySet[Any]) -> None:
+        super().__init__(output_field=models.BooleanField())
+        self.column: Any = F(column)
+        self.subquery: Any = models.Subquery(queryset)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} IN {subquery}", (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+
+
+def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
+    """Tasks led, assigned or coordinated by a unit of ``root``'s subtree.
+
+    For an agency (a scope root) the tasks it leads are those whose stored ``agency`` is
+    one of the scope roots of its subtree (the lead unit's nearest scope root lies between
+    the root and the lead unit): one index read. The few tasks its units assigned to, or
+    coordinate for, another agency come from two small index reads. Other subtrees (an
+    officer's unit) test the unit paths. ``agencies``: the ids of the scope roots in the
+    subtree (written into the query, so that PostgreSQL estimates the agency's rows)."""
     from dondoc.plans.models import Task
 
-    coordinated = Task.coordinating_units.through.objects.filter(
-        task_id=models.OuterRef("pk"), unit__path__startswith=path
-    )
-    return (
-        Q(lead_unit__path__startswith=path)
-        | Q(assigning_unit__path__startswith=path)
-        | Q(models.Exists(coordinated))
-    )
+    through = Task.coordinating_units.through
+    if not root.is_scope_root:
+        coordinated = through.objects.filter(task_id=models.OuterRef("pk"),
+                                             unit__path__startswith=root.path)
+        return (Q(lead_unit__path__startswith=root.path)
+                | Q(assigning_unit__path__startswith=root.path)
+                | Q(models.Exists(coordinated)))
+    units = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
+    led = Q(agency_id__in=agencies)
+    assigned_elsewhere = (Task.objects.filter(_AmongIds("assigning_unit_id", units))
+                          .exclude(led).order_by().values("pk"))
+    coordinated_elsewhere = (through.objects.filter(_AmongIds("unit_id", units))
+                             .exclude(task_id__in=Task.objects.filter(led).order_by()
+                                      .values("pk")).order_by().values("task_id"))
+    return (led | Q(_AmongIds("pk", assigned_elsewhere))
+            | Q(_AmongIds("pk", coordinated_elsewhere)))
 
 
 def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
@@ -357,7 +457,15 @@ def tasks_visible_to(user: Any) -> models.QuerySet[Any]:
     root = scope_root(user)
     if root is None:
         return Task.objects.all()
-    return Task.objects.filter(_task_scope_q(root.path))
+    if not root.is_scope_root and root.depth > 1:
+        return Task.objects.filter(_task_scope_q(root, []))
+    tops_and_roots = _tops_and_scope_roots(user)
+    tops = [unit.pk for unit in tops_and_roots if unit.depth == 1]
+    if tops == [root.pk]:  # the only top of the tree holds every unit, so every task
+        return Task.objects.all()
+    agencies = [unit.pk for unit in tops_and_roots
+                if unit.is_scope_root and unit.path.startswith(root.path)]
+    return Task.objects.filter(_task_scope_q(root, agencies))
 
 
 def _not_led_by_own_side(user: Any) -> Q:

@@ -57,6 +57,13 @@ def _changed(obj: Any, fields: dict[str, Any]) -> set[str]:
     return {name for name, value in fields.items() if getattr(obj, name) != value}
 
 
+def _refresh_task_agencies(unit: Unit) -> None:
+    """The tasks led under ``unit`` may belong to another agency now (``Task.agency``)."""
+    from dondoc.plans.services import task_agencies_refresh
+
+    task_agencies_refresh(under=unit)
+
+
 @transaction.atomic
 def unit_create(*, actor: Any, parent: Unit | None, **fields: Any) -> Unit:
     if fields.get("is_scope_root"):
@@ -84,6 +91,8 @@ def unit_update(*, actor: Any, unit: Unit, expected_version: int, **fields: Any)
     unit.full_clean(exclude=["path", "depth", "numchild"])
     changed = [name for name in fields if name in UNIT_FIELDS]
     save_versioned(unit, expected_version=expected_version, fields=changed)
+    if before["is_scope_root"] != unit.is_scope_root:
+        _refresh_task_agencies(unit)
     record(actor=actor, action=Action.UPDATE, obj=unit, unit_id=unit.pk,
            changes=diff(before, snapshot(unit, UNIT_FIELDS)))
     return unit
@@ -102,6 +111,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
     old_parent = Unit.objects.get_parent(unit)
     Unit.objects.move(unit, new_parent, pos="sorted-child")
     unit.refresh_from_db()
+    _refresh_task_agencies(unit)
     record(actor=actor, action=Action.MOVE, obj=unit, unit_id=unit.pk,
            changes={"parent": [old_parent.pk if old_parent else None, new_parent.pk]})
     return unit

@@ -206,6 +206,14 @@ class Task(SearchTextMixin, VersionedModel):
     )
     assigning_unit = models.ForeignKey("organization.Unit", verbose_name=_("assigning unit"),
                                        on_delete=models.PROTECT, related_name="assigned_tasks")
+    # The lead unit's agency: the nearest unit at or above it flagged ``is_scope_root``
+    # (None when there is none). Kept by the services (``task_create``, ``task_update``,
+    # ``tasks_bulk_prepare``, ``tasks_transfer``, and ``task_agencies_refresh`` when the
+    # unit tree changes) so that an agency's tasks are one indexed read in
+    # ``scoping.tasks_visible_to`` instead of a test of unit paths on every task.
+    agency = models.ForeignKey("organization.Unit", verbose_name=_("agency"), null=True,
+                               blank=True, editable=False, db_index=False,
+                               on_delete=models.PROTECT, related_name="+")
     deadline_kind = models.CharField(_("deadline kind"), max_length=10,
                                      choices=DeadlineKind.choices, default=DeadlineKind.FIXED)
     due_date = models.DateField(_("original due date"), null=True, blank=True)
@@ -250,6 +258,12 @@ class Task(SearchTextMixin, VersionedModel):
             models.Index(fields=["lead_unit", "state", "deadline"], name="plans_task_lead_state"),
             models.Index(fields=["state", "deadline"], name="plans_task_state_deadline"),
             models.Index(fields=["document", "group"], name="plans_task_doc_group"),
+            # tasks_visible_to: an agency's tasks, and those its units assigned to another.
+            models.Index(fields=["agency", "id"], name="plans_task_agency"),
+            models.Index(fields=["assigning_unit", "agency", "id"],
+                         name="plans_task_assigning_agency"),
+            # counted_on(): a count of every task (the ministry's list) from the index.
+            models.Index(fields=["assigned_on", "cancelled_on"], name="plans_task_counted_on"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100),

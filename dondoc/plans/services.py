@@ -244,6 +244,7 @@ def task_create(
         deadline_kind=deadline_kind, due_date=due_date if deadline_kind == DeadlineKind.FIXED
         else None, expected_product=expected_product, priority=priority, tags=tags,
         assigned_on=assigned_on or today(), is_public=is_public, created_by=_actor(actor),
+        agency=scoping.agency_of(lead_unit),
     )
     task.deadline = task.due_date
     task.full_clean(exclude=["coordinating_units"])
@@ -326,6 +327,7 @@ def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
         raise ValidationError(_("Task codes must be unique: %(codes)s") % {
             "codes": ", ".join(sorted(taken)) or _("repeated in the list")})
     tasks: list[Task] = []
+    agencies = scoping.agencies_of(item.lead_unit for item in items)
     for item in items:
         _check_units(item.lead_unit, item.coordinating_units)
         if item.group is not None and item.group.document_id != document.pk:
@@ -339,11 +341,11 @@ def tasks_bulk_prepare(*, actor: Any, document: Document, assigning_unit: Unit,
             deadline=due, expected_product=item.expected_product, priority=item.priority,
             tags=item.tags, assigned_on=day, created_by=_actor(actor), parent=item.parent,
             starts_on=item.starts_on, deadline_text=item.deadline_text[:500],
-            extra_columns=item.extra_columns or {},
+            extra_columns=item.extra_columns or {}, agency=agencies[item.lead_unit.pk],
         )
         # Relations are objects already in hand: skip the per-row existence queries.
         task.full_clean(exclude=["coordinating_units", "document", "group", "lead_unit",
-                                 "assigning_unit", "parent", "created_by"],
+                                 "assigning_unit", "parent", "created_by", "agency"],
                         validate_unique=False, validate_constraints=False)
         task.search_text = task.compute_search_text()
         tasks.append(task)
@@ -450,6 +452,9 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
         fields = {**fields, "due_date": task.due_date, "deadline": task.deadline,
                   "pending_late": task.pending_late, "completion_late": task.completion_late}
     _check_units(task.lead_unit, [])
+    if "lead_unit" in fields:
+        task.agency = scoping.agency_of(task.lead_unit)
+        fields = {**fields, "agency": task.agency}
     task.full_clean(exclude=["coordinating_units"])
     save_versioned(task, expected_version=expected_version, fields=list(fields))
     if coordinating_units is not None:
@@ -967,6 +972,25 @@ def direction_acknowledge(*, actor: Any, direction: Direction) -> Direction:
     return direction
 
 
+def task_agencies_refresh(*, under: Unit) -> int:
+    """Set the stored agency (``Task.agency``) of every task led in ``under``'s subtree
+    again, after the unit tree changed there (a unit moved, a scope root set or cleared):
+    one UPDATE per agency and batch of units, only for the rows that change. The agency
+    is derived data, so the rows' versions and audit trail are left alone (the tree
+    change itself is audited). Returns the number of tasks changed."""
+    units_of: dict[int | None, list[int]] = {}
+    for unit_id, agency_id in scoping.agencies_in_subtree(under).items():
+        units_of.setdefault(agency_id, []).append(unit_id)
+    changed = 0
+    for agency_id, unit_ids in units_of.items():
+        for start in range(0, len(unit_ids), 500):
+            led = Task.objects.filter(lead_unit_id__in=unit_ids[start:start + 500])
+            stale = (led.filter(agency__isnull=False) if agency_id is None
+                     else led.exclude(agency_id=agency_id))
+            changed += stale.update(agency_id=agency_id)
+    return changed
+
+
 @transaction.atomic
 def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
                    on: dt.date | None = None) -> int:
@@ -978,13 +1002,15 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
         raise WorkflowError(_("%(unit)s is dissolved too.") % {"unit": to_unit.name})
     day = on or today()
     moved = 0
+    agency = scoping.agency_of(to_unit)
     open_filter = Q(state__in=[s.value for s in TaskState if s not in
                                {TaskState.COMPLETED, TaskState.CANCELLED}])
     for task in Task.objects.select_for_update().filter(open_filter, lead_unit=from_unit):
         LeadUnitChange.objects.create(task=task, old_unit=from_unit, new_unit=to_unit,
                                       changed_on=day)
         task.lead_unit = to_unit
-        _save_task(task, ["lead_unit"])
+        task.agency = agency
+        _save_task(task, ["lead_unit", "agency"])
         task.coordinating_units.remove(to_unit)
         _event(task, actor, TaskEventKind.TRANSFERRED, _(
             "Lead transferred from %(old)s to %(new)s") % {"old": from_unit.name,

@@ -146,6 +146,14 @@ def test_demo_gives_the_accounts_real_work_and_keeps_the_reorganisation(frozen_n
     assert not DeadlineExtension.objects.filter(decided_by=F("requested_by")).exists()
     assert not CompletionRequest.objects.filter(decided_by=F("submitted_by")).exists()
 
+    # Every task, created or transferred by the demo's services, stores its lead unit's
+    # agency (the task scope reads it).
+    leads = Unit.objects.filter(pk__in=Task.objects.values("lead_unit"))
+    agency_of = {pk: agency.pk if agency else None
+                 for pk, agency in scoping.agencies_of(leads).items()}
+    assert all(agency == agency_of[lead]
+               for lead, agency in Task.objects.values_list("lead_unit", "agency"))
+
 
 def test_demo_is_relative_to_today(db) -> None:
     later = timezone.now() + dt.timedelta(days=500)
