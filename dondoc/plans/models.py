@@ -262,8 +262,8 @@ class Task(SearchTextMixin, VersionedModel):
             models.Index(fields=["agency", "id"], name="plans_task_agency"),
             models.Index(fields=["assigning_unit", "agency", "id"],
                          name="plans_task_assigning_agency"),
-            # counted_on(): a count of every task (the ministry's list) from the index.
-            models.Index(fields=["assigned_on", "cancelled_on"], name="plans_task_counted_on"),
+            # plans_task_counted_on (assigned_on, cancelled_on): PostgreSQL only, created by
+            # migration 0010 (SQLite's planner walks it for nearly every row).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100),

@@ -26,15 +26,24 @@ TRIGRAMS = ("CREATE INDEX IF NOT EXISTS plans_task_search_trgm ON plans_task "
             "USING gin (search_text gin_trgm_ops)")
 
 
+# PostgreSQL only: the count of every task that counts today (the ministry's list total)
+# as an index-only scan. SQLite's planner, without statistics, walks it for a range that
+# holds nearly every row (a rowid look-up each): slower than reading the table.
+COUNTED_ON = ("CREATE INDEX IF NOT EXISTS plans_task_counted_on "
+              "ON plans_task (assigned_on, cancelled_on)")
+
+
 def create_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(TRIGRAMS)
+        schema_editor.execute(COUNTED_ON)
 
 
 def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS plans_task_search_trgm")
+        schema_editor.execute("DROP INDEX IF EXISTS plans_task_counted_on")
 
 
 def backfill(apps, schema_editor):
@@ -70,11 +79,6 @@ class Migration(migrations.Migration):
             model_name="task",
             index=models.Index(fields=["assigning_unit", "agency", "id"],
                                name="plans_task_assigning_agency"),
-        ),
-        migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["assigned_on", "cancelled_on"],
-                               name="plans_task_counted_on"),
         ),
         migrations.RunSQL(COORDINATION_INDEX, DROP_COORDINATION_INDEX, elidable=False),
         migrations.RunPython(create_trigram_index, drop_trigram_index, elidable=False),
