@@ -205,10 +205,11 @@ def report_issue_enqueue(*, actor: Any, report: ConsolidatedReport, expected_ver
 def issuing_job(report: ConsolidatedReport) -> Any:
     """The job issuing ``report`` now (queued or running), if any."""
     from dondoc.jobs.kinds import REPORT_ISSUE
-    from dondoc.jobs.models import Job
+    from dondoc.jobs.models import Job, JobStatus
 
+    active = [JobStatus.QUEUED, JobStatus.RUNNING]  # as Job.is_active
     return (Job.objects.filter(kind=REPORT_ISSUE, params__report=report.pk,
-                               status__in=["queued", "running"]).order_by("-pk").first())
+                               status__in=active).order_by("-pk").first())
 
 
 def run_issue_job(context: Any) -> dict[str, Any]:
