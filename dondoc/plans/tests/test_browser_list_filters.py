@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dondoc.browser_support import browser_page, chromium_available
 from dondoc.plans import services
@@ -63,8 +64,9 @@ def test_the_export_tabs_url_and_list_describe_the_same_tasks(live_server, org, 
         for _press in range(3):
             with page.expect_response(lambda r: "/tasks/?" in r.url):
                 page.locator("details.filters button[type=submit]").click()
-        page.wait_for_function("document.querySelectorAll('#task-results .task-title')"
-                               ".length === 2")
+        # Playwright's expect polls from outside the page: a predicate evaluated inside
+        # it (wait_for_function) is refused by the page's CSP (no 'unsafe-eval').
+        expect(page.locator("#task-results .task-title")).to_have_count(2)
 
         url = _params(page.url)
         assert all(len(values) == 1 for values in url.values()), page.url
@@ -97,8 +99,7 @@ def test_my_tasks_tabs_follow_the_status_filter(live_server, org, people):
         page.locator("details.filters").evaluate("details => { details.open = true; }")
         with page.expect_response(lambda r: "/tasks/mine/?" in r.url):
             page.locator("#f-status").select_option("awaiting_confirmation")
-        page.wait_for_function("document.querySelectorAll('#task-results .task-title')"
-                               ".length === 1")
+        expect(page.locator("#task-results .task-title")).to_have_count(1)
         # The highlighted tab is the list's status, not the one the page opened with.
         assert page.locator(".status-tabs a.btn-danger").count() == 0
         assert page.locator(".status-tabs a.btn-secondary").count() == 1
