@@ -97,11 +97,18 @@ LIST_ASSIGNEES = Prefetch("assignees", queryset=User.objects.only(
     "last_name", "first_name", "username"), to_attr="listed_assignees")
 
 
+def listed(task: Task, prefetch: Prefetch) -> list[Any]:
+    """A task's related rows as a list query read them with ``prefetch`` (a ``to_attr``
+    prefetch such as :data:`LIST_ASSIGNEES`), or, on a task read otherwise, through the
+    relation itself (one query)."""
+    rows = getattr(task, prefetch.to_attr or "", None)
+    return list(getattr(task, prefetch.prefetch_through).all()) if rows is None else rows
+
+
 def listed_assignees(task: Task) -> list[Any]:
     """The officers named on a task of a list (read with :data:`LIST_ASSIGNEES`), or on
     any other task (one query)."""
-    listed = getattr(task, "listed_assignees", None)
-    return list(task.assignees.all()) if listed is None else listed
+    return listed(task, LIST_ASSIGNEES)
 
 
 @dataclass

@@ -222,12 +222,12 @@ def run_issue_job(context: Any) -> dict[str, Any]:
 
     params = context.params
     owner = context.owner
-    found = ConsolidatedReport.objects.filter(pk=params["report"]).first()
-    if found is not None:
-        _draft_only(found)  # issued meanwhile (pressed twice, or retried): say so
     report = (scoping.reports_issuable_by(owner).filter(pk=params["report"]).first()
               if owner is not None and owner.is_active else None)
     if report is None:
+        found = ConsolidatedReport.objects.filter(pk=params["report"]).first()
+        if found is not None:
+            _draft_only(found)  # issued meanwhile (pressed twice, or retried): say so
         raise ValidationError(_("You may no longer issue this report."), code="owner")
     steps = [_("Freezing the figures…"), _("Producing the DOCX and XLSX…"),
              _("Producing the PDF…"), _("Signing and saving…")]

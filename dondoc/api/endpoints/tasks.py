@@ -115,19 +115,14 @@ def task_filters(caller: Any, query: TaskQuery) -> selectors.TaskFilters:
     return filters
 
 
-def _coordinators(task: Task) -> Any:
-    """A task's coordinating units: read with :data:`LISTED_COORDINATORS` on a list."""
-    listed = getattr(task, "listed_coordinators", None)
-    return task.coordinating_units.all() if listed is None else listed
-
-
 def present_task(task: Task, *, status: str | None, deadline: dt.date | None, due_soon: bool,
                  not_started: bool, progress: int | None = None,
                  no_deadline: bool = False) -> dict[str, Any]:
     return {
         "id": task.pk, "code": task.code, "title": task.title, "document": task.document_id,
         "group": task.group_id, "parent": task.parent_id, "lead_unit": unit_ref(task.lead_unit),
-        "coordinating_units": [unit_ref(unit) for unit in _coordinators(task)],
+        "coordinating_units": [unit_ref(unit)
+                               for unit in selectors.listed(task, LISTED_COORDINATORS)],
         "assignees": [{"id": person.pk, "name": str(person.get_full_name() or person.username),
                        "unit": person.unit_id} for person in selectors.listed_assignees(task)],
         "assigning_unit": task.assigning_unit_id, "deadline_kind": task.deadline_kind,
