@@ -303,6 +303,42 @@ def _agencies_and_externals_around(user: Any) -> tuple[list[str], list[str]]:
     return result
 
 
+# Above this many agencies inside the user's, "under none of them" is one correlated
+# subquery instead of a list of prefixes in the SQL.
+MAX_LISTED_ROOTS = 200
+
+
+def _scope_roots_below(user: Any, agencies: list[str]) -> list[str] | None:
+    """Paths of the scope roots inside the user's outermost agency other than the user's own
+    agencies (a ministry user: the provinces; most users: none), remembered on the user
+    object for the request; ``None`` when there are more than :data:`MAX_LISTED_ROOTS`.
+    A unit under one of these is in another agency: a scope root above the user's agencies
+    would contain the user's unit, so it would be one of them."""
+    cached: tuple[list[str] | None] | None = getattr(user, "_dondoc_roots_below", None)
+    if cached is None:
+        paths = list(Unit.objects.filter(is_scope_root=True, path__startswith=agencies[0])
+                     .exclude(path__in=agencies).order_by("path")
+                     .values_list("path", flat=True)[:MAX_LISTED_ROOTS + 1])
+        cached = (paths if len(paths) <= MAX_LISTED_ROOTS else None,)
+        user._dondoc_roots_below = cached
+    return cached[0]
+
+
+def _under_any(roots: list[str] | None, agencies: list[str]) -> Q:
+    """Documents managed under one of the scope roots ``roots`` (``None``: under any scope
+    root other than the user's ``agencies``, tested per document)."""
+    if roots is not None:
+        inside = Q(pk__in=[])
+        for path in roots:
+            inside |= Q(owner_unit__path__startswith=path)
+        return inside
+    others = Unit.objects.filter(is_scope_root=True).exclude(
+        path__in=agencies).annotate(
+            prefix=Substr(OuterRef("owner_unit__path"), 1, Length("path"))).filter(
+                path=F("prefix"))
+    return Q(models.Exists(others))
+
+
 def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     """Documents whose content (summary, files, sub-documents) the user may read.
 
@@ -334,14 +370,11 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     # not inside another agency (whose scope root would not contain the user's unit).
     same_agency = Q(owner_unit__path__in=above)
     if agencies:
-        other_agencies = Unit.objects.filter(is_scope_root=True).exclude(
-            path__in=agencies).annotate(
-                prefix=Substr(OuterRef("owner_unit__path"), 1, Length("path"))).filter(
-                    path=F("prefix"))
         under_agency = Q()
         for path in agencies:
             under_agency |= Q(owner_unit__path__startswith=path)
-        same_agency |= under_agency & ~Q(models.Exists(other_agencies))
+        same_agency |= under_agency & ~_under_any(
+            _scope_roots_below(user, agencies), agencies)
     internal = same_agency
     if externals:  # the deepest external agency around the user must manage it
         internal = same_agency & Q(owner_unit__path__startswith=externals[-1])

@@ -250,3 +250,41 @@ def test_postgresql_reads_the_agency_and_trigram_indexes(units, tasks) -> None:
     assert "Seq Scan on plans_task " not in plans[0]
     assert re.search(r"Index (Only )?Scan on plans_task_\w*agency", plans[0]), plans[0]
     assert "plans_task_search_trgm" in plans[1]
+
+
+def test_documents_of_another_agency_inside_the_users_stay_out_of_its_reach(units,
+                                                                          monkeypatch) -> None:
+    """``documents_visible_to`` names the agencies inside the user's as a list of paths
+    (a ministry: its provinces) and, past ``MAX_LISTED_ROOTS`` of them, tests each document
+    with a subquery: both give the same documents, for every unit, role and access level."""
+    from dondoc.plans.models import AccessLevel
+
+    made = {}
+    for code in CODES:
+        for level in (AccessLevel.PUBLIC, AccessLevel.INTERNAL):
+            made[code, level] = make_document(units[code], access_level=level).pk
+
+    def readable(user: Any) -> set[int]:
+        fresh = type(user).objects.select_related("unit").get(pk=user.pk)
+        return set(scoping.documents_visible_to(fresh).values_list("pk", flat=True))
+
+    for unit in Unit.objects.all():
+        for role in (Role.STAFF, Role.OFFICER):
+            user = UserFactory(unit=unit, role=role)
+            listed = readable(user)
+            monkeypatch.setattr(scoping, "MAX_LISTED_ROOTS", 0)
+            assert readable(user) == listed, (unit.code, role)
+            monkeypatch.undo()
+    # Officers (their own scope is their unit): the provinces are other agencies, so a
+    # ministry department does not read their documents; the ministry's staff, whose scope
+    # contains the provinces, would.
+    officer = {code: UserFactory(unit=units[code], role=Role.OFFICER) for code in CODES}
+    ministry_unit = readable(officer["BCA-V01"])
+    assert made["BCA", AccessLevel.INTERNAL] in ministry_unit
+    assert made["T01-PV", AccessLevel.INTERNAL] not in ministry_unit
+    assert made["T02-Q1", AccessLevel.PUBLIC] not in ministry_unit
+    district = readable(officer["T01-Q1"])
+    assert made["T01-PV", AccessLevel.INTERNAL] in district  # same agency
+    assert made["BCA", AccessLevel.PUBLIC] in district  # from above
+    assert made["T01-SUB-D", AccessLevel.INTERNAL] not in district  # a sub-agency
+    assert made["T02-PV", AccessLevel.PUBLIC] not in district
