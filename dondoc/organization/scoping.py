@@ -288,40 +288,46 @@ def _own_unit_path(user: Any) -> str | None:
     return unit.path if unit is not None else None
 
 
-def _agencies_and_externals_around(user: Any) -> tuple[list[str], list[str]]:
-    """Paths of the scope roots and of the external agencies containing the user's unit
-    (outermost first); one query, remembered on the user object for the request."""
-    cached: tuple[list[str], list[str]] | None = getattr(user, "_dondoc_around", None)
-    if cached is not None:
-        return cached
-    ancestors = list(Unit.objects.filter(path__in=_ancestor_paths(user.unit)).filter(
-        Q(is_scope_root=True) | Q(kind=UnitKind.EXTERNAL)).values_list(
-            "path", "is_scope_root", "kind"))
-    result = (sorted(path for path, is_root, _kind in ancestors if is_root),
-              sorted(path for path, _root, kind in ancestors if kind == UnitKind.EXTERNAL))
-    user._dondoc_around = result
-    return result
-
-
 # Above this many agencies inside the user's, "under none of them" is one correlated
 # subquery instead of a list of prefixes in the SQL.
 MAX_LISTED_ROOTS = 200
 
 
-def _scope_roots_below(user: Any, agencies: list[str]) -> list[str] | None:
-    """Paths of the scope roots inside the user's outermost agency other than the user's own
-    agencies (a ministry user: the provinces; most users: none), remembered on the user
-    object for the request; ``None`` when there are more than :data:`MAX_LISTED_ROOTS`.
-    A unit under one of these is in another agency: a scope root above the user's agencies
-    would contain the user's unit, so it would be one of them."""
-    cached: tuple[list[str] | None] | None = getattr(user, "_dondoc_roots_below", None)
-    if cached is None:
-        paths = list(Unit.objects.filter(is_scope_root=True, path__startswith=agencies[0])
-                     .exclude(path__in=agencies).order_by("path")
-                     .values_list("path", flat=True)[:MAX_LISTED_ROOTS + 1])
-        cached = (paths if len(paths) <= MAX_LISTED_ROOTS else None,)
-        user._dondoc_roots_below = cached
-    return cached[0]
+def _units_around(user: Any) -> tuple[list[str], list[str], list[str] | None]:
+    """Paths of the scope roots and of the external agencies containing the user's unit
+    (outermost first), and of the other scope roots inside the outermost of those agencies
+    (a ministry user: the provinces; most users: none; ``None`` when there are more than
+    :data:`MAX_LISTED_ROOTS`). One query, remembered on the user object for the request.
+    A unit under one of those other roots is in another agency: a scope root above the
+    user's agencies would contain the user's unit, so it would be one of them."""
+    cached: tuple[list[str], list[str], list[str] | None] | None = getattr(
+        user, "_dondoc_around", None)
+    if cached is not None:
+        return cached
+    ancestors = _ancestor_paths(user.unit)
+    rows = list(Unit.objects.filter(
+        Q(path__in=ancestors) & (Q(is_scope_root=True) | Q(kind=UnitKind.EXTERNAL))
+        | Q(is_scope_root=True, path__startswith=ancestors[0])).values_list(
+            "path", "is_scope_root", "kind"))
+    around = [(path, is_root, kind) for path, is_root, kind in rows if path in ancestors]
+    agencies = sorted(path for path, is_root, _kind in around if is_root)
+    externals = sorted(path for path, _root, kind in around if kind == UnitKind.EXTERNAL)
+    below: list[str] | None = []
+    if agencies:
+        below = sorted(path for path, is_root, _kind in rows
+                       if is_root and path.startswith(agencies[0]) and path not in agencies)
+        if len(below) > MAX_LISTED_ROOTS:
+            below = None
+    result = (agencies, externals, below)
+    user._dondoc_around = result
+    return result
+
+
+def _agencies_and_externals_around(user: Any) -> tuple[list[str], list[str]]:
+    """Paths of the scope roots and of the external agencies containing the user's unit
+    (outermost first): see :func:`_units_around`."""
+    agencies, externals, _below = _units_around(user)
+    return agencies, externals
 
 
 def _under_any(roots: list[str] | None, agencies: list[str]) -> Q:
@@ -365,7 +371,7 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
     if user.unit is None:
         return Document.objects.filter(own_scope)
     above = _ancestor_paths(user.unit)
-    agencies, externals = _agencies_and_externals_around(user)
+    agencies, externals, roots_below = _units_around(user)
     # Managed by a unit containing the user's, or in one of the agencies containing it and
     # not inside another agency (whose scope root would not contain the user's unit).
     same_agency = Q(owner_unit__path__in=above)
@@ -373,8 +379,7 @@ def documents_visible_to(user: Any) -> models.QuerySet[Any]:
         under_agency = Q()
         for path in agencies:
             under_agency |= Q(owner_unit__path__startswith=path)
-        same_agency |= under_agency & ~_under_any(
-            _scope_roots_below(user, agencies), agencies)
+        same_agency |= under_agency & ~_under_any(roots_below, agencies)
     internal = same_agency
     if externals:  # the deepest external agency around the user must manage it
         internal = same_agency & Q(owner_unit__path__startswith=externals[-1])

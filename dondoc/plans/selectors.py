@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import (
     Case,
@@ -725,14 +726,19 @@ def unit_choices_for_filters(user: Any) -> list[tuple[int, str, str]]:
 
 
 def paginate_tasks(request: Any, tasks: QuerySet[Task], filters: TaskFilters) -> Page[Task]:
-    """A page of a task list: see :func:`task_slice`."""
-    page = paginate_counted(request, lambda start, stop: task_slice(tasks, start, stop,
-                                                                   filters=filters))
+    """A page of a task list: see :func:`task_slice`. Past the count limit
+    (``DONDOC_TASK_LIST_COUNT_LIMIT``) ``page.count_capped`` is true and the paginator's
+    count is only a lower bound: the page says "more than N"."""
+    limit = settings.DONDOC_TASK_LIST_COUNT_LIMIT or None
+    page = paginate_counted(request, lambda start, stop: task_slice(
+        tasks, start, stop, filters=filters, count_limit=limit))
+    page.count_capped = bool(limit) and page.paginator.count > (limit or 0)  # type: ignore[attr-defined]
+    page.count_limit = limit  # type: ignore[attr-defined]
     return page
 
 
 def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFilters,
-               ) -> tuple[list[Task], int]:
+               count_limit: int | None = None) -> tuple[list[Task], int]:
     """Rows ``start:stop`` of a task list and the list's total.
 
     First the slice's ids in list order (plain columns), then only those rows with their
@@ -740,7 +746,17 @@ def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFil
     total comes with the ids as a window count when a status or text filter already makes
     the database look at every row (measured: one pass is faster), and from a separate
     count otherwise (a window would keep every row of an unfiltered city list).
+
+    With ``count_limit`` the total is counted up to ``count_limit + 1`` rows (any rows, in
+    no order: the database stops there); a total above ``count_limit`` is then a lower
+    bound, at least one more than the rows up to this slice's end.
     """
+    if count_limit:
+        ids = list(tasks.values_list("pk", flat=True)[start:stop])
+        total = tasks.order_by().values("pk")[:count_limit + 1].count()
+        if total > count_limit and ids:
+            total = max(total, start + len(ids) + (1 if len(ids) == stop - start else 0))
+        return rows_in_order(tasks, ids), total
     if filters.status or filters.query:
         ids_and_total = list(tasks.annotate(total_rows=Window(Count("pk")))
                              .values_list("pk", "total_rows")[start:stop])

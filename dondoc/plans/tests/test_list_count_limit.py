@@ -1,0 +1,71 @@
+"""A task list past its count limit (``DONDOC_TASK_LIST_COUNT_LIMIT``, on by default on
+PostgreSQL for ministry-size lists) says "more than N" and still pages through every row;
+below the limit, or with the limit off, it gives the exact total (issue 15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import override_settings
+
+from dondoc.plans import services
+from dondoc.plans.tests.test_views import plan  # noqa: F401 - the fixture
+
+
+def _tasks(people, org, plan, count: int, **extra):  # type: ignore[no-untyped-def]  # noqa: F811
+    document, group = plan
+    return [services.task_create(actor=people.staff, document=document, group=group,
+                                 title=f"Nhiệm vụ {n:02d}", lead_unit=org.pc08,
+                                 assigning_unit=org.catp, due_date=dt.date(2030, 1, 1), **extra)
+            for n in range(count)]
+
+
+def _codes(page: str) -> list[str]:
+    return re.findall(r"<code[^>]*>([^<]+)</code>", page)
+
+
+@pytest.mark.parametrize("status", ["", "in_progress_on_time"])
+def test_past_the_limit_the_list_says_more_than_and_pages_through_every_task(
+        org, people, login, plan, status) -> None:  # noqa: F811
+    made = _tasks(people, org, plan, 30)
+    client = login(people.staff)
+    query = f"&status={status}" if status else ""
+    with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=5):
+        first = client.get(f"/tasks/?page=1{query}").content.decode()
+        second = client.get(f"/tasks/?page=2{query}").content.decode()
+        beyond = client.get(f"/tasks/?page=9{query}").content.decode()
+    assert "hơn 5 nhiệm vụ" in first and "30 nhiệm vụ" not in first
+    assert "Trang 1" in first and "Trang 1/" not in first and "page=2" in first
+    assert "Trang 2" in second and "page=3" not in second  # the last page has no "next"
+    shown = _codes(first) + _codes(second)
+    assert sorted(shown) == sorted(task.code for task in made)  # every task, once
+    assert "Trang 1" in beyond and _codes(beyond)  # a page past the end shows the first
+
+
+def test_below_the_limit_or_without_it_the_total_is_exact(org, people, login, plan,  # noqa: F811
+                                                          ) -> None:
+    _tasks(people, org, plan, 7)
+    client = login(people.staff)
+    for limit in (7, 0):
+        with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=limit):
+            page = client.get("/tasks/").content.decode()
+        assert "7 nhiệm vụ" in page and "hơn" not in page, limit
+    people.staff.language = "en"
+    people.staff.save()
+    with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=6):
+        english = login(people.staff).get("/tasks/").content.decode()
+    assert "more than 6 tasks" in english and "Page 1" not in english  # one page
+
+
+def test_the_api_and_the_print_view_keep_the_exact_total(org, people, login, plan,  # noqa: F811
+                                                         ) -> None:
+    from dondoc.api.tests.conftest import ApiClient, token_for
+
+    _tasks(people, org, plan, 8)
+    with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=3):
+        body = ApiClient(token_for(people.staff)).get("/tasks").json()
+        printed = login(people.staff).get("/tasks/print/").content.decode()
+    assert body["count"] == 8
+    assert "8 nhiệm vụ" in printed and "hơn" not in printed
