@@ -360,8 +360,10 @@ def _write_section(book: Any, formats: _Formats, name: str, title: str, note: st
     heads = [_("Unit code"), _("Unit"), _("Status"), *(column.label for column in columns)]
     keys = ["unit", "unit_name", "status", *(column.key for column in columns)]
     sheet.set_row(HEADER_ROW, 45)
-    for index, (head, key) in enumerate(zip(heads, keys, strict=True)):
+    # Row by row: in constant_memory mode a row is written out once the next one starts.
+    for index, head in enumerate(heads):
         sheet.write_string(HEADER_ROW, index, head, formats.head)
+    for index, key in enumerate(keys):
         sheet.write_string(KEY_ROW, index, key, formats.key)
     values = {pk: [column.get(unit_answers) for column in columns]
               for pk, unit_answers in answers.items()}
@@ -429,8 +431,10 @@ def _write_free_table(book: Any, formats: _Formats, name: str, title: str, note:
     heads = [_("Unit code"), _("Unit"), _("Row"), *(c.label() for c in table.columns)]
     keys = ["unit", "unit_name", "row", *(f"{table.key}.{c.key}" for c in table.columns)]
     sheet.set_row(HEADER_ROW, 45)
-    for index, (head, key) in enumerate(zip(heads, keys, strict=True)):
+    # Row by row: in constant_memory mode a row is written out once the next one starts.
+    for index, head in enumerate(heads):
         sheet.write_string(HEADER_ROW, index, head, formats.head)
+    for index, key in enumerate(keys):
         sheet.write_string(KEY_ROW, index, key, formats.key)
     cell_formats = [formats.get(kind, places=column.places or 0)
                     for (kind, _convert), column in zip(converters, table.columns, strict=True)]
