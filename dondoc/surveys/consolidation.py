@@ -136,6 +136,19 @@ def items_of(defn: defs.FormDefinition, lang: str | None = None) -> list[ItemGro
     return groups
 
 
+def not_summed(defn: defs.FormDefinition, lang: str | None = None) -> list[tuple[str, str]]:
+    """(label, aggregate) of the numbers of the form that are not added up (averages,
+    rates, minimum, maximum), fields and table columns, in the form's order."""
+    found: list[tuple[str, str]] = []
+    for f in defn.fields:
+        if f.is_numeric and not f.is_summed:
+            found.append((f.label(lang), f.aggregate))
+        for column in f.columns:
+            if column.is_numeric and not column.is_summed:
+                found.append((f"{f.label(lang)} — {column.label(lang)}", column.aggregate))
+    return found
+
+
 def find_item(defn: defs.FormDefinition, key: str, lang: str | None = None) -> Item | None:
     for group in items_of(defn, lang):
         for item in group.items:

@@ -338,3 +338,15 @@ def test_the_built_in_vehicles_form_averages_the_average_age() -> None:
         else:
             assert averaged == [], defn.key  # counts and areas: they add up
 
+
+
+def test_the_form_page_says_which_numbers_are_not_added_up(rates: dict[str, Campaign],
+                                                           people: Any, login: Any) -> None:
+    client = login(people.staff)
+    text = client.get(f"/surveys/forms/{rates['now'].form_id}/").content.decode()
+    assert "Tuổi trung bình của phương tiện: trung bình các đơn vị (không cộng dồn)" in text
+    assert "Cơ sở — Tỷ lệ sử dụng (%): trung bình các đơn vị" in text
+    older = client.get(f"/surveys/forms/{rates['before'].form_id}/").content.decode()
+    assert "mọi số liệu của biểu mẫu này đều được cộng dồn" in older
+    assert '<code>"aggregate": "average"</code>' in client.get(
+        "/surveys/forms/import/").content.decode()
