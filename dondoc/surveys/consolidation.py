@@ -601,7 +601,11 @@ PALETTE = ("#1f5fbf", "#6f42c1")
 
 
 def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    """A bar's value in the active language (``6,2`` and ``1.234`` in vi, as the table),
+    up to two decimal places: averages are seldom whole."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if round(value, 2) % 1 else f"{value:,.0f}"
+    return text.translate(str.maketrans({",": str(formats.get_format("THOUSAND_SEPARATOR")),
+                                         ".": str(formats.get_format("DECIMAL_SEPARATOR"))}))
 
 
 _CHART_TITLES: dict[str, Callable[[], str]] = {

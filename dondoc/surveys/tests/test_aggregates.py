@@ -208,7 +208,7 @@ def test_a_parent_shows_the_mean_of_its_units_not_the_sum(rates: dict[str, Campa
     assert (rows["CATP"].minimum, rows["CATP"].maximum) == (Decimal("4.0"), Decimal("8.5"))
     assert rows["CATP"].cells == ["", "3/3", "6,20", "3", "4", "8,50"]  # no sum shown
     chart = str(result.chart)  # a bar a unit under CATP: PC08's subtree and PC06
-    assert ">5<" in chart and ">8.5<" in chart and ">10<" not in chart
+    assert ">5<" in chart and ">8,5<" in chart and ">10<" not in chart
     assert "trung bình của từng đơn vị" in chart
     summed = _by_code(_consolidate(people, rates["now"], "officers"))
     assert summed["CATP"].figure == 130 and summed["CATP"].cells[2] == "130"
