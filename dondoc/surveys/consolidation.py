@@ -604,8 +604,9 @@ def _number(value: float) -> str:
     """A bar's value in the active language (``6,2`` and ``1.234`` in vi, as the table),
     up to two decimal places: averages are seldom whole."""
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if round(value, 2) % 1 else f"{value:,.0f}"
-    return text.translate(str.maketrans({",": str(formats.get_format("THOUSAND_SEPARATOR")),
-                                         ".": str(formats.get_format("DECIMAL_SEPARATOR"))}))
+    thousands = str(formats.get_format("THOUSAND_SEPARATOR"))
+    decimal_mark = str(formats.get_format("DECIMAL_SEPARATOR"))
+    return text.translate(str.maketrans({",": thousands, ".": decimal_mark}))
 
 
 _CHART_TITLES: dict[str, Callable[[], str]] = {
