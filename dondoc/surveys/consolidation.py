@@ -606,7 +606,8 @@ def _number(value: float) -> str:
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if round(value, 2) % 1 else f"{value:,.0f}"
     thousands = str(formats.get_format("THOUSAND_SEPARATOR"))
     decimal_mark = str(formats.get_format("DECIMAL_SEPARATOR"))
-    return text.translate(str.maketrans({",": thousands, ".": decimal_mark}))
+    table = str.maketrans({",": thousands, ".": decimal_mark})
+    return text.translate(table)
 
 
 _CHART_TITLES: dict[str, Callable[[], str]] = {
