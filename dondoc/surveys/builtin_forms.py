@@ -330,7 +330,9 @@ EQUIPMENT: dict[str, Any] = {
 
 VEHICLES: dict[str, Any] = {
     "key": "vehicles",
-    "version": 1,
+    # Version 2: the average age is averaged, not summed, up the unit tree (version 1,
+    # stored where it was installed, had no "aggregate" and so summed it).
+    "version": 2,
     "title": t("Phương tiện", "Vehicles"),
     "description": t("Số lượng, chất lượng và tuổi trung bình của phương tiện theo loại.",
                      "Number, condition and average age of vehicles by type."),
@@ -351,7 +353,8 @@ VEHICLES: dict[str, Any] = {
                   integer("quantity", "Số lượng", "Quantity", required=True),
                   *CONDITION_COLUMNS,
                   {"key": "average_age", "type": "decimal", "places": 1, "min": 0, "max": 60,
-                   "label": t("Tuổi trung bình", "Average age"), "unit": t("năm", "years")},
+                   "label": t("Tuổi trung bình", "Average age"), "unit": t("năm", "years"),
+                   "aggregate": "average"},
               ]},
              text("vehicle_needs", "Nhu cầu bổ sung, kiến nghị", "Needs and proposals",
                   max_length=3000),

@@ -10,6 +10,10 @@ whose answer counts in each campaign (the two sets may differ). A figure is *n/a
 (``None``) when the field does not exist in one version or is blank in one answer; the
 per cent change is n/a when the baseline is zero.
 
+A number combines as its field's ``aggregate`` says (the current campaign's form, else the
+baseline's): averages and rates are compared as averages — the mean over the units, like
+for like or over all units, and the difference of the two means — never as sums.
+
 Only accepted submissions count, unless the reader includes submitted ones, in both
 campaigns alike. Two queries read the answers (one a campaign).
 """
@@ -64,9 +68,15 @@ class FieldRow:
     in_now: bool
     in_baseline: bool
     overall: Change
-    """Sums over all the units counted in each campaign (the sets may differ)."""
+    """Figures over all the units counted in each campaign (the sets may differ)."""
     like_for_like: Change
-    """Sums over the units counted in both campaigns."""
+    """Figures over the units counted in both campaigns."""
+    aggregate: str = defs.DEFAULT_AGGREGATE
+    """How the units' values combine: ``sum`` or, for averages and rates, ``average``…"""
+
+    @property
+    def is_summed(self) -> bool:
+        return self.aggregate == "sum"
 
 
 @dataclass(frozen=True)
@@ -119,21 +129,38 @@ def comparable_campaigns(user: Any, campaign: Campaign) -> QuerySet[Campaign]:
 
 
 def _label(now: defs.FormDefinition, before: defs.FormDefinition, key: str) -> str:
+    parts = key.split(".")
     for defn in (now, before):
-        if defn.has_field(key):
-            table_key, _dot, column_key = key.partition(".")
-            if column_key:
-                return f"{defn.field(table_key).label()} — {defn.field(key).label()}"
+        if defn.aggregate_of(key) is None:
+            continue
+        if len(parts) == 1:
             return defn.field(key).label()
+        table = defn.field(parts[0])
+        labels = [table.label(), table.column(parts[-1]).label()]
+        if len(parts) == 3:
+            row = next((row for row in table.rows if row.key == parts[1]), None)
+            labels.insert(1, row.label() if row else parts[1])
+        return " — ".join(labels)
     return key
 
 
-def _total(getter: NumberGetter | None,
-           answers: dict[int, dict[str, Any]]) -> Decimal | None:
+def _total(getter: NumberGetter | None, answers: dict[int, dict[str, Any]],
+           aggregate: str) -> Decimal | None:
     if getter is None:
         return None
-    values = [value for value in map(getter, answers.values()) if value is not None]
-    return sum(values, Decimal(0)) if values else None
+    return defs.combine([value for value in map(getter, answers.values())
+                         if value is not None], aggregate)
+
+
+def _keys(now: defs.FormDefinition, before: defs.FormDefinition) -> list[str]:
+    """The numbers of the current form, then those only the baseline's form has (not a
+    column of the current form that is compared row by row instead)."""
+    keys = now.numeric_keys()
+    known = set(keys)
+    for key in before.numeric_keys():
+        if key not in known and now.aggregate_of(key) is None:
+            keys.append(key)
+    return keys
 
 
 def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | None = None,
@@ -141,8 +168,9 @@ def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | Non
     """``campaign`` against ``baseline`` as ``user`` may see them (their units' subtree
     for unit managers); per unit for ``key`` (the first number when None or unknown)."""
     now_defn, base_defn = definition_of(campaign), definition_of(baseline)
-    keys = now_defn.numeric_keys()
-    keys += [k for k in base_defn.numeric_keys() if k not in set(keys)]
+    keys = _keys(now_defn, base_defn)
+    aggregates = {k: now_defn.aggregate_of(k) or base_defn.aggregate_of(k)
+                  or defs.DEFAULT_AGGREGATE for k in keys}
     now_answers = answers_of(user, campaign, include_submitted=include_submitted)
     base_answers = answers_of(user, baseline, include_submitted=include_submitted)
     getters = {k: (numeric_getter(now_defn, k), numeric_getter(base_defn, k)) for k in keys}
@@ -151,10 +179,11 @@ def compare(*, user: Any, campaign: Campaign, baseline: Campaign, key: str | Non
     base_both = {pk: answer for pk, answer in base_answers.items() if pk in both}
     fields = [FieldRow(k, _label(now_defn, base_defn, k), getters[k][0] is not None,
                        getters[k][1] is not None,
-                       overall=Change(_total(getters[k][1], base_answers),
-                                      _total(getters[k][0], now_answers)),
-                       like_for_like=Change(_total(getters[k][1], base_both),
-                                            _total(getters[k][0], now_both)))
+                       overall=Change(_total(getters[k][1], base_answers, aggregates[k]),
+                                      _total(getters[k][0], now_answers, aggregates[k])),
+                       like_for_like=Change(_total(getters[k][1], base_both, aggregates[k]),
+                                            _total(getters[k][0], now_both, aggregates[k])),
+                       aggregate=aggregates[k])
               for k in keys]
     chosen = next((row for row in fields if row.key == key), fields[0] if fields else None)
     members = {unit.pk: unit for unit in campaign_units(user, baseline)}

@@ -7,6 +7,12 @@ ancestor; each parent carries its subtree's figures (sum, average, minimum, maxi
 answering units; or the count of each choice). Next to it: a chart and the units whose
 answer is missing.
 
+A number combines as its field's ``aggregate`` says (``definition.combine``): an average
+or a rate is never added up — a parent's figure is the mean over the units that gave a
+value (their number is shown), and a free-row table's "all rows" figure the mean of its
+rows; a fixed-row table's average column has no "all rows" item at all (see
+``Field.combines_rows``).
+
 Only accepted submissions count, unless the reader includes those submitted and not yet
 accepted (the page says so). The work takes a bounded number of queries whatever the
 size of the campaign: the units that answer, the units between them and their common
@@ -55,6 +61,11 @@ class Item:
     label: str
     kind: str  # NUMBER or CHOICES
     places: int = 0
+    aggregate: str = defs.DEFAULT_AGGREGATE
+
+    @property
+    def is_summed(self) -> bool:
+        return self.aggregate == "sum"
 
     @property
     def answer_key(self) -> str:
@@ -85,6 +96,15 @@ def _places(f: defs.Field) -> int:
     return (f.places or 2) if f.type == "decimal" else 0
 
 
+# The label of a table column's "all rows" item, by how its rows combine.
+_ROWS_LABELS: dict[str, Callable[[], str]] = {
+    "sum": lambda: _("%(column)s (all rows)"),
+    "average": lambda: _("%(column)s (average of the rows)"),
+    "min": lambda: _("%(column)s (smallest of the rows)"),
+    "max": lambda: _("%(column)s (largest of the rows)"),
+}
+
+
 def items_of(defn: defs.FormDefinition, lang: str | None = None) -> list[ItemGroup]:
     """The consolidatable items of the form, by section, in the form's order."""
     groups: list[ItemGroup] = []
@@ -92,16 +112,16 @@ def items_of(defn: defs.FormDefinition, lang: str | None = None) -> list[ItemGro
         items: list[Item] = []
         for f in section.fields:
             if f.is_numeric:
-                items.append(Item(f.key, f.label(lang), NUMBER, _places(f)))
+                items.append(Item(f.key, f.label(lang), NUMBER, _places(f), f.aggregate))
             elif f.type in ("choice", "multichoice", "boolean"):
                 items.append(Item(f.key, f.label(lang), CHOICES))
             elif f.type == "table":
                 for column in f.columns:
                     label = f"{f.label(lang)} — {column.label(lang)}"
-                    if column.is_numeric:
-                        total = _("%(column)s (all rows)") % {"column": label}
+                    if f.combines_rows(column):
+                        total = _ROWS_LABELS[column.aggregate]() % {"column": label}
                         items.append(Item(f"{f.key}.{column.key}", total, NUMBER,
-                                          _places(column)))
+                                          _places(column), column.aggregate))
                     elif column.type in ("choice", "multichoice", "boolean"):
                         items.append(Item(f"{f.key}.{column.key}", label, CHOICES))
                 for row in f.rows:
@@ -110,10 +130,23 @@ def items_of(defn: defs.FormDefinition, lang: str | None = None) -> list[ItemGro
                             items.append(Item(
                                 f"{f.key}.{row.key}.{column.key}",
                                 f"{f.label(lang)} — {row.label(lang)} — {column.label(lang)}",
-                                NUMBER, _places(column)))
+                                NUMBER, _places(column), column.aggregate))
         if items:
             groups.append(ItemGroup(section.title(lang), items))
     return groups
+
+
+def not_summed(defn: defs.FormDefinition, lang: str | None = None) -> list[tuple[str, str]]:
+    """(label, aggregate) of the numbers of the form that are not added up (averages,
+    rates, minimum, maximum), fields and table columns, in the form's order."""
+    found: list[tuple[str, str]] = []
+    for f in defn.fields:
+        if f.is_numeric and not f.is_summed:
+            found.append((f.label(lang), f.aggregate))
+        for column in f.columns:
+            if column.is_numeric and not column.is_summed:
+                found.append((f"{f.label(lang)} — {column.label(lang)}", column.aggregate))
+    return found
 
 
 def find_item(defn: defs.FormDefinition, key: str, lang: str | None = None) -> Item | None:
@@ -148,7 +181,8 @@ NumberGetter = Callable[[Mapping[str, Any]], Decimal | None]
 
 def numeric_getter(defn: defs.FormDefinition, key: str) -> NumberGetter | None:
     """A function reading the number ``key`` names from an answers dict — a number
-    field, ``"table.column"`` (the sum over the rows, as ``definition.numeric_total``) or
+    field, ``"table.column"`` (the rows combined as the column says, like
+    ``definition.numeric_total``; None for a column without an all-rows figure) or
     ``"table.row.column"`` (a fixed row's cell) — or None when the form has no such
     number. The field is looked up once, not once a unit."""
     parts = key.split(".")
@@ -180,13 +214,15 @@ def numeric_getter(defn: defs.FormDefinition, key: str) -> NumberGetter | None:
                     return _decimal(row.get(column_key))
             return None
         return cell
+    if not defn.field(table_key).combines_rows(f):
+        return None
+    aggregate = f.aggregate
 
     def total(answers: Mapping[str, Any]) -> Decimal | None:
         rows = answers.get(table_key)
         values = [_decimal(row.get(column_key)) for row in rows if isinstance(row, Mapping)] \
             if isinstance(rows, list) else []
-        present = [value for value in values if value is not None]
-        return sum(present, Decimal(0)) if present else None
+        return defs.combine([value for value in values if value is not None], aggregate)
     return total
 
 
@@ -364,6 +400,7 @@ class Figures:
 
     unit: TreeUnit
     places: int = 0
+    aggregate: str = defs.DEFAULT_AGGREGATE
     own: Decimal | list[str] | None = None
     own_labels: list[str] = field(default_factory=list)
     answered: int = 0  # units of the subtree whose answer counts
@@ -383,6 +420,17 @@ class Figures:
             return None
         quantum = Decimal(1).scaleb(-max(self.places, 1))
         return (self.total / self.with_value).quantize(quantum, ROUND_HALF_UP)
+
+    @property
+    def figure(self) -> Decimal | None:
+        """The subtree's figure as the item combines: sum, mean, minimum or maximum."""
+        if self.aggregate == "average":
+            return self.average
+        if self.aggregate == "min":
+            return self.minimum
+        if self.aggregate == "max":
+            return self.maximum
+        return self.total
 
     @property
     def count_list(self) -> list[int]:
@@ -454,11 +502,12 @@ def consolidate(*, user: Any, campaign: Campaign, key: str | None,
     missing = missing_of(tree, include_submitted=include_submitted,
                          deadline=campaign.deadline, today=today)
     places = item.places if item else 0
-    rows = {unit.pk: Figures(unit, places=places) for unit in tree.units}
+    aggregate = item.aggregate if item else defs.DEFAULT_AGGREGATE
+    rows = {unit.pk: Figures(unit, places=places, aggregate=aggregate) for unit in tree.units}
     # The overall figures: the common ancestor's row, or one of their own when the units
     # have no common ancestor in the reader's view.
     total = rows[tree.root.pk] if tree.root is not None else Figures(
-        TreeUnit(0, "", _("Total"), "", ""), places=places)
+        TreeUnit(0, "", _("Total"), "", ""), places=places, aggregate=aggregate)
     extra = [] if tree.root is not None else [total]
     choices: list[tuple[str, str]] = []
     labels: dict[str, str] = {}
@@ -537,6 +586,10 @@ def _format_cells(result: Consolidation) -> None:
         cells = [own, f"{row.answered}/{row.expected}"]
         if result.item is not None and result.item.kind == CHOICES:
             cells += [str(count) for count in row.counts.values()]
+        elif result.item is not None and not result.item.is_summed:
+            # An average, a rate, a minimum: a sum means nothing; say over how many units.
+            cells += [fmt(row.average), str(row.with_value), fmt(row.minimum),
+                      fmt(row.maximum)]
         else:
             cells += [fmt(row.total), fmt(row.average), fmt(row.minimum), fmt(row.maximum)]
         row.cells = cells
@@ -548,7 +601,21 @@ PALETTE = ("#1f5fbf", "#6f42c1")
 
 
 def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    """A bar's value in the active language (``6,2`` and ``1.234`` in vi, as the table),
+    up to two decimal places: averages are seldom whole."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if round(value, 2) % 1 else f"{value:,.0f}"
+    thousands = str(formats.get_format("THOUSAND_SEPARATOR"))
+    decimal_mark = str(formats.get_format("DECIMAL_SEPARATOR"))
+    table = str.maketrans({",": thousands, ".": decimal_mark})
+    return text.translate(table)
+
+
+_CHART_TITLES: dict[str, Callable[[], str]] = {
+    "sum": lambda: _("“%(item)s”: total of each unit's subtree"),
+    "average": lambda: _("“%(item)s”: average over each unit's subtree"),
+    "min": lambda: _("“%(item)s”: smallest in each unit's subtree"),
+    "max": lambda: _("“%(item)s”: largest in each unit's subtree"),
+}
 
 
 def chart_of(result: Consolidation) -> SafeString | None:
@@ -565,9 +632,9 @@ def chart_of(result: Consolidation) -> SafeString | None:
         top = min((row.unit.level for row in result.rows), default=0)
         level = top + 1 if result.total.unit.pk and any(
             row.unit.level == top + 1 for row in result.rows) else top
-        bars = [(row.unit.label, float(row.total)) for row in result.rows
-                if row.unit.level == level and row.total is not None]
-        title = _("“%(item)s”: total of each unit's subtree") % {"item": result.item.label}
+        bars = [(row.unit.label, float(figure)) for row in result.rows
+                if row.unit.level == level and (figure := row.figure) is not None]
+        title = _CHART_TITLES[result.item.aggregate]() % {"item": result.item.label}
     if not bars:
         return None
     return bar_chart(title=title, bars=bars)

@@ -13,7 +13,10 @@ apply, so half-filled drafts do not drown in messages.
 Extensions of the contract (compatible): a field may carry ``"unit"`` (unit of measure,
 vi/en) for display, and a rule may carry ``"table": "<table key>"`` to be checked on every
 row of that table; inside such a rule, names are the table's columns first, then form
-fields, and ``fields`` lists columns of that table.
+fields, and ``fields`` lists columns of that table. A number field or column may carry
+``"aggregate"`` — how its values combine over a table's rows and up the unit tree:
+``sum`` (the default: counts, amounts), ``average`` (averages, rates, per cents), ``min``
+or ``max``; see :func:`combine`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ FIELD_TYPES = (
 )
 NUMERIC_TYPES = ("integer", "decimal")
 COLUMN_TYPES = tuple(t for t in FIELD_TYPES if t not in ("table", "file"))
+# How a number combines over rows and units; a definition without "aggregate" sums.
+AGGREGATES = ("sum", "average", "min", "max")
+DEFAULT_AGGREGATE = "sum"
 FUNCTIONS = ("sum", "count", "value", "min", "max", "abs")
 RESERVED_KEYS = frozenset((*FUNCTIONS, "row", "and", "or", "not", "true", "false", "none"))
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -56,8 +62,8 @@ RULE_CONTEXT = decimal.Context(prec=34, Emax=999, Emin=-999,
 
 FIELD_PROPERTIES = {
     "common": {"key", "type", "label", "help", "required", "unit"},
-    "integer": {"min", "max"},
-    "decimal": {"min", "max", "places"},
+    "integer": {"min", "max", "aggregate"},
+    "decimal": {"min", "max", "places", "aggregate"},
     "text": {"max_length"},
     "choice": {"choices"},
     "multichoice": {"choices"},
@@ -123,6 +129,8 @@ class Field:
     max_rows: int | None = None
     section: str = ""
     table: str | None = None
+    aggregate: str = DEFAULT_AGGREGATE
+
 
     def label(self, lang: str | None = None) -> str:
         return _text(self.labels, lang)
@@ -140,6 +148,19 @@ class Field:
     @property
     def has_fixed_rows(self) -> bool:
         return self.type == "table" and bool(self.rows)
+
+    @property
+    def is_summed(self) -> bool:
+        """A number whose values add up (the default); False for averages, min, max."""
+        return self.aggregate == "sum"
+
+    def combines_rows(self, column: Field) -> bool:
+        """Whether the numeric ``column`` of this table has an "all rows" figure. Not for
+        an average over fixed rows: they are different kinds of things (cars, boats), and
+        the plain mean of their average ages is not the average age of the fleet; each
+        row's figure stands on its own. Free rows are alike (sites): their mean is one."""
+        return column.is_numeric and not (self.has_fixed_rows
+                                          and column.aggregate == "average")
 
     def column(self, key: str) -> Field:
         for column in self.columns:
@@ -223,14 +244,30 @@ class FormDefinition:
         return True
 
     def numeric_keys(self) -> list[str]:
-        """Keys of numeric fields and ``"table.column"`` for numeric table columns, in order."""
+        """Keys of numeric fields and ``"table.column"`` for numeric table columns (their
+        rows combined), in order; an average column of a fixed-row table, which has no
+        all-rows figure, gives each row's cell instead (``"table.row.column"``)."""
         keys: list[str] = []
         for f in self.fields:
             if f.is_numeric:
                 keys.append(f.key)
             elif f.type == "table":
-                keys.extend(f"{f.key}.{c.key}" for c in f.columns if c.is_numeric)
+                for c in f.columns:
+                    if f.combines_rows(c):
+                        keys.append(f"{f.key}.{c.key}")
+                    elif c.is_numeric:
+                        keys.extend(f"{f.key}.{row.key}.{c.key}" for row in f.rows)
         return keys
+
+    def aggregate_of(self, key: str) -> str | None:
+        """How the number ``key`` (a field, ``"table.column"`` or ``"table.row.column"``)
+        combines; None when the form has no such number."""
+        parts = key.split(".")
+        try:
+            f = self.field(parts[0] if len(parts) == 1 else f"{parts[0]}.{parts[-1]}")
+        except KeyError:
+            return None
+        return f.aggregate if f.is_numeric else None
 
     def to_json(self) -> dict[str, Any]:
         return copy.deepcopy(self.raw)
@@ -362,6 +399,13 @@ class _Parser:
                         self.problem(where, f"{name} of an integer field must be whole")
             else:
                 f.places = self.integer(data.get("places"), f"{where} places", low=0, high=10)
+            aggregate = data.get("aggregate", DEFAULT_AGGREGATE)
+            if aggregate in AGGREGATES:
+                f.aggregate = aggregate
+            else:
+                self.problem(where, _("aggregate must be one of %(allowed)s, not %(value)s "
+                                      "(how the figures of units add up)")
+                             % {"allowed": ", ".join(AGGREGATES), "value": repr(aggregate)[:40]})
         elif kind == "text":
             f.max_length = self.integer(data.get("max_length"), f"{where} max_length",
                                         low=1, high=MAX_TEXT_LENGTH)
@@ -1188,8 +1232,23 @@ def field_value(defn: FormDefinition, answers: Mapping[str, Any], key: str,
     return _typed(f.column(column), found.get(column))
 
 
+def combine(values: Sequence[Decimal], aggregate: str) -> Decimal | None:
+    """The values combined as the field says: their sum, mean (exact, not rounded),
+    minimum or maximum; None when there is none."""
+    if not values:
+        return None
+    if aggregate == "average":
+        return sum(values, Decimal(0)) / len(values)
+    if aggregate == "min":
+        return min(values)
+    if aggregate == "max":
+        return max(values)
+    return sum(values, Decimal(0))
+
+
 def numeric_total(defn: FormDefinition, answers: Mapping[str, Any], key: str) -> Decimal | None:
-    """A numeric field's value, or the sum of a table column given as ``"table.column"``."""
+    """A numeric field's value, or a table column given as ``"table.column"`` combined
+    over its rows (:func:`combine`: summed unless the column says otherwise)."""
     table_key, _dot, column_key = key.partition(".")
     f = defn.field(key)
     if not f.is_numeric:
@@ -1202,4 +1261,4 @@ def numeric_total(defn: FormDefinition, answers: Mapping[str, Any], key: str) ->
         return None
     values = [Decimal(str(r[column_key])) for r in rows
               if isinstance(r, Mapping) and r.get(column_key) not in (None, "")]
-    return sum(values, Decimal(0)) if values else None
+    return combine(values, f.aggregate)

@@ -92,7 +92,7 @@ def load(stdout: Any) -> None:
     staff = User.objects.filter(username="thammuu").first()
     admin = User.objects.filter(username="admin").first()
     catp = Unit.objects.filter(code="CATP").first()
-    form = SurveyForm.objects.filter(key="vehicles").order_by("version").first()
+    form = SurveyForm.objects.filter(key="vehicles").order_by("-version").first()
     if staff is None or admin is None or catp is None or form is None:
         stdout.write("Surveys: the demo organisation is missing; skipped.")
         return

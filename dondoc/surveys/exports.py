@@ -3,9 +3,11 @@
 The campaign workbook: a first sheet saying what it holds (campaign, form, reference date,
 deadline, which submissions count), then one sheet per section of the form with one row
 per answering unit in unit-tree order (names indented by level) and, for every unit with
-units below it, a subtotal row (bold) summing its subtree's numbers. Tables are flattened:
-a fixed-row table gives one column per row and column (``table.row.column``); a free-row
-table gives its numeric columns summed over the rows (``table.column``) and its number of
+units below it, a subtotal row (bold) summing its subtree's numbers — or, for a number
+whose field says ``"aggregate": "average"`` (``min``, ``max``), their mean (smallest,
+largest): an average is never added up. Tables are flattened: a fixed-row table gives one
+column per row and column (``table.row.column``); a free-row table gives its numeric
+columns combined over the rows (``table.column``: summed, or averaged…) and its number of
 rows, and a sheet of its own lists every row with its unit. Under the labels, a second
 header row gives each column's key, so that a column is found by key whatever the
 language. Numbers carry Excel number formats (shown ``1.234,5`` by a Vietnamese Excel),
@@ -60,9 +62,10 @@ class Column:
     kind: str  # "integer", "decimal", "date" or "text"
     places: int
     get: Callable[[Mapping[str, Any]], Any]
+    aggregate: str = defs.DEFAULT_AGGREGATE  # how the subtotals combine the units' numbers
 
     @property
-    def summed(self) -> bool:
+    def numeric(self) -> bool:
         return self.kind in ("integer", "decimal")
 
 
@@ -109,6 +112,30 @@ def _rows_of(answers: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return [row for row in rows if isinstance(row, Mapping)] if isinstance(rows, list) else []
 
 
+# What a subtotal row holds for a number that is not summed, said in its column's head.
+_SUBTOTAL_NOTES: dict[str, Callable[[], str]] = {
+    "average": lambda: _("%(label)s (subtotals: average of the units)"),
+    "min": lambda: _("%(label)s (subtotals: smallest of the units)"),
+    "max": lambda: _("%(label)s (subtotals: largest of the units)"),
+}
+_ROWS_NOTES: dict[str, Callable[[], str]] = {
+    "sum": lambda: _("%(table)s — %(column)s (sum of the rows)"),
+    "average": lambda: _("%(table)s — %(column)s (average of the rows)"),
+    "min": lambda: _("%(table)s — %(column)s (smallest of the rows)"),
+    "max": lambda: _("%(table)s — %(column)s (largest of the rows)"),
+}
+
+
+def _kind(kind: str, f: defs.Field) -> str:
+    """The cell kind of a field's column: the mean of whole numbers is not whole."""
+    return "decimal" if kind == "integer" and not f.is_summed else kind
+
+
+def _head(label: str, f: defs.Field) -> str:
+    note = _SUBTOTAL_NOTES.get(f.aggregate) if f.is_numeric else None
+    return note() % {"label": label} if note else label
+
+
 def section_columns(section: defs.Section) -> list[Column]:
     """The columns of a section's sheet, in the form's order."""
     columns: list[Column] = []
@@ -119,7 +146,8 @@ def section_columns(section: defs.Section) -> list[Column]:
             def simple(answers: Mapping[str, Any], key: str = f.key,
                        convert: Callable[[Any], Any] = convert) -> Any:
                 return convert(answers.get(key))
-            columns.append(Column(f.key, f.label(), kind, f.places or 0, simple))
+            columns.append(Column(f.key, _head(f.label(), f), _kind(kind, f), f.places or 0, simple,
+                                  f.aggregate))
             continue
         if f.has_fixed_rows:
             for row in f.rows:
@@ -133,24 +161,27 @@ def section_columns(section: defs.Section) -> list[Column]:
                             if item.get("row") == row_key:
                                 return convert(item.get(column_key))
                         return None
-                    columns.append(Column(f"{f.key}.{row.key}.{column.key}",
-                                          f"{f.label()} — {row.label()} — {column.label()}",
-                                          kind, column.places or 0, cell))
+                    columns.append(Column(
+                        f"{f.key}.{row.key}.{column.key}",
+                        _head(f"{f.label()} — {row.label()} — {column.label()}", column),
+                        _kind(kind, column), column.places or 0, cell, column.aggregate))
             continue
         for column in f.columns:
             if not column.is_numeric:
                 continue
 
             def total(answers: Mapping[str, Any], table: str = f.key,
-                      column_key: str = column.key) -> Decimal | None:
+                      column_key: str = column.key,
+                      aggregate: str = column.aggregate) -> Decimal | None:
                 values = [_number(item.get(column_key)) for item in _rows_of(answers, table)]
-                present = [value for value in values if value is not None]
-                return sum(present, Decimal(0)) if present else None
-            columns.append(Column(f"{f.key}.{column.key}",
-                                  _("%(table)s — %(column)s (sum of the rows)") % {
-                                      "table": f.label(), "column": column.label()},
-                                  "integer" if column.type == "integer" else "decimal",
-                                  column.places or 0, total))
+                return defs.combine([value for value in values if value is not None],
+                                    aggregate)
+            label = _ROWS_NOTES[column.aggregate]() % {"table": f.label(),
+                                                       "column": column.label()}
+            # The mean of whole numbers is not whole: shown as a decimal.
+            kind = "integer" if column.type == "integer" and column.is_summed else "decimal"
+            columns.append(Column(f"{f.key}.{column.key}", _head(label, column), kind,
+                                  column.places or 0, total, column.aggregate))
 
         def count(answers: Mapping[str, Any], table: str = f.key) -> int | None:
             return len(_rows_of(answers, table)) if answers.get(table) is not None else None
@@ -285,9 +316,14 @@ def _write_cover(book: Any, formats: _Formats, used: set[str], campaign: Campaig
 
 def _subtotals(tree: CampaignTree, values: dict[int, list[Any]], columns: list[Column]
                ) -> tuple[dict[int, list[Any]], dict[int, tuple[int, int]]]:
-    """Per unit of the tree: the sums of its subtree's numbers and (answered, expected)."""
-    summed = [index for index, column in enumerate(columns) if column.summed]
+    """Per unit of the tree: its subtree's numbers combined (summed, or averaged… as each
+    column says) and (answered, expected)."""
+    summed = [index for index, column in enumerate(columns)
+              if column.numeric and column.aggregate == "sum"]
+    others = [index for index, column in enumerate(columns)
+              if column.numeric and column.aggregate != "sum"]
     sums: dict[int, list[Any]] = {unit.pk: [None] * len(columns) for unit in tree.units}
+    gathered: dict[tuple[int, int], list[Decimal]] = {}
     counts: dict[int, list[int]] = {unit.pk: [0, 0] for unit in tree.units}
     for unit in tree.units:
         if not unit.member:
@@ -303,6 +339,11 @@ def _subtotals(tree: CampaignTree, values: dict[int, list[Any]], columns: list[C
                 value = own[index]
                 if value is not None:
                     row[index] = value if row[index] is None else row[index] + value
+            for index in others:
+                if own[index] is not None:
+                    gathered.setdefault((above.pk, index), []).append(own[index])
+    for (pk, index), numbers in gathered.items():
+        sums[pk][index] = defs.combine(numbers, columns[index].aggregate)
     return sums, {pk: (pair[0], pair[1]) for pk, pair in counts.items()}
 
 
@@ -319,8 +360,10 @@ def _write_section(book: Any, formats: _Formats, name: str, title: str, note: st
     heads = [_("Unit code"), _("Unit"), _("Status"), *(column.label for column in columns)]
     keys = ["unit", "unit_name", "status", *(column.key for column in columns)]
     sheet.set_row(HEADER_ROW, 45)
-    for index, (head, key) in enumerate(zip(heads, keys, strict=True)):
+    # Row by row: in constant_memory mode a row is written out once the next one starts.
+    for index, head in enumerate(heads):
         sheet.write_string(HEADER_ROW, index, head, formats.head)
+    for index, key in enumerate(keys):
         sheet.write_string(KEY_ROW, index, key, formats.key)
     values = {pk: [column.get(unit_answers) for column in columns]
               for pk, unit_answers in answers.items()}
@@ -339,7 +382,7 @@ def _write_section(book: Any, formats: _Formats, name: str, title: str, note: st
             sheet.write_string(row, 2, _("%(answered)d of %(expected)d units") % {
                 "answered": answered, "expected": expected}, formats.get("text", bold=True))
             for index, column in enumerate(columns):
-                if column.summed:
+                if column.numeric:
                     _write_value(sheet, row, FIXED_COLUMNS + index, sums[unit.pk][index],
                                  cell_formats[index][1])
             row += 1
@@ -366,12 +409,11 @@ def _write_grand_total(sheet: Any, formats: _Formats, row: int, tree: CampaignTr
         "answered": sum(1 for unit in members if unit.pk in values),
         "expected": len(members)}, formats.get("text", bold=True))
     for index, column in enumerate(columns):
-        if not column.summed:
+        if not column.numeric:
             continue
         present = [own[index] for own in values.values() if own[index] is not None]
-        if present:
-            _write_value(sheet, row, FIXED_COLUMNS + index, sum(present),
-                         cell_formats[index][1])
+        _write_value(sheet, row, FIXED_COLUMNS + index, defs.combine(present, column.aggregate),
+                     cell_formats[index][1])
     return row + 1
 
 
@@ -389,8 +431,10 @@ def _write_free_table(book: Any, formats: _Formats, name: str, title: str, note:
     heads = [_("Unit code"), _("Unit"), _("Row"), *(c.label() for c in table.columns)]
     keys = ["unit", "unit_name", "row", *(f"{table.key}.{c.key}" for c in table.columns)]
     sheet.set_row(HEADER_ROW, 45)
-    for index, (head, key) in enumerate(zip(heads, keys, strict=True)):
+    # Row by row: in constant_memory mode a row is written out once the next one starts.
+    for index, head in enumerate(heads):
         sheet.write_string(HEADER_ROW, index, head, formats.head)
+    for index, key in enumerate(keys):
         sheet.write_string(KEY_ROW, index, key, formats.key)
     cell_formats = [formats.get(kind, places=column.places or 0)
                     for (kind, _convert), column in zip(converters, table.columns, strict=True)]

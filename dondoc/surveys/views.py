@@ -21,6 +21,7 @@ from dondoc.core.forms import add_service_error
 from dondoc.core.paging import paginate
 from dondoc.organization import scoping
 from dondoc.plans.services import WorkflowError
+from dondoc.surveys import consolidation as consolidating
 from dondoc.surveys import entry, selectors, services
 from dondoc.surveys.definition import DefinitionError, Problem
 from dondoc.surveys.forms import CampaignForm, FormImportForm, ReturnForm
@@ -329,6 +330,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/form_detail.html", {
         "form": form, "defn": defn, "layout": view, "versions": versions,
         "rules": [(rule, rule.message()) for rule in defn.rules],
+        "not_summed": consolidating.not_summed(defn),
         "can_create": scoping.can_create_campaigns(request.user)})
 
 

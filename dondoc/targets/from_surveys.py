@@ -10,7 +10,9 @@ rows) gets, each time a submission of a campaign of that form is accepted:
   own answer when it answers alone);
 * for the whole target: the same sum over the units under the target's managing unit;
 
-dated the campaign's reference date, with the campaign as its source. Measurements stay
+dated the campaign's reference date, with the campaign as its source. A number whose field
+says ``"aggregate": "average"`` (``min``, ``max``) is averaged (…) over the subtree instead
+of summed: an average age or a rate never adds up. Measurements stay
 append-only: a later acceptance that changes a figure (a submission reopened and
 accepted again, another unit accepted) records a new measurement correcting the previous
 one of the same campaign; an unchanged figure records nothing. Campaigns whose reference
@@ -94,10 +96,13 @@ def _accepted_answers(campaign: Any, path: str, answer_key: str
     return [(unit_path, {answer_key: decode_extracted(raw)}) for unit_path, raw in rows]
 
 
-def _sum(getter: Any, answers: list[tuple[str, dict[str, Any]]], path: str) -> Decimal | None:
-    values = [value for unit_path, unit_answers in answers if unit_path.startswith(path)
-              for value in [getter(unit_answers)] if value is not None]
-    return sum(values, Decimal(0)) if values else None
+def _sum(getter: Any, answers: list[tuple[str, dict[str, Any]]], path: str,
+         aggregate: str) -> Decimal | None:
+    """The subtree's figure: the units' values combined as the field says (summed…)."""
+    from dondoc.surveys.definition import combine
+
+    return combine([value for unit_path, unit_answers in answers if unit_path.startswith(path)
+                    for value in [getter(unit_answers)] if value is not None], aggregate)
 
 
 def _record_campaign(*, actor: Any, target: Target, campaign: Any,
@@ -108,7 +113,9 @@ def _record_campaign(*, actor: Any, target: Target, campaign: Any,
     before the target's baseline."""
     from dondoc.surveys.consolidation import definition_of, numeric_getter
 
-    getter = numeric_getter(definition_of(campaign), target.survey_field)
+    defn = definition_of(campaign)
+    getter = numeric_getter(defn, target.survey_field)
+    aggregate = defn.aggregate_of(target.survey_field) or "sum"
     if getter is None or campaign.reference_date < target.baseline_date:
         return []
     answers = _accepted_answers(campaign, target.owner_unit.path,
@@ -116,11 +123,11 @@ def _record_campaign(*, actor: Any, target: Target, campaign: Any,
     recorded: list[Measurement | None] = []
     for share in target.units.all():
         if within is None or within.startswith(share.unit.path):
-            value = _sum(getter, answers, share.unit.path)
+            value = _sum(getter, answers, share.unit.path, aggregate)
             if value is not None:
                 recorded.append(_append(actor=actor, target=target, unit=share.unit,
                                         campaign=campaign, value=value))
-    total = _sum(getter, answers, target.owner_unit.path)
+    total = _sum(getter, answers, target.owner_unit.path, aggregate)
     if total is not None:
         recorded.append(_append(actor=actor, target=target, unit=None, campaign=campaign,
                                 value=total))

@@ -39,7 +39,7 @@ class Survey:
 def survey(org: Any, people: Any, time_machine: Any,
            django_capture_on_commit_callbacks: Any) -> Survey:
     time_machine.move_to(dt.datetime(2026, 5, 15, 9, 0, tzinfo=dt.UTC), tick=False)
-    form = SurveyForm.objects.get(key="vehicles", version=1)
+    form = SurveyForm.objects.filter(key="vehicles").latest("version")
     campaign = services.campaign_create(
         actor=people.staff, title="Khảo sát phương tiện 2026", form=form,
         reference_date=dt.date(2026, 5, 1), deadline=dt.date(2026, 5, 31),

@@ -44,7 +44,7 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
     ensure_builtin_forms()
     campaign = services.campaign_create(
         actor=people.staff, title="Khảo sát phương tiện 2026",
-        form=SurveyForm.objects.get(key="vehicles", version=1),
+        form=SurveyForm.objects.filter(key="vehicles").latest("version"),
         reference_date=dt.date(2026, 9, 30), deadline=dt.date(2099, 12, 31),
         units=[org.pc08])
     services.campaign_open(actor=people.staff, campaign=campaign)

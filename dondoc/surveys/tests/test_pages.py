@@ -324,7 +324,7 @@ def test_forms_are_listed_previewed_exported_and_imported(login: Any, people: An
     upload = SimpleUploadedFile("vehicles.json", json.dumps(definition).encode())
     response = client.post("/surveys/forms/import/", {"file": upload})
     assert response.status_code == 302
-    assert SurveyForm.objects.get(key="vehicles", version=2).title_vi == "Phương tiện (bản 2)"
+    assert SurveyForm.objects.get(key="vehicles", version=3).title_vi == "Phương tiện (bản 2)"
 
 
 def test_a_bad_form_import_lists_every_problem(login: Any, people: Any, db: None) -> None:

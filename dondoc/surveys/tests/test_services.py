@@ -84,8 +84,8 @@ def test_importing_an_existing_key_makes_a_new_version(db: None, people: Any) ->
     data = copy.deepcopy(SurveyForm.objects.get(key="vehicles").definition)
     data["title"]["vi"] = "Phương tiện (sửa đổi)"
     form = services.form_import(actor=people.staff, data=data)
-    assert (form.key, form.version, form.definition["version"]) == ("vehicles", 2, 2)
-    assert SurveyForm.objects.get(key="vehicles", version=1).title("vi") == "Phương tiện"
+    assert (form.key, form.version, form.definition["version"]) == ("vehicles", 3, 3)
+    assert SurveyForm.objects.get(key="vehicles", version=2).title("vi") == "Phương tiện"
     assert AuditEvent.objects.filter(object_type="surveys.surveyform",
                                      object_id=str(form.pk)).exists()
 

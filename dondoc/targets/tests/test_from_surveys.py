@@ -15,7 +15,8 @@ from dondoc.audit.models import AuditEvent
 from dondoc.plans import services as plans
 from dondoc.plans.models import DocumentKind
 from dondoc.surveys import services as surveys
-from dondoc.surveys.models import Submission
+from dondoc.surveys.models import Campaign, Submission
+from dondoc.surveys.tests.test_aggregates import rates_fixture  # noqa: F401 - the fixture
 from dondoc.surveys.tests.test_consolidation_world import (  # noqa: F401 - the fixture
     World,
     world_fixture,
@@ -95,6 +96,26 @@ def test_table_columns_are_summed_over_rows(world: World, people: Any,
     target_link_survey(actor=people.staff, target=target, form_key="fleet",
                        field_key="vehicles.quantity")
     assert _live(target)[("PC08", dt.date(2026, 4, 30))] == Decimal(27)  # 5 cars + 22 bikes
+
+
+def test_an_average_is_measured_as_the_mean_of_the_units(rates: dict[str, Campaign],
+                                                          people: Any, org: Any) -> None:
+    document = plans.document_create(
+        actor=people.staff, kind=DocumentKind.PLAN, number="6/KH-CAĐN",
+        title="Kế hoạch thay thế phương tiện", issuer="Công an thành phố Đà Nẵng",
+        issue_date=dt.date(2025, 1, 10), owner_unit=org.catp, code_prefix="KH6")
+    target = services.target_create(
+        actor=people.staff, document=document, name="Tuổi trung bình phương tiện",
+        measure_unit="năm", direction="lower", baseline_value=Decimal(8),
+        baseline_date=dt.date(2025, 1, 1), target_value=Decimal(5),
+        target_date=dt.date(2026, 12, 31), shares=[services.UnitShare(org.pc08, Decimal(5))])
+    target_link_survey(actor=people.staff, target=target, form_key="rates",
+                       field_key="average_age")
+    live = _live(target)
+    assert live[(None, dt.date(2026, 4, 30))] == Decimal("6.17")  # (6 + 4 + 8,5) / 3
+    assert live[("PC08", dt.date(2026, 4, 30))] == Decimal("5.00")  # (6 + 4) / 2
+    # the 2025 campaign's version was stored without "aggregate": summed, as it was
+    assert live[("PC08", dt.date(2025, 4, 30))] == Decimal("12.00")
 
 
 def test_campaigns_before_the_baseline_give_nothing(world: World, people: Any,
