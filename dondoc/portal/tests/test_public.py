@@ -121,6 +121,12 @@ def test_public_progress_shows_a_section_repeated_by_an_implementing_plan_once(o
     html = get(f"/portal/progress/{document.pk}/").content.decode()
     assert html.count("I. Tuyên truyền, quán triệt</th>") == 1
     assert 'data-label="Đã hoàn thành">0</td>' in html and 'data-label="Nhiệm vụ">3</td>' in html
+    # The timeline names each bar: the section, its dates, then its bar, one item each.
+    import re
+
+    items = re.findall(r"<li><span class=\"small\">([^<]*)</span>\s*<svg class=\"tl-row\"", html)
+    assert items == ["I. Tuyên truyền, quán triệt: 10/01/2024 – 31/03/2024",
+                     "II. Tổ chức bộ máy: 02/05/2023 – 30/06/2025"]
 
 
 def test_image_of_an_unpublished_article_is_not_served(make_article, tmp_path, settings):
