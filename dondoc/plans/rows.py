@@ -108,8 +108,8 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
             '<td class="text-end task-progress"><div class="progress progress-thin"'
             f' role="progressbar" aria-label="{progress_label}" aria-valuenow="{progress}"'
             ' aria-valuemin="0" aria-valuemax="100"><div class="progress-bar"'
-            f' data-progress="{progress}"></div></div><span class="small"><span class="cell-label">'
-            f"{progress_label}: </span>{progress}%</span></td>")
+            f' data-progress="{progress}"></div></div><span class="cell-label small">'
+            f'{progress_label}: </span><span class="small">{progress}%</span></td>')
         cells.append("</tr>")
         rows.append("".join(cells))
     return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped above

@@ -91,7 +91,7 @@ def test_rows_name_the_deadline_and_keep_the_progress_for_the_phone_card(
     page = login(people.staff).get("/tasks/").content.decode()
     assert '<span class="cell-label">Thời hạn: </span>01/01/2030' in page
     assert '<td class="text-end task-progress">' in page
-    assert '<span class="cell-label">Tiến độ: </span>0%' in page
+    assert '<span class="cell-label small">Tiến độ: </span><span class="small">0%</span>' in page
 
 
 def test_the_officer_ticks_are_styled_checkboxes_with_their_names(
