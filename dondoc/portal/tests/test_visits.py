@@ -231,3 +231,16 @@ def test_the_counter_never_steps_back_or_doubles_while_a_flush_writes(
     assert visits.flush() == 4
     assert seen == [4]
     assert visits.stats().total == 4
+
+
+@pytest.mark.django_db
+def test_visitors_today_reads_right_in_both_languages(make_article, settings):
+    from django.test import Client
+
+    make_article("Tin", slug="t")
+    browser = Client(HTTP_USER_AGENT=BROWSER)
+    assert "1 khách truy cập hôm nay" in browser.get("/portal/news/t/").content.decode()
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "1 visitor today" in browser.get("/portal/news/t/").content.decode()
+    Client(HTTP_USER_AGENT=HEADLESS).get("/portal/news/t/")
+    assert "2 visitors today" in browser.get("/portal/news/t/").content.decode()
