@@ -248,7 +248,8 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 class AssignPeopleForm(forms.Form):
     officers = PersonChoiceField(label=_("Officers responsible"), required=False,
                                  queryset=User.objects.none(),
-                                 widget=forms.CheckboxSelectMultiple,
+                                 widget=forms.CheckboxSelectMultiple(
+                                     attrs={"class": "form-check-input"}),
                                  help_text=_("Leave all unticked to give the task back to the "
                                              "unit as a whole."))
 

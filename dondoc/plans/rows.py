@@ -72,8 +72,9 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
     overdue_list = status in OVERDUE_LISTS
     awaiting_list = status == "awaiting_confirmation"
     suffix = f"?as_of={_day(as_of)}" if as_of else ""
-    days_label, requested_label, progress_label = (
-        esc(gettext("Days overdue")), esc(gettext("Requested on")), esc(gettext("Progress")))
+    days_label, requested_label, progress_label, deadline_label = (
+        esc(gettext("Days overdue")), esc(gettext("Requested on")), esc(gettext("Progress")),
+        esc(gettext("Deadline")))
     rows = []
     for task in tasks:
         url = esc(reverse("task_detail", args=[task.pk]) + suffix)
@@ -92,7 +93,8 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
         cells.append(f'<td><a class="task-title" href="{url}">{_title(task.title)}</a>'
                      f'<div class="small text-muted d-md-none">{unit}</div>{_people(task)}</td>')
         cells.append(f'<td class="d-none d-md-table-cell small">{unit}</td>')
-        cells.append(f'<td class="text-nowrap small">{_deadline(task)}</td>')
+        cells.append(f'<td class="text-nowrap small"><span class="cell-label">{deadline_label}:'
+                     f" </span>{_deadline(task)}</td>")
         if overdue_list:
             cells.append('<td class="text-end text-nowrap days-overdue"><span class="cell-label">'
                          f"{days_label}: </span>{esc(days_overdue(task, as_of))}</td>")
@@ -103,10 +105,11 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
         cells.append(f"<td>{status_badge(task.status, task.due_soon, task.no_deadline)}</td>")
         progress = esc(task.progress_at)
         cells.append(
-            '<td class="text-end d-none d-sm-table-cell"><div class="progress progress-thin"'
+            '<td class="text-end task-progress"><div class="progress progress-thin"'
             f' role="progressbar" aria-label="{progress_label}" aria-valuenow="{progress}"'
             ' aria-valuemin="0" aria-valuemax="100"><div class="progress-bar"'
-            f' data-progress="{progress}"></div></div><span class="small">{progress}%</span></td>')
+            f' data-progress="{progress}"></div></div><span class="cell-label small">'
+            f'{progress_label}: </span><span class="small">{progress}%</span></td>')
         cells.append("</tr>")
         rows.append("".join(cells))
     return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped above

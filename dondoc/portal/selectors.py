@@ -8,7 +8,7 @@ obstacle of a task.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -99,8 +99,13 @@ def _split(counts: Any) -> tuple[int, int, int, int]:
 
 
 def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
-    """Aggregates of a public document's tasks (with its descendants' tasks) as of D."""
+    """Aggregates of a public document's tasks (with its descendants' tasks) as of D.
+
+    The plans that implement a document usually repeat its sections: groups with the same
+    number and title are one row (one bar), not the same label twice with other figures.
+    """
     from dondoc.dashboards.figures import live_figures
+    from dondoc.progress.engine import Counts
     from dondoc.progress.rates import percent
 
     documents = document_tree_ids(document)
@@ -110,25 +115,30 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
                                           last=Max("deadline"))
     spans: dict[Any, dict[str, Any]] = {row["group"]: dict(row) for row in rows}
     groups_by_id = {g.pk: g for g in TaskGroup.objects.filter(document_id__in=documents)}
-    groups = []
-    total_counts = None
+    merged: dict[tuple[str, str], _MergedGroup] = {}
     for (group_id,), figures in per_group.items():
-        counts = figures.counts
-        total_counts = counts if total_counts is None else _add(total_counts, counts)
-        completed, on_time, overdue, other = _split(counts)
         group = groups_by_id.get(group_id)
+        key = (group.number, group.title) if group else ("", "")
         span: dict[str, Any] = spans.get(group_id, {})
+        row = merged.setdefault(key, _MergedGroup(
+            counts=Counts(), order=(group.order, group.number) if group else (10**6, "")))
+        row.counts = _add(row.counts, figures.counts)
+        if first := span.get("first") or span.get("assigned"):
+            row.firsts.append(first)
+        if last := span.get("last"):
+            row.lasts.append(last)
+    groups = []
+    for (number, title), row in sorted(merged.items(),
+                                       key=lambda item: (item[0] == ("", ""), item[1].order)):
+        completed, on_time, overdue, other = _split(row.counts)
         groups.append(GroupProgress(
-            number=group.number if group else "",
-            title=group.title if group else "",
-            total=counts.total, completed=completed, in_progress_on_time=on_time,
-            overdue=overdue, other=other,
-            first_day=span.get("first") or span.get("assigned"), last_day=span.get("last"),
+            number=number, title=title, total=row.counts.total, completed=completed,
+            in_progress_on_time=on_time, overdue=overdue, other=other,
+            first_day=min(row.firsts, default=None), last_day=max(row.lasts, default=None),
         ))
-    groups.sort(key=lambda g: (g.number == "", _group_order(groups_by_id, g)))
-    from dondoc.progress.engine import Counts
-
-    totals = total_counts or Counts()
+    totals = Counts()
+    for row in merged.values():
+        totals = _add(totals, row.counts)
     completed, on_time, overdue, other = _split(totals)
     days = [d for g in groups for d in (g.first_day, g.last_day) if d]
     return PublicProgress(
@@ -139,11 +149,12 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
     )
 
 
-def _group_order(groups_by_id: dict[int, TaskGroup], progress: GroupProgress) -> tuple[int, str]:
-    for group in groups_by_id.values():
-        if group.number == progress.number and group.title == progress.title:
-            return (group.order, group.number)
-    return (10**6, progress.number)
+@dataclass
+class _MergedGroup:
+    counts: Any
+    order: tuple[int, str]
+    firsts: list[dt.date] = field(default_factory=list)
+    lasts: list[dt.date] = field(default_factory=list)
 
 
 def _add(first: Any, second: Any) -> Any:

@@ -176,7 +176,7 @@ def progress_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _bars(progress: selectors.PublicProgress) -> dict[str, Any] | None:
     """The public timeline: one bar per task group over the document's span, in per cent
-    of the span (an SVG with a 0–100 × rows view box), and today's line."""
+    of the span (an SVG with a 0–100 view box under the group's name), and today's line."""
     if progress.start is None or progress.end is None or progress.end <= progress.start:
         return None
     span = (progress.end - progress.start).days
@@ -186,13 +186,11 @@ def _bars(progress: selectors.PublicProgress) -> dict[str, Any] | None:
             continue
         left = 100 * (group.first_day - progress.start).days / span
         width = max(0.5, 100 * (group.last_day - group.first_day).days / span)
-        rows.append({"group": group, "x": f"{left:.2f}", "width": f"{width:.2f}",
-                     "y": f"{len(rows) + 0.15:.2f}"})
+        rows.append({"group": group, "x": f"{left:.2f}", "width": f"{width:.2f}"})
     if not rows:
         return None
     today = 100 * (timezone.localdate() - progress.start).days / span
-    return {"rows": rows, "height": len(rows), "height_em": f"{1.6 * len(rows):.1f}",
-            "today": f"{min(max(today, 0), 100):.2f}"}
+    return {"rows": rows, "today": f"{min(max(today, 0), 100):.2f}"}
 
 
 class ArticlesFeed(Feed):

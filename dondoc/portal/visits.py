@@ -11,8 +11,14 @@ is killed (not stopped) is lost.
 A visitor is known only by a key: SHA-256 of that day's random salt, the client address
 and the browser's user agent, cut to 32 hex digits. Salts and keys older than yesterday
 are deleted at each flush, so no key can be linked across days and no address is stored.
-Requests from crawlers and tools (by user agent) are not counted. Days are local
-(Asia/Ho_Chi_Minh); weeks start on Monday.
+Requests from crawlers and tools that say so in their user agent are not counted; a
+headless browser (``HeadlessChrome``) is a browser and counts: the agency's own checks
+and demonstrations use one, and a counter that ignores them reads 0 to the very people
+who look at it. Days are local (Asia/Ho_Chi_Minh); weeks start on Monday.
+
+What a page shows is the stored counts (read at most every ``STATS_TTL_S``) plus this
+process's views not written yet, including those of a flush under way, so a visitor sees
+their own view at once and other processes' views after their next flush (≤ 10 s + 5 s).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ logger = logging.getLogger(__name__)
 STATS_TTL_S = 5.0
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|archiver|facebookexternalhit|curl|wget|python-|httpclient|"
-    r"libwww|java/|go-http|okhttp|headlesschrome|phantomjs|scan|monitor|uptime",
+    r"libwww|java/|go-http|okhttp|phantomjs|scan|monitor|uptime",
     re.IGNORECASE,
 )
 
@@ -52,8 +58,26 @@ _views: Counter[dt.date] = Counter()
 _keys: dict[dt.date, set[str]] = {}
 _last_flush = time.monotonic()
 _salts: dict[dt.date, str] = {}
-_stats_cache: tuple[float, dt.date, dict[str, int]] | None = None
+# Views and keys taken by a flush that has not committed yet: still shown as pending.
+_flushing_views: Counter[dt.date] = Counter()
+_flushing_keys: dict[dt.date, set[str]] = {}
+# Keys this process has written (by day): a returning visitor is neither shown twice
+# nor written again.
+_written_keys: dict[dt.date, set[str]] = {}
+# Odd while a flush of this process writes: stored counts read then may or may not
+# include its views, so they are not added to the pending ones (see ``_snapshot``).
+_epoch = 0
 
+
+@dataclass(frozen=True)
+class _Stored:
+    read_at: float
+    day: dt.date
+    epoch: int
+    counts: dict[str, int]
+
+
+_stats_cache: _Stored | None = None
 
 def flush_seconds() -> float:
     return float(getattr(settings, "PORTAL_FLUSH_SECONDS", 10))
@@ -94,7 +118,7 @@ def record(request: Any) -> None:
             time.sleep(0.02 * (attempt + 1))
     with _lock:
         _views[day] += 1  # the view counts even if its visitor could not be keyed
-        if key is not None:
+        if key is not None and key not in _written_keys.get(day, ()):
             _keys.setdefault(day, set()).add(key)
         due = (time.monotonic() - _last_flush >= flush_seconds()
                or sum(_views.values()) >= FLUSH_EVENTS)
@@ -136,6 +160,8 @@ def _flush_loop() -> None:
     while True:
         _wake.wait(flush_seconds())
         _wake.clear()
+        if not in_background():  # switched off (the tests): this thread ends
+            return
         try:
             flush()
         except DatabaseError:
@@ -146,14 +172,18 @@ def _flush_loop() -> None:
 
 def flush() -> int:
     """Write this process's pending counts; returns the number of views written."""
-    global _last_flush, _stats_cache
+    global _last_flush, _epoch
     with _lock:
+        if _epoch % 2 or not _views:  # nothing to write, or another thread is writing
+            return 0
         views, keys = dict(_views), {day: set(found) for day, found in _keys.items()}
+        _flushing_views.update(views)
+        _flushing_keys.update(keys)
         _views.clear()
         _keys.clear()
         _last_flush = time.monotonic()
-    if not views:
-        return 0
+        _epoch += 1
+    keep_from = timezone.localdate() - dt.timedelta(days=1)
     try:
         with transaction.atomic():
             VisitDay.objects.bulk_create([VisitDay(day=day) for day in views],
@@ -166,7 +196,6 @@ def flush() -> int:
             for day in keys:
                 VisitDay.objects.filter(day=day).update(
                     visitors=VisitorSeen.objects.filter(day=day).count())
-            keep_from = timezone.localdate() - dt.timedelta(days=1)
             VisitorSeen.objects.filter(day__lt=keep_from).delete()
             VisitSalt.objects.filter(day__lt=keep_from).delete()
     except DatabaseError:
@@ -174,12 +203,30 @@ def flush() -> int:
             _views.update(views)
             for day, found in keys.items():
                 _keys.setdefault(day, set()).update(found)
+            _end_flush()
         raise
-    _stats_cache = None
+    with _lock:
+        for day, found in keys.items():
+            _written_keys.setdefault(day, set()).update(found)
+            _keys.get(day, set()).difference_update(found)  # seen again while writing
+        for day in [day for day in _written_keys if day < keep_from]:
+            del _written_keys[day]
+        _end_flush()
     return sum(views.values())
 
 
+def _end_flush() -> None:
+    global _epoch
+    _flushing_views.clear()
+    _flushing_keys.clear()
+    _epoch += 1
+
+
 def _flush_at_exit() -> None:
+    for _attempt in range(20):  # let the thread's flush under way finish (1 s at most)
+        if not _epoch % 2:
+            break
+        time.sleep(0.05)
     with contextlib.suppress(Exception):  # the database may already be gone at exit
         flush()
 
@@ -203,12 +250,7 @@ class VisitorStats:
         return list(f"{self.total:08d}")
 
 
-def _stored(today: dt.date) -> dict[str, int]:
-    global _stats_cache
-    now = time.monotonic()
-    cached = _stats_cache
-    if cached is not None and cached[1] == today and now - cached[0] < STATS_TTL_S:
-        return cached[2]
+def _read_stored(today: dt.date) -> dict[str, int]:
     week_start = today - dt.timedelta(days=today.weekday())
     month_start = today.replace(day=1)
     totals = VisitDay.objects.aggregate(
@@ -219,19 +261,44 @@ def _stored(today: dt.date) -> dict[str, int]:
         total=Sum("views"),
         visitors_today=Sum("visitors", filter=Q(day=today)),
     )
-    stored = {name: int(value or 0) for name, value in totals.items()}
-    _stats_cache = (now, today, stored)
-    return stored
+    return {name: int(value or 0) for name, value in totals.items()}
+
+
+def _snapshot(today: dt.date) -> tuple[dict[str, int], Counter[dt.date], int]:
+    """Stored counts, this process's unwritten views and today's unwritten visitors —
+    consistent with each other: a view is in the stored counts or the pending ones,
+    never both, never neither (so the counter does not step back while a flush runs)."""
+    global _stats_cache
+    for attempt in range(3):
+        now = time.monotonic()
+        with _lock:
+            cached, epoch = _stats_cache, _epoch
+            if cached is not None and cached.day == today and (
+                    (cached.epoch == epoch and now - cached.read_at < STATS_TTL_S)
+                    or cached.epoch + 1 == epoch):  # read before the flush under way
+                return cached.counts, *_pending(today)
+        if epoch % 2 and attempt < 2:  # a flush is writing, no count read before it
+            time.sleep(0.01)
+            continue
+        counts = _read_stored(today)
+        with _lock:
+            if _epoch == epoch and not epoch % 2:  # no flush meanwhile: they agree
+                _stats_cache = _Stored(now, today, epoch, counts)
+                return counts, *_pending(today)
+    with _lock:  # a long flush: its views are left out for a moment rather than doubled
+        return counts, Counter(_views), len(_keys.get(today, ()))
+
+
+def _pending(today: dt.date) -> tuple[Counter[dt.date], int]:
+    keys = _keys.get(today, set()) | _flushing_keys.get(today, set())
+    return _views + _flushing_views, len(keys)
 
 
 def stats(today: dt.date | None = None) -> VisitorStats:
-    """Stored counts plus what this process has not flushed yet."""
+    """Stored counts plus what this process has not written yet."""
     today = today or timezone.localdate()
-    stored = _stored(today)
+    stored, pending, pending_today_keys = _snapshot(today)
     week_start = today - dt.timedelta(days=today.weekday())
-    with _lock:
-        pending = dict(_views)
-        pending_today_keys = len(_keys.get(today, ()))
 
     def pending_between(start: dt.date) -> int:
         return sum(n for day, n in pending.items() if start <= day <= today)
@@ -247,9 +314,14 @@ def stats(today: dt.date | None = None) -> VisitorStats:
 
 
 def reset_for_tests() -> None:
-    global _stats_cache
+    global _stats_cache, _epoch
     with _lock:
+        _epoch = 0
         _views.clear()
         _keys.clear()
         _salts.clear()
+        _flushing_views.clear()
+        _flushing_keys.clear()
+        _written_keys.clear()
         _stats_cache = None
+    _wake.set()  # a flushing thread a test started sees the setting off and ends

@@ -80,3 +80,24 @@ def test_rows_cost_no_query_per_task_on_pages_and_the_api(
     with django_assert_max_num_queries(7):
         body = api.get(f"/tasks?unit={org.pc08.pk}&status=open&page_size=50").json()
     assert len(body["results"]) == 12
+
+
+def test_rows_name_the_deadline_and_keep_the_progress_for_the_phone_card(
+        org, people, login, plan) -> None:  # noqa: F811
+    """On a phone a row is a card without the table's head: its deadline and progress say
+    what they are (the progress cell is no longer hidden below 576 px)."""
+    document, group = plan
+    _task(people, org, document, group, "Nhiệm vụ có hạn", due_date=dt.date(2030, 1, 1))
+    page = login(people.staff).get("/tasks/").content.decode()
+    assert '<span class="cell-label">Thời hạn: </span>01/01/2030' in page
+    assert '<td class="text-end task-progress">' in page
+    assert '<span class="cell-label small">Tiến độ: </span><span class="small">0%</span>' in page
+
+
+def test_the_officer_ticks_are_styled_checkboxes_with_their_names(
+        org, people, login, plan) -> None:  # noqa: F811
+    document, group = plan
+    task = _task(people, org, document, group, "Nhiệm vụ giao cán bộ")
+    page = login(people.manager).get(f"/tasks/{task.pk}/").content.decode()
+    box = re.search(r'<input type="checkbox" name="officers"[^>]*>', page)
+    assert box and 'class="form-check-input"' in box.group(0)

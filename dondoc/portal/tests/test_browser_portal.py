@@ -76,3 +76,24 @@ def test_editor_writes_in_the_rich_text_editor_and_publishes(live_server, editor
         page.goto(f"{base}/portal/news/{article.slug}/")
         assert page.locator(".portal-body strong").inner_text() == "Điển hình"
         assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_section_of_the_menu_is_in_sight_on_a_phone(live_server, make_article):
+    """At 390 px the section menu wraps: no item hides off the edge of the screen."""
+    from dondoc.portal.models import Category
+
+    for name in ("Chỉ đạo, điều hành", "Gương điển hình", "Tuyên truyền Nghị quyết 12"):
+        Category.objects.create(name=name, slug=f"c-{Category.objects.count()}")
+    make_article("Tin", slug="t")
+    with browser_page(width=390, height=844) as page:
+        page.goto(f"{live_server.url}/portal/category/tin-hoat-dong/")
+        screenshot(page, "portal-menu-390")
+        menu = page.get_by_role("navigation", name="Chuyên mục tin")
+        links = menu.get_by_role("link")
+        assert links.count() == 6
+        for index in range(links.count()):
+            box = links.nth(index).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert menu.locator("[aria-current=page]").inner_text() == "Tin hoạt động"

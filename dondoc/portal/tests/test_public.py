@@ -101,6 +101,34 @@ def test_public_progress_shows_aggregates_never_tasks(org, people):
     assert "Kế hoạch nội bộ" not in get("/portal/progress/").content.decode()
 
 
+def test_public_progress_shows_a_section_repeated_by_an_implementing_plan_once(org):
+    """A plan implementing a public document repeats its sections: one row per section,
+    its figures added, each figure labelled for the phone layout."""
+    from dondoc.portal import selectors
+
+    document = make_document(org.pv01, access_level=AccessLevel.PUBLIC)
+    plan = make_document(org.pc08, parent=document)
+    for owner, count in ((document, 2), (plan, 1)):
+        section = make_group(owner, number="I", title="Tuyên truyền, quán triệt")
+        for _ in range(count):
+            make_task(owner, org.pc08, group=section, due_date=dt.date(2024, 3, 31))
+    make_task(plan, org.pc08, group=make_group(plan, number="II", title="Tổ chức bộ máy"),
+              assigned_on=dt.date(2023, 5, 2), due_date=dt.date(2025, 6, 30))
+    progress = selectors.public_progress(document, dt.date(2024, 1, 15))
+    assert [(g.number, g.title, g.total) for g in progress.groups] == [
+        ("I", "Tuyên truyền, quán triệt", 3), ("II", "Tổ chức bộ máy", 1)]
+    assert (progress.start, progress.end) == (dt.date(2023, 5, 2), dt.date(2025, 6, 30))
+    html = get(f"/portal/progress/{document.pk}/").content.decode()
+    assert html.count("I. Tuyên truyền, quán triệt</th>") == 1
+    assert 'data-label="Đã hoàn thành">0</td>' in html and 'data-label="Nhiệm vụ">3</td>' in html
+    # The timeline names each bar: the section, its dates, then its bar, one item each.
+    import re
+
+    items = re.findall(r"<li><span class=\"small\">([^<]*)</span>\s*<svg class=\"tl-row\"", html)
+    assert items == ["I. Tuyên truyền, quán triệt: 10/01/2024 – 31/03/2024",
+                     "II. Tổ chức bộ máy: 02/05/2023 – 30/06/2025"]
+
+
 def test_image_of_an_unpublished_article_is_not_served(make_article, tmp_path, settings):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
