@@ -20,6 +20,7 @@ from dondoc.dashboards import charts, exports, gantt, selectors
 from dondoc.dashboards import roadmap as roadmap_reads
 from dondoc.dashboards.params import scope_from_params
 from dondoc.organization import scoping
+from dondoc.organization.selectors import UnitChoices, pickable_units
 from dondoc.plans.exports import XLSX_CONTENT_TYPE
 from dondoc.plans.selectors import document_tree
 from dondoc.targets import selectors as target_reads
@@ -63,8 +64,7 @@ def _context(request: HttpRequest, *, reduced: bool = False) -> dict[str, Any]:
     context["league_columns"] = league_columns()
     context["sort_label"] = dict(league_columns()).get(parsed.scope.sort, "")
     if not reduced:
-        context["units"] = scoping.units_visible_to(user).filter(is_active=True).values_list(
-            "pk", "code", "name")
+        context["units"] = UnitChoices(pickable_units(user))
         context["documents"] = document_tree(user=user)
         scope = parsed.scope
         context["board_targets"], context["board_targets_count"] = target_reads.for_dashboard(
@@ -274,7 +274,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
     links = {day.day: day_link(day.day) for day in month_view.days_with_tasks}
     return render(request, "dashboards/calendar.html", {
         "view": month_view, "errors": errors, "links": links,
-        "units": units.filter(is_active=True).values_list("pk", "code", "name"),
+        "units": UnitChoices(units.filter(is_active=True).order_by("path")),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "today": today, "task_base": reverse("task_detail", args=[0])[:-2],
         "month_link": f"{reverse('task_list')}?" + urlencode({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -60,3 +61,57 @@ def user_list(*, user: Any, query: str = "", unit: Unit | None = None, role: str
         folded = fold(query)
         users = users.filter(Q(search_text__contains=folded) | Q(username__icontains=query))
     return users.order_by("unit__path", "last_name", "first_name")
+
+
+# A unit picker lists its units in the page up to this many; beyond (a ministry's 20,000),
+# it holds only the chosen ones and asks :func:`unit_options` as the user types.
+PICKER_INLINE_LIMIT = 1000
+PICKER_RESULTS = 50
+
+
+class UnitChoices:
+    """The units of a picker: ``(id, code, name)`` rows of ``units`` read once however many
+    pickers of the page show them, and at most ``PICKER_INLINE_LIMIT + 1`` of them (more
+    means the picker asks :func:`unit_options` as the user types)."""
+
+    def __init__(self, units: QuerySet[Any]) -> None:
+        self.units = units
+
+    @cached_property
+    def head(self) -> tuple[tuple[int, str, str], ...]:
+        return tuple(tuple(row) for row in self.units.values_list(
+            "pk", "code", "name")[:PICKER_INLINE_LIMIT + 1])
+
+    @property
+    def listed(self) -> bool:
+        """Whether every unit is listed in the page."""
+        return len(self.head) <= PICKER_INLINE_LIMIT
+
+    def rows(self, ids: list[int]) -> list[tuple[int, str, str]]:
+        """The rows of these ids (the chosen units), one query."""
+        return list(self.units.filter(pk__in=ids).values_list("pk", "code", "name")) \
+            if ids else []
+
+    def __iter__(self) -> Any:
+        return iter(self.head)
+
+
+def pickable_units(user: Any) -> QuerySet[Unit]:
+    """The units a filter's unit picker offers: the active units the user sees."""
+    return scoping.units_visible_to(user).filter(is_active=True).order_by("path")
+
+
+def unit_options(*, user: Any, query: str, chosen: list[int] | None = None,
+                 ) -> tuple[list[tuple[int, str, str]], bool]:
+    """(id, code, name) of the pickable units whose code or name contains every word of
+    ``query`` (whatever the accents), in tree order, at most :data:`PICKER_RESULTS`, and
+    whether there are more; or, with ``chosen``, those of these ids the user may pick."""
+    units = pickable_units(user)
+    if chosen is not None:
+        rows = list(units.filter(pk__in=chosen[:PICKER_RESULTS])
+                    .values_list("pk", "code", "name"))
+        return rows, False
+    for word in fold(query[:100]).split()[:8]:
+        units = units.filter(search_text__contains=word)
+    rows = list(units.values_list("pk", "code", "name")[:PICKER_RESULTS + 1])
+    return rows[:PICKER_RESULTS], len(rows) > PICKER_RESULTS

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/new/", views.unit_create, name="unit_create"),
+    path("units/options/", views.unit_options, name="unit_options"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/move/", views.unit_move, name="unit_move"),

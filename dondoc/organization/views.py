@@ -7,10 +7,10 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dondoc.audit.models import AuditEvent
 from dondoc.core.concurrency import ConflictError
@@ -42,6 +42,26 @@ def _require(allowed: bool) -> None:
 
 
 # Units -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit_options(request: HttpRequest) -> JsonResponse:
+    """The options of a unit picker too long to list in the page, as the user types:
+    ``?q=words`` (code or name, any accents) or ``?ids=1,2`` (the chosen ones), only among
+    the units the user may pick (``selectors.pickable_units``)."""
+    raw_ids = request.GET.get("ids")
+    chosen = None
+    if raw_ids is not None:
+        parts = [part.strip() for part in raw_ids.split(",") if part.strip()]
+        if not all(part.isdigit() and len(part) < 12 for part in parts):
+            return JsonResponse({"message": _("ids must be unit numbers separated by commas."),
+                                 "results": [], "more": False}, status=400)
+        chosen = [int(part) for part in parts]
+    rows, more = selectors.unit_options(user=request.user, query=request.GET.get("q", ""),
+                                        chosen=chosen)
+    return JsonResponse({"results": [{"value": str(pk), "text": f"{code} — {name}"}
+                                     for pk, code, name in rows], "more": more})
 
 
 @login_required
@@ -205,7 +225,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, users)
     return render(request, "organization/user_list.html", {
         "page": page, "unit": unit, "roles": Role.choices,
-        "units": scoping.units_visible_to(request.user).filter(is_active=True),
+        "units": selectors.UnitChoices(selectors.pickable_units(request.user)),
         "can_manage": scoping.can_manage_users(request.user),
         "qs": querystring_without(request, "page"),
     })

@@ -719,10 +719,12 @@ def document_tree(*, user: Any) -> list[tuple[Document, int]]:
     return ordered
 
 
-def unit_choices_for_filters(user: Any) -> list[tuple[int, str, str]]:
-    """(id, code, name) of the units a list can be filtered by, in tree order."""
-    return list(scoping.units_visible_to(user).filter(is_active=True)
-                .values_list("pk", "code", "name"))
+def unit_choices_for_filters(user: Any) -> Any:
+    """The units a list can be filtered by, in tree order, for its pickers (a very large
+    tree: only the chosen ones, see ``UnitChoices``)."""
+    from dondoc.organization.selectors import UnitChoices, pickable_units
+
+    return UnitChoices(pickable_units(user))
 
 
 def paginate_tasks(request: Any, tasks: QuerySet[Task], filters: TaskFilters) -> Page[Task]:

@@ -98,8 +98,31 @@
     // Searchable selects (unit pickers): Tom Select, vendored.
     if (window.TomSelect) {
       root.querySelectorAll("select.js-searchable:not(.tomselected)").forEach(function (el) {
-        var picker = new window.TomSelect(el, { maxOptions: 500, allowEmptyOption: true,
-          plugins: el.multiple ? ["remove_button"] : [] });
+        var settings = { maxOptions: 500, allowEmptyOption: true,
+          plugins: el.multiple ? ["remove_button"] : [] };
+        // A tree too large to list in the page (a ministry): the picker holds the chosen
+        // units and asks the server as the user types (the server matches any accents,
+        // so every answer it gives is shown as it is).
+        var marker = el.querySelector("option[data-units-url]");
+        if (marker) {
+          var url = marker.getAttribute("data-units-url");
+          marker.remove();
+          settings.valueField = "value";
+          settings.labelField = "text";
+          settings.searchField = [];
+          settings.maxOptions = 50;
+          settings.loadThrottle = 250;
+          settings.shouldLoad = function (query) { return query.trim().length > 0; };
+          settings.score = function () { return function () { return 1; }; };
+          settings.load = function (query, callback) {
+            fetch(url + "?q=" + encodeURIComponent(query), {
+              headers: { "Accept": "application/json" }, credentials: "same-origin" })
+              .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+              .then(function (body) { callback(body.results); })
+              .catch(function () { callback(); });
+          };
+        }
+        var picker = new window.TomSelect(el, settings);
         // Tom Select moves the label to its own control; the original (hidden) select
         // keeps the same name for screen readers and checkers.
         var label = document.querySelector('label[for="' + picker.control_input.id + '"]');

@@ -127,16 +127,33 @@ def intpct(value: Any) -> int:
 
 @register.simple_tag
 def unit_options(units: Any, selected: Any = None) -> SafeString:
-    """``<option>``s for a unit picker from (id, code, name) rows, built in Python: a city
-    has hundreds of units and the task filters show two pickers, which the template engine
-    renders ten times slower. The options of the same units are built once (see
-    :func:`_unit_options_html`); only the selected one is marked per picker."""
-    rows = tuple(tuple(row) for row in units)
-    options = _unit_options_html(rows)
-    chosen = str(selected) if selected not in (None, "") else ""
-    if chosen:
-        options = options.replace(f'<option value="{escape(chosen)}">',
-                                  f'<option value="{escape(chosen)}" selected>', 1)
+    """``<option>``s for a unit picker from (id, code, name) rows (or a
+    ``UnitChoices``) with the chosen id or ids, built in Python: a city has hundreds of
+    units and the task filters show two pickers, which the template engine renders ten
+    times slower. The options of the same units are built once (see
+    :func:`_unit_options_html`); only the chosen ones are marked per picker.
+
+    Past ``PICKER_INLINE_LIMIT`` units (a ministry's 20,000: 3 MB of options per page),
+    the picker holds only the chosen units and a hidden marker option whose
+    ``data-units-url`` the page's script asks as the user types (``unit_options`` view).
+    """
+    from django.urls import reverse
+
+    from dondoc.organization.selectors import UnitChoices
+
+    many = selected if isinstance(selected, (list, set, tuple)) else [selected]
+    chosen = [str(pk) for pk in many if pk not in (None, "")]
+    if isinstance(units, UnitChoices) and not units.listed:
+        picked = units.rows([int(pk) for pk in chosen if pk.isdigit() and len(pk) < 12])
+        marker = (f'<option value="" data-units-url="{escape(reverse("unit_options"))}" '
+                  "disabled hidden></option>")
+        return mark_safe(marker + "".join(  # noqa: S308 - every value is escaped here
+            f'<option value="{escape(str(pk))}" selected>{escape(code)} — {escape(name)}'
+            "</option>" for pk, code, name in picked))
+    options = _unit_options_html(tuple(tuple(row) for row in units))
+    for pk in chosen:
+        options = options.replace(f'<option value="{escape(pk)}">',
+                                  f'<option value="{escape(pk)}" selected>', 1)
     return mark_safe(options)  # noqa: S308 - every value is escaped in _unit_options_html
 
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -72,13 +70,3 @@ def toggle_expand(raw: dict[str, str], pk: int) -> str:
     return query(raw, expand=",".join(wanted))
 
 
-@register.simple_tag
-def unit_picker(units: Any, selected: Any) -> SafeString:
-    """``<option>``s of a unit picker from (id, code, name) rows with the chosen ids (one
-    id or several), built in Python: a city has hundreds of units and the full page shows
-    two pickers, which the template engine renders ten times slower."""
-    chosen = {str(pk) for pk in (selected if isinstance(selected, (list, set, tuple))
-                                 else [selected]) if pk not in (None, "")}
-    return mark_safe(  # noqa: S308 - every value is escaped here
-        "".join(f'<option value="{pk}"{" selected" if str(pk) in chosen else ""}>'
-                f"{escape(code)} — {escape(name)}</option>" for pk, code, name in units))
