@@ -392,8 +392,15 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
     compare = None
     changes: dict[str, int | Decimal | None] = {}
     if scope.compare_on is not None and scope.compare_on != scope.as_of:
-        compare_own, _snap = own_figures(user, scope, scope.compare_on, units)
-        compare = total(compare_own.values())
+        if snapshots.snapshottable(scope.compare_on):
+            # Only the whole scope's figures are compared: one summed row of the snapshot
+            # (the same rows own_figures reads per unit: a ministry's 20,000).
+            compare = snapshots.snapshot_series(
+                [scope.compare_on], unit_path=scope.unit.path,
+                document_ids=scope.document_ids).get(scope.compare_on, Figures())
+        else:
+            compare_own, _snap = own_figures(user, scope, scope.compare_on, units)
+            compare = total(compare_own.values())
         changes = _changes(figures, compare)
     full = user.role in FULL_ROLES or scoping.is_admin(user)
     tallies = unit_report_tallies(user, scope, rows)

@@ -243,6 +243,22 @@ def test_trend_points_and_snapshots_equal_statistics_on_month_ends(world: World)
         world.expected(district, month_end, None))
 
 
+@pytest.mark.parametrize("compare_on", [dt.date(2024, 1, 31), dt.date(2024, 1, 17)])
+def test_the_compared_date_counts_the_whole_scope_as_the_engine(world: World,
+                                                                  compare_on: dt.date) -> None:
+    """A month end in the past is read as one summed row of its snapshot, another date
+    live: either way the comparison is the engine's count for the scope at that date."""
+    district = next(unit for unit in world.units if unit.code == "Q1")
+    for unit in (world.root, district):
+        for document in (None, world.documents[1]):  # all tasks; a child plan's
+            scope = scope_for(world, unit, dt.date(2024, 3, 12), document,
+                              compare_on=compare_on)
+            board = dashboard(world.staff, scope)
+            assert board.compare is not None
+            assert board.compare.counts == engine.summarize(world.expected(
+                unit, compare_on, None if document is None else scope.document_ids))
+
+
 def test_lifetime_trend_starts_at_the_documents_issue(world: World) -> None:
     scope = scope_for(world, world.root, TODAY, world.documents[0])
     months = selectors.trend_months(scope, lifetime=True)
