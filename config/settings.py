@@ -210,6 +210,9 @@ DATABASES = _databases()
 # exact total). On PostgreSQL, for ministry-size lists: the exact count of 237,000 overdue
 # tasks out of 1,000,000 took 4 s, the first 10,001 a few milliseconds; the statistics and
 # dashboards still give exact figures. SQLite (one city) counts exactly by default.
+# Unit pickers list their units in the page up to this many; beyond (a ministry's 20,000),
+# they ask /units/options/ as the user types.
+DONDOC_UNIT_PICKER_INLINE_LIMIT = env_int("DONDOC_UNIT_PICKER_INLINE_LIMIT", 1000)
 DONDOC_TASK_LIST_COUNT_LIMIT = env_int(
     "DONDOC_TASK_LIST_COUNT_LIMIT",
     10_000 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 0)

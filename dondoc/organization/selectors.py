@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from dondoc.core.text import fold
@@ -65,7 +66,7 @@ def user_list(*, user: Any, query: str = "", unit: Unit | None = None, role: str
 
 # A unit picker lists its units in the page up to this many; beyond (a ministry's 20,000),
 # it holds only the chosen ones and asks :func:`unit_options` as the user types.
-PICKER_INLINE_LIMIT = 1000
+PICKER_INLINE_LIMIT: int = settings.DONDOC_UNIT_PICKER_INLINE_LIMIT
 PICKER_RESULTS = 50
 
 
