@@ -62,6 +62,7 @@ def _context(request: HttpRequest, *, reduced: bool = False) -> dict[str, Any]:
     ]
     context["age_max"] = max([1, *figures.ages, figures.due_30])
     context["league_columns"] = league_columns()
+    context["league_labels"] = dict(league_columns())  # the phone's card rows label each figure
     context["sort_label"] = dict(league_columns()).get(parsed.scope.sort, "")
     if not reduced:
         context["units"] = UnitChoices(pickable_units(user))

@@ -411,6 +411,8 @@ class Figures:
     maximum: Decimal | None = None
     counts: dict[str, int] = field(default_factory=dict)
     cells: list[str] = field(default_factory=list)  # what the page shows, formatted once
+    # The same cells with their column headings, for the phone's card rows (label: value).
+    labelled_cells: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def average(self) -> Decimal | None:
@@ -477,6 +479,16 @@ class Consolidation:
     @property
     def choice_labels(self) -> list[str]:
         return [label for _value, label in self.choices]
+
+    @property
+    def headings(self) -> list[str]:
+        """The headings of the figures' columns (after the unit's), in the cells' order."""
+        first = [_("Its answer"), _("Answered")]
+        if self.item is not None and self.item.kind == CHOICES:
+            return [*first, *self.choice_labels]
+        if self.item is not None and not self.item.is_summed:
+            return [*first, _("Average"), _("Units averaged"), _("Minimum"), _("Maximum")]
+        return [*first, _("Sum"), _("Average"), _("Minimum"), _("Maximum")]
 
 
 def missing_of(tree: CampaignTree, *, include_submitted: bool, deadline: dt.date | None,
@@ -574,6 +586,7 @@ def number_formatter() -> Callable[[Decimal | int | None], str]:
 
 def _format_cells(result: Consolidation) -> None:
     fmt = number_formatter()
+    headings = result.headings
     for row in result.rows:
         own = ""
         if row.unit.member:
@@ -593,6 +606,7 @@ def _format_cells(result: Consolidation) -> None:
         else:
             cells += [fmt(row.total), fmt(row.average), fmt(row.minimum), fmt(row.maximum)]
         row.cells = cells
+        row.labelled_cells = list(zip(headings, cells, strict=True))
 
 
 # The chart ----------------------------------------------------------------------------------

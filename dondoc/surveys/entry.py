@@ -130,6 +130,7 @@ class Input:
     notes: Notes
     label: str = ""
     places: int | None = None
+    unit: str = ""  # a table cell's measure ("chiếc"), shown next to its label on a phone
 
     @property
     def values(self) -> list[str]:
@@ -297,7 +298,7 @@ def _table(f: Field, rows: list[Mapping[str, Any]],
                                                      else ""),
                        choices=_choices(c, lang), required=c.required,
                        notes=by_place.get((f.key, index, c.key), Notes()), label=c.label(lang),
-                       places=c.places)
+                       places=c.places, unit=c.unit(lang))
                  for c in f.columns]
         views.append(Row(index=index, label=label, cells=cells,
                          notes=by_place.get((f.key, index, None), Notes())))

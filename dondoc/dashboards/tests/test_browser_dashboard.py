@@ -81,3 +81,20 @@ def test_leader_ranks_units_and_opens_a_units_overdue_tasks(live_server, org, pe
         log_in(page, base, "leader")
         page.goto(f"{base}/dashboard/")
         page.screenshot(path=str(SHOTS / "dashboard-390.png"), full_page=True)
+        # On a phone each unit of the league table is a card: no column out of sight, and
+        # each figure says what it counts.
+        league = page.locator("table.league")
+        assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        pc08 = page.locator("tr[data-unit=PC08]")
+        assert pc08.get_by_text("Tỷ lệ đúng hạn").is_visible()
+        assert pc08.locator("a[data-col=in_progress_overdue]").inner_text() == "2"
+        # Tasks, overdue and rate first; every other figure on request.
+        assert not pc08.get_by_text("Chờ xác nhận").is_visible()
+        page.get_by_label("Hiện đủ các số liệu của từng đơn vị").check()
+        assert pc08.get_by_text("Chờ xác nhận").is_visible()
+        assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        page.goto(f"{base}/")  # the home page shows the same table
+        assert page.locator("#league-title").is_visible()
+        league = page.locator("table.league")
+        assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")

@@ -97,3 +97,35 @@ def test_every_section_of_the_menu_is_in_sight_on_a_phone(live_server, make_arti
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert menu.locator("[aria-current=page]").inner_text() == "Tin hoạt động"
+
+
+SMALLEST_AXIS_LABEL = """() => Math.min(...[...document.querySelectorAll('.target-chart text')]
+    .map(label => label.getBoundingClientRect().height))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_target_chart_on_a_progress_page_is_readable_on_a_phone(live_server, org):
+    """The chart shrinks to the phone's width; its years and figures still read at about
+    12 px, and nothing pushes the page sideways."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dondoc.plans.models import AccessLevel
+    from dondoc.plans.tests.factories import make_document
+    from dondoc.targets.models import Measurement, Target
+
+    document = make_document(org.pv01, access_level=AccessLevel.PUBLIC)
+    target = Target.objects.create(
+        document=document, owner_unit=org.pv01, name="Camera giám sát lắp đặt",
+        measure_unit="camera", direction="higher", baseline_value=Decimal(0),
+        baseline_date=dt.date(2023, 1, 1), target_value=Decimal(1570),
+        target_date=dt.date(2026, 6, 30))
+    for day, value in ((dt.date(2023, 12, 31), 380), (dt.date(2025, 6, 30), 1100)):
+        Measurement.objects.create(target=target, period_end=day, value=Decimal(value))
+    for width, height in ((390, 844), (1366, 768)):
+        with browser_page(width=width, height=height) as page:
+            page.goto(f"{live_server.url}/portal/progress/{document.pk}/")
+            screenshot(page, f"portal-progress-{width}")
+            assert page.locator(".target-chart text").count() >= 5
+            assert page.evaluate(SMALLEST_AXIS_LABEL) >= 11
+            assert page.evaluate("document.documentElement.scrollWidth") <= width

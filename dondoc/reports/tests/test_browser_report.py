@@ -60,3 +60,9 @@ def test_staff_generate_edit_and_issue_a_signed_report(live_server, org, people,
         page.goto(f"{base}/reports/")
         assert "125/BC-CATP-PV01" in page.locator("[data-testid=report-table]").inner_text()
         page.screenshot(path=str(SHOTS / "list-390.png"), full_page=True)
+        # On a phone each report is a card: its subject (the link that opens it) in sight.
+        table = page.locator("[data-testid=report-table]")
+        assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        subject = table.locator("td.report-subject a").first
+        box = subject.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -36,6 +36,13 @@ def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
         "document.scrollingElement.scrollWidth <= document.documentElement.clientWidth + 1"))
 
 
+def cut_off(page, table: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The tables matching ``table`` wider than their box: a column out of sight."""
+    return list(page.evaluate("""(table) => [...document.querySelectorAll(table)]
+        .filter(el => el.parentElement.scrollWidth > el.parentElement.clientWidth + 1)
+        .map(el => el.className)""", table))
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("width", "height", "name"), [(1366, 768, "desktop"),
                                                         (390, 844, "phone")])
@@ -65,6 +72,9 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
         for column in ("quantity", "good", "fair", "unusable"):
             page.locator(f"#t-vehicles-2-{column}").fill("1234")
         assert clipped_inputs(page) == []
+        assert cut_off(page, ".survey-table") == []  # every column in sight, phone too
+        if name == "phone":  # each input says which column it is for
+            assert page.locator("#row-vehicles-0 .card-label").first.is_visible()
         for column in ("quantity", "good", "fair", "unusable"):
             page.locator(f"#t-vehicles-2-{column}").fill("0")
         page.get_by_role("button", name="Gửi").click()
@@ -81,6 +91,15 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
         assert page.locator("#submission-status").inner_text().strip() != ""
         screenshot(page, f"survey-submitted-{name}")
         assert no_sideways_scroll(page)
+        # The staff's consolidation: every figure in sight and the unit names not squeezed.
+        browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
+        page.goto(f"{base}/surveys/campaigns/{campaign.pk}/consolidation/?submitted=1")
+        screenshot(page, f"survey-consolidation-{name}")
+        assert no_sideways_scroll(page)
+        assert cut_off(page, ".survey-consolidation") == []
+        unit = page.locator(".survey-consolidation tbody th").last
+        assert unit.bounding_box()["width"] >= min(width * 0.6, 200)
+        assert page.locator(".survey-consolidation tbody td").first.is_visible()
     saved = Submission.objects.select_related("current").get(pk=submission.pk)
     assert saved.status == SubmissionStatus.SUBMITTED
     assert saved.answers["vehicles"][1] == {"row": "motorbikes", "quantity": 12, "good": 8,

@@ -60,6 +60,9 @@ def test_unit_enters_a_measurement(live_server, org, people, width: int, height:
         assert page.get_by_role("heading", name="Bảng xếp hạng đơn vị").is_visible()
         screenshot(page, f"target-detail-{name}")
         assert no_sideways_scroll(page)
+        # The chart's years and figures stay readable (about 12 px) on a phone too.
+        assert page.evaluate("""() => Math.min(...[...document.querySelectorAll(
+            '.target-chart text')].map(label => label.getBoundingClientRect().height))""") >= 11
         page.get_by_role("link", name="Nhập kết quả đo").click()
         page.locator("#id_period_end").fill("30/09/2025")
         page.locator("#id_value").fill("một trăm")
