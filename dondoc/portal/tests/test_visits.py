@@ -190,7 +190,11 @@ def test_the_flushing_thread_writes_the_views_without_a_visitor_waiting(make_art
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not VisitDay.objects.filter(views=3).exists():
         time.sleep(0.05)
-    settings.PORTAL_FLUSH_IN_BACKGROUND = False  # the thread ends at its next wake-up
+    settings.PORTAL_FLUSH_IN_BACKGROUND = False  # the thread ends at its next wake-up:
+    visits._wake.set()  # wake it now and wait, so that it writes nothing after this test
+    if visits._flusher is not None:
+        visits._flusher.join(timeout=10)
+        assert not visits._flusher.is_alive()
     assert VisitDay.objects.get().views == 3 and VisitDay.objects.get().visitors == 1
     assert counter_on(browser.get("/portal/news/t/").content.decode()) == 4
 
