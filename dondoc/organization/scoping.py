@@ -458,6 +458,12 @@ class _AmongIds(models.Expression):
         return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
 
 
+def among_ids(column: str, queryset: models.QuerySet[Any]) -> Q:
+    """``column IN (queryset)`` as a condition PostgreSQL can combine with other indexed
+    conditions (see :class:`_AmongIds`); the same rows as ``column__in=queryset``."""
+    return Q(_AmongIds(column, queryset))
+
+
 def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     """Tasks led, assigned or coordinated by a unit of ``root``'s subtree.
 

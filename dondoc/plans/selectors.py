@@ -317,24 +317,28 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
             tasks = (tasks.filter(lead_unit_on__in=_subtree(path)) if filters.subtree
                      else tasks.filter(lead_unit_on=filters.lead))
         else:
-            tasks = (tasks.filter(lead_unit__in=_subtree(path)) if filters.subtree
-                     else tasks.filter(lead_unit_id=filters.lead))
+            tasks = (tasks.filter(scoping.among_ids("lead_unit_id", _subtree(path)))
+                     if filters.subtree else tasks.filter(lead_unit_id=filters.lead))
     if filters.coordinator:
-        tasks = tasks.filter(pk__in=_coordinated_by(unit_id=filters.coordinator))
+        tasks = tasks.filter(scoping.among_ids(
+            "pk", _coordinated_by(unit_id=filters.coordinator)))
     if filters.involving:
         path = involving_path
         if path is None:
             return tasks.none()
-        as_lead = Q(lead_unit__in=_subtree(path))
-        as_coordinator = Q(pk__in=_coordinated_by(unit__in=_subtree(path)))
+        # Each part an indexed read of a few ids (PostgreSQL: a BitmapOr), so that a unit's
+        # few dozen tasks are found directly, not by walking the urgency order of every
+        # task of the agency (an officer's list at 1 M tasks: 2.1 s).
+        as_lead = scoping.among_ids("lead_unit_id", _subtree(path))
+        as_coordinator = scoping.among_ids("pk", _coordinated_by(unit__in=_subtree(path)))
         if filters.unit_role == "lead":
             tasks = tasks.filter(as_lead)
         elif filters.unit_role == "coordinator":
             tasks = tasks.filter(as_coordinator)
         elif filters.involving_me_too:
             # An officer's own tasks: the unit's, and those assigned to the officer by name.
-            tasks = tasks.filter(as_lead | as_coordinator | Q(
-                pk__in=Task.assignees.through.objects.filter(user_id=user.pk)
+            tasks = tasks.filter(as_lead | as_coordinator | scoping.among_ids(
+                "pk", Task.assignees.through.objects.filter(user_id=user.pk)
                 .values("task_id")))
         else:
             tasks = tasks.filter(as_lead | as_coordinator)
