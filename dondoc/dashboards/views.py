@@ -275,7 +275,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
     links = {day.day: day_link(day.day) for day in month_view.days_with_tasks}
     return render(request, "dashboards/calendar.html", {
         "view": month_view, "errors": errors, "links": links,
-        "units": UnitChoices(units.filter(is_active=True).order_by("path")),
+        "units": UnitChoices(pickable_units(user)),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "today": today, "task_base": reverse("task_detail", args=[0])[:-2],
         "month_link": f"{reverse('task_list')}?" + urlencode({

@@ -14,7 +14,7 @@ from dondoc.core import limits
 from dondoc.core.dates import DayOutOfRange, parse_day
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
-from dondoc.organization.selectors import UnitChoices
+from dondoc.organization.selectors import UnitChoices, pickable_units
 from dondoc.plans.models import Document
 from dondoc.progress import periods, selectors
 from dondoc.progress.rates import percent
@@ -83,7 +83,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "total": total, "rows": rows,
         "by_document": [(documents.get(row.key), row.counts) for row in by_document],
         # Any unit in scope, with or without sub-units (a ward, a leaf department).
-        "units": UnitChoices(units.filter(is_active=True).order_by("path")),
+        "units": UnitChoices(pickable_units(user)),
         "period": period, "period_error": period_error, "compare": compare,
         "raw_compare": request.GET.get("compare", ""), "compare_error": compare_error,
         "side_by_side": side_by_side,

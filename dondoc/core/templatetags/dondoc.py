@@ -143,14 +143,12 @@ def unit_options(units: Any, selected: Any = None) -> SafeString:
 
     many = selected if isinstance(selected, (list, set, tuple)) else [selected]
     chosen = [str(pk) for pk in many if pk not in (None, "")]
+    marker = ""
     if isinstance(units, UnitChoices) and not units.listed:
-        picked = units.rows([int(pk) for pk in chosen if pk.isdigit() and len(pk) < 12])
+        units = units.rows([int(pk) for pk in chosen if pk.isdigit() and len(pk) < 12])
         marker = (f'<option value="" data-units-url="{escape(reverse("unit_options"))}" '
                   "disabled hidden></option>")
-        return mark_safe(marker + "".join(  # noqa: S308 - every value is escaped here
-            f'<option value="{escape(str(pk))}" selected>{escape(code)} — {escape(name)}'
-            "</option>" for pk, code, name in picked))
-    options = _unit_options_html(tuple(tuple(row) for row in units))
+    options = marker + _unit_options_html(tuple(tuple(row) for row in units))
     for pk in chosen:
         options = options.replace(f'<option value="{escape(pk)}">',
                                   f'<option value="{escape(pk)}" selected>', 1)
