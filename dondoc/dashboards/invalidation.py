@@ -38,6 +38,15 @@ def changed_on(day: dt.date | None) -> None:
     snapshots.invalidate_from(day)  # and now, so a read in the same transaction is right
 
 
+def _unit_moved(sender: Any, **kwargs: Any) -> None:
+    """Subtree totals follow the tree: sum them again from the own rows (now, for a read
+    in the same transaction, and once the move commits)."""
+    from dondoc.dashboards import snapshots
+
+    transaction.on_commit(snapshots.tree_changed)
+    snapshots.tree_changed()
+
+
 def _task_pre_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     if instance.pk is None:
         return
@@ -83,6 +92,7 @@ _HANDLERS: dict[str, Any] = {
 
 
 def connect() -> None:
+    from dondoc.organization.signals import unit_moved
     from dondoc.plans.models import (
         CompletionRequest,
         DeadlineExtension,
@@ -92,6 +102,7 @@ def connect() -> None:
     )
     from dondoc.progress.models import ProgressUpdate
 
+    unit_moved.connect(_unit_moved, dispatch_uid="dashboards-unit-moved")
     pre_save.connect(_task_pre_save, sender=Task, dispatch_uid="dashboards-task-pre")
     post_save.connect(_task_post_save, sender=Task, dispatch_uid="dashboards-task-post")
     post_delete.connect(_dated("assigned_on"), sender=Task, weak=False,

@@ -17,10 +17,15 @@ EXTRA_FIELDS = (*AGE_BUCKETS, "due_7", "due_30")
 
 
 class SnapshotMonth(models.Model):
-    """A month end whose snapshot rows are complete (units without tasks have no row)."""
+    """A month end whose own rows are complete (units without tasks have no row).
+
+    ``subtrees_built``: its subtree rows are there too. They follow the unit tree of the
+    day they were summed, so moving a unit clears the flag of every month and the next
+    read sums them again from the own rows (``snapshots.build_subtrees``)."""
 
     month_end = models.DateField(_("month end"), unique=True)
     computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    subtrees_built = models.BooleanField(_("subtree totals built"), default=False)
 
     class Meta:
         verbose_name = _("snapshot month")
@@ -32,8 +37,10 @@ class SnapshotMonth(models.Model):
 
 
 class MonthEndSnapshot(models.Model):
-    """The tasks a unit led (itself, not its sub-units) in one document, or in all of them
-    (``document`` empty), as of a month end."""
+    """The tasks a unit led in one document, or in all of them (``document`` empty), as
+    of a month end: itself only (an *own* row), or with every unit below it (a *subtree*
+    row, ``subtree`` set), so that a dashboard reads one row per unit it shows, not one
+    per unit of its tree (a ministry's 20,000)."""
 
     month = models.ForeignKey(SnapshotMonth, on_delete=models.CASCADE, related_name="rows")
     month_end = models.DateField(_("month end"))
@@ -61,14 +68,16 @@ class MonthEndSnapshot(models.Model):
     due_7 = models.PositiveIntegerField(default=0)
     due_30 = models.PositiveIntegerField(default=0)
     oldest_overdue_days = models.PositiveIntegerField(default=0)
+    subtree = models.BooleanField(_("whole subtree"), default=False)
 
     class Meta:
         verbose_name = _("month-end snapshot")
         verbose_name_plural = _("month-end snapshots")
         ordering = ["month_end", "unit", "document"]
-        constraints = [models.UniqueConstraint(fields=["month_end", "unit", "document"],
-                                               name="dashboards_snapshot_unique")]
+        constraints = [models.UniqueConstraint(
+            fields=["month_end", "unit", "document", "subtree"],
+            name="dashboards_snapshot_unique")]
         indexes = [models.Index(fields=["month_end", "unit"], name="dashboards_snapshot_unit")]
 
     def __str__(self) -> str:
-        return f"{self.month_end} {self.unit_id} {self.document_id}"
+        return f"{self.month_end} {self.unit_id} {self.document_id} {self.subtree}"

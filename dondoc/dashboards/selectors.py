@@ -29,7 +29,7 @@ from django.db.models import (
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from dondoc.dashboards import snapshots
-from dondoc.dashboards.figures import Figures, live_figures, total
+from dondoc.dashboards.figures import Figures, live_figures
 from dondoc.organization import scoping
 from dondoc.organization.models import Role, Unit
 from dondoc.plans.models import Direction, Document, LeadUnitChange, Task, TaskGroup
@@ -193,18 +193,46 @@ def led_in_scope(user: Any, scope: Scope, day: dt.date, *, broad: bool = False,
     return tasks
 
 
-def own_figures(user: Any, scope: Scope, day: dt.date,
-                units: dict[int, UnitInfo]) -> tuple[dict[int, Figures], bool]:
-    """Each unit's own figures at ``day`` (only units of the scope), and whether they came
-    from a snapshot."""
+def league_units(scope: Scope) -> dict[int, UnitInfo]:
+    """The units a month-end league table shows: the scope, its sub-units and those of
+    every expanded unit (a ministry's 63 provinces, not its 20,000 units)."""
+    depth = scope.unit.depth
+    shown = Q(path=scope.unit.path) | Q(depth=depth + 1)
+    expanded = Unit.objects.filter(pk__in=scope.expand, path__startswith=scope.unit.path,
+                                   depth__gt=depth).values_list("path", "depth")
+    for path, level in expanded:
+        shown |= Q(path__startswith=path, depth=level + 1)
+    return {row[0]: UnitInfo(*row) for row in Unit.objects.filter(
+        shown, path__startswith=scope.unit.path).order_by("path").values_list(
+        "pk", "code", "name", "short_name", "path", "depth", "numchild")}
+
+
+@dataclass
+class Picture:
+    """The figures of a dashboard's units at one date: each unit's own and subtree
+    figures (units without any task missing) and where they came from."""
+
+    units: dict[int, UnitInfo]
+    own: dict[int, Figures]
+    subtree: dict[int, Figures]
+    from_snapshot: bool
+
+
+def picture(user: Any, scope: Scope, day: dt.date) -> Picture:
+    """The dashboard's units and their figures at ``day``: for a past month end, the
+    snapshot rows of the units shown (own and subtree rows); otherwise the engine's live
+    figures of every unit of the scope, added up the tree."""
     if snapshots.snapshottable(day):
-        found = snapshots.snapshot_figures(day, unit_path=scope.unit.path,
-                                           document_ids=scope.document_ids)
-        return {pk: item for pk, item in found.items() if pk in units}, True
+        units = league_units(scope)
+        own, subtree = snapshots.snapshot_league(day, unit_ids=list(units),
+                                                 document_ids=scope.document_ids)
+        return Picture(units, own, subtree, True)
+    units = units_in(scope.unit)
     # A whole agency (or the top of the tree) holds most tasks: scan rather than seek.
     broad = scope.unit.is_scope_root or scope.unit.depth == 1
-    found_live = live_figures(led_in_scope(user, scope, day, broad=broad), day)
-    return {key[0]: item for key, item in found_live.items() if key[0] in units}, False
+    found = live_figures(led_in_scope(user, scope, day, broad=broad), day)
+    own = {key[0]: item for key, item in found.items() if key[0] in units}
+    return Picture(units, own, roll_up(own, units, scope.unit), False)
 
 
 def roll_up(own: dict[int, Figures], units: dict[int, UnitInfo], top: Unit,
@@ -253,7 +281,7 @@ def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
         # Links only for rows shown: most sub-units of a city have no task at the date.
         links = {key: scope.task_link(lead=info.pk, subtree=whole, status=status)
                  for key, status in COLUMNS} if item.counts.total else {}
-        has_children = bool(children.get(info.pk)) and not own_row
+        has_children = info.numchild > 0 and not own_row
         return LeagueRow(unit=info, figures=item, level=level, own_row=own_row,
                          expandable=has_children, expanded=has_children and info.pk in
                          scope.expand, links=links)
@@ -284,21 +312,20 @@ def league(scope: Scope, units: dict[int, UnitInfo], own: dict[int, Figures],
     return rows, hidden
 
 
-def add_urged(scope: Scope, units: dict[int, UnitInfo], rows: list[LeagueRow]) -> None:
+def add_urged(scope: Scope, rows: list[LeagueRow]) -> None:
     """Each row's "urged N times": the urging letters its unit (with its sub-units, unless
     the row counts own tasks only) received up to the date — one query for the table."""
     from dondoc.urging.selectors import urged_counts
 
-    paths = {pk: info.path for pk, info in units.items()}
-    counts = urged_counts(paths, top_path=scope.unit.path, as_of=scope.as_of)
+    counts = urged_counts(top_path=scope.unit.path, as_of=scope.as_of)
     if not counts:
         return
     for row in rows:
         if row.own_row or scope.own_only:
-            row.urged = counts.get(row.unit.pk, 0)
+            row.urged = counts.get(row.unit.path, 0)
         else:
-            row.urged = sum(n for pk, n in counts.items()
-                            if paths[pk].startswith(row.unit.path))
+            row.urged = sum(n for path, n in counts.items()
+                            if path.startswith(row.unit.path))
 
 
 def summary_links(scope: Scope) -> dict[str, str]:
@@ -321,10 +348,12 @@ def summary_links(scope: Scope) -> dict[str, str]:
 
 
 def scope_figures(user: Any, scope: Scope, day: dt.date) -> Figures:
-    """The whole scope's figures at ``day`` (for comparisons and trends)."""
-    units = units_in(scope.unit)
-    own, _snap = own_figures(user, scope, day, units)
-    return total(own.values())
+    """The whole scope's figures at ``day`` (for comparisons and trends): for a past
+    month end, one summed row of its snapshot."""
+    if snapshots.snapshottable(day):
+        return snapshots.snapshot_series([day], unit_id=scope.unit.pk,
+                                         document_ids=scope.document_ids).get(day, Figures())
+    return picture(user, scope, day).subtree.get(scope.unit.pk, Figures())
 
 
 def _changes(now: Figures, before: Figures) -> dict[str, int | Decimal | None]:
@@ -383,24 +412,15 @@ def coordinated(user: Any, scope: Scope) -> tuple[Counts, str]:
 
 
 def dashboard(user: Any, scope: Scope) -> Dashboard:
-    units = units_in(scope.unit)
-    own, from_snapshot = own_figures(user, scope, scope.as_of, units)
-    subtree = roll_up(own, units, scope.unit)
-    figures = subtree.get(scope.unit.pk, Figures())
-    rows, hidden = league(scope, units, own, subtree)
-    add_urged(scope, units, rows)
+    found = picture(user, scope, scope.as_of)
+    figures = found.subtree.get(scope.unit.pk, Figures())
+    rows, hidden = league(scope, found.units, found.own, found.subtree)
+    add_urged(scope, rows)
     compare = None
     changes: dict[str, int | Decimal | None] = {}
     if scope.compare_on is not None and scope.compare_on != scope.as_of:
-        if snapshots.snapshottable(scope.compare_on):
-            # Only the whole scope's figures are compared: one summed row of the snapshot
-            # (the same rows own_figures reads per unit: a ministry's 20,000).
-            compare = snapshots.snapshot_series(
-                [scope.compare_on], unit_path=scope.unit.path,
-                document_ids=scope.document_ids).get(scope.compare_on, Figures())
-        else:
-            compare_own, _snap = own_figures(user, scope, scope.compare_on, units)
-            compare = total(compare_own.values())
+        # Only the whole scope's figures are compared.
+        compare = scope_figures(user, scope, scope.compare_on)
         changes = _changes(figures, compare)
     full = user.role in FULL_ROLES or scoping.is_admin(user)
     tallies = unit_report_tallies(user, scope, rows)
@@ -413,7 +433,7 @@ def dashboard(user: Any, scope: Scope) -> Dashboard:
         hidden_units=hidden, compare=compare, changes=changes,
         groups=group_progress(user, scope),
         follow_ups=follow_ups(user) if scoping.can_give_directions(user) else [],
-        shared=shared, shared_link=shared_link, full=full, from_snapshot=from_snapshot,
+        shared=shared, shared_link=shared_link, full=full, from_snapshot=found.from_snapshot,
         report_tallies=tallies, report_link=reverse("unit_report_matrix") if tallies else "")
 
 
@@ -462,7 +482,7 @@ def trend(user: Any, scope: Scope, lines: list[Unit], lifetime: bool = False,
     past = [day for day in months if snapshots.snapshottable(day)]
     result = []
     for unit in lines:
-        series = snapshots.snapshot_series(past, unit_path=unit.path,
+        series = snapshots.snapshot_series(past, unit_id=unit.pk,
                                            document_ids=scope.document_ids)
         points = []
         for day in months:

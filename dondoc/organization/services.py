@@ -14,6 +14,7 @@ from dondoc.audit.services import diff, record, snapshot
 from dondoc.core.concurrency import save_versioned
 from dondoc.organization import scoping
 from dondoc.organization.models import Role, Unit, User
+from dondoc.organization.signals import unit_moved
 
 UNIT_FIELDS = [
     "code", "name", "short_name", "kind", "order", "valid_from", "valid_to", "successor",
@@ -112,6 +113,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
     Unit.objects.move(unit, new_parent, pos="sorted-child")
     unit.refresh_from_db()
     _refresh_task_agencies(unit)
+    unit_moved.send(sender=Unit, unit=unit)
     record(actor=actor, action=Action.MOVE, obj=unit, unit_id=unit.pk,
            changes={"parent": [old_parent.pk if old_parent else None, new_parent.pk]})
     return unit

@@ -144,14 +144,14 @@ def record_list(*, user: Any, task_id: int | None = None, unit_id: int | None = 
                                                                      "-letter_id", "task__code")
 
 
-def urged_counts(unit_paths: dict[int, str], *, top_path: str, as_of: dt.date,
-                 ) -> dict[int, int]:
-    """How many letters each unit under ``top_path`` received on or before ``as_of``
-    (one aggregate query); the dashboard's league table adds them up per subtree."""
+def urged_counts(*, top_path: str, as_of: dt.date) -> dict[str, int]:
+    """How many letters each unit under ``top_path`` received on or before ``as_of``, by
+    unit path (one aggregate query); the dashboard's league table adds them up per
+    subtree."""
     rows = (UrgingLetter.units.through.objects
             .filter(unit__path__startswith=top_path, urgingletter__letter_date__lte=as_of)
-            .values("unit_id").annotate(n=Count("urgingletter_id", distinct=True)))
-    return {row["unit_id"]: row["n"] for row in rows if row["unit_id"] in unit_paths}
+            .values("unit__path").annotate(n=Count("urgingletter_id", distinct=True)))
+    return {row["unit__path"]: row["n"] for row in rows}
 
 
 # Templates ----------------------------------------------------------------------------
