@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dondoc.plans.models import Task
@@ -214,10 +214,12 @@ class PeriodStats:
 _COMPLETED = [Status.COMPLETED_ON_TIME.value, Status.COMPLETED_LATE.value]
 
 
-def _by_status(tasks: Any) -> dict[tuple[str, bool], int]:
-    found: dict[tuple[str, bool], int] = {}
-    for row in tasks.order_by().values("status", "awaiting_late").annotate(n=Count("pk")):
-        key = (row["status"], bool(row["awaiting_late"]))
+def _by_status(tasks: Any, *also: str) -> dict[tuple[Any, ...], int]:
+    """Task counts by (status, awaiting late, *also)."""
+    found: dict[tuple[Any, ...], int] = {}
+    for row in tasks.order_by().values("status", "awaiting_late", *also).annotate(
+            n=Count("pk")):
+        key = (row["status"], bool(row["awaiting_late"]), *(bool(row[name]) for name in also))
         found[key] = found.get(key, 0) + row["n"]
     return found
 
@@ -234,13 +236,21 @@ def period_statistics(tasks: QuerySet[Task], period: Period) -> PeriodStats:
     if period.start > until:
         raise PeriodError(_("The period has not started yet."))
     assigned = tasks.filter(counted_on(until), assigned_on__gte=period.start).count()
-    at_end = _by_status(annotate_status(tasks, until))
+    # The statuses at the end, split by whether the deadline in force falls in the
+    # period: one pass of the status SQL for both.
+    annotated: Any = annotate_status(tasks, until)
+    split: dict[Any, int] = _by_status(annotated.annotate(in_period=ExpressionWrapper(
+        Q(deadline_at__gte=period.start, deadline_at__lte=period.end),
+        output_field=BooleanField())), "in_period")
+    at_end: dict[tuple[str, bool], int] = {}
+    in_period: dict[tuple[str, bool], int] = {}
+    for (name, late, inside), n in split.items():
+        at_end[(name, late)] = at_end.get((name, late), 0) + n
+        if inside:
+            in_period[(name, late)] = n
     # A completed task stays completed, judged the same, unless it is cancelled later:
     # the period's completions are the end's minus those already completed before it.
     before_on_time, before_late = _completed_before_still_counted(tasks, period.start, until)
-    annotated: Any = annotate_status(tasks, until)
-    in_period = _by_status(annotated.filter(deadline_at__gte=period.start,
-                                            deadline_at__lte=period.end))
     rate_counts = engine.Counts(
         total=sum(in_period.values()),
         completed_on_time=_count(in_period, Status.COMPLETED_ON_TIME),
