@@ -59,6 +59,31 @@ def test_below_the_limit_or_without_it_the_total_is_exact(org, people, login, pl
     assert "more than 6 tasks" in english and "Page 1" not in english  # one page
 
 
+@pytest.mark.parametrize("status", ["", "in_progress_overdue"])
+def test_below_the_limit_every_page_lists_the_same_tasks_in_the_same_order(
+        org, people, login, plan, status) -> None:  # noqa: F811
+    """Within the limit a page is read in one pass (the capped ids, then ordered): it must
+    list what the plain list lists, page by page, overdue first by deadline."""
+    document, group = plan
+    for n in range(32):
+        services.task_create(actor=people.staff, document=document, group=group,
+                             title=f"Việc {n:02d}", lead_unit=org.pc08, assigning_unit=org.catp,
+                             due_date=dt.date(2020 + n % 12, 1 + n % 12, 1 + n % 27),
+                             priority=1 + n % 3)
+    client = login(people.staff)
+    query = f"&status={status}" if status else ""
+    pages = {}
+    for limit in (100, 0):
+        with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=limit):
+            pages[limit] = [client.get(f"/tasks/?page={n}{query}").content.decode()
+                            for n in (1, 2)]
+    one_pass, plain = pages[100], pages[0]
+    assert [_codes(page) for page in one_pass] == [_codes(page) for page in plain]
+    assert len(_codes(one_pass[0])) == 25 or status
+    total = "32 nhiệm vụ" if not status else None
+    assert total is None or (total in one_pass[0] and "hơn" not in one_pass[0])
+
+
 def test_the_api_and_the_print_view_keep_the_exact_total(org, people, login, plan,  # noqa: F811
                                                          ) -> None:
     from dondoc.api.tests.conftest import ApiClient, token_for
