@@ -755,29 +755,27 @@ def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFil
 
     With ``count_limit`` the total is counted up to ``count_limit + 1`` rows (any rows, in
     no order: the database stops there); a total above ``count_limit`` is then a lower
-    bound, at least one more than the rows up to this slice's end. A list within the
-    limit is read in one pass: its first ``count_limit + 1`` ids (that capped count), then
-    those rows in list order with a window count, without the list's conditions a second
-    time (a province's overdue list: two scans of its 40,000 scattered rows became one).
-    Past the limit that pass was the count, and the slice's ids come from the list's own
-    order (an index walk for a broad list).
+    bound, at least one more than the rows up to this slice's end. The list's conditions
+    run once: the capped pass reads the ids themselves (any order), and a list within the
+    limit is then only those rows put in list order, without its conditions a second
+    time (a province's overdue list at 1 M tasks: two scans of its 40,000 scattered rows
+    became one). Past the limit the slice's ids come from the list's own order (an index
+    walk for a broad list). The ids travel as a list, not a subquery: with a subquery
+    PostgreSQL misjudged the capped rows and walked a million tasks for each.
     """
     if count_limit:
-        capped = tasks.order_by().values("pk")[:count_limit + 1]
-        found = list(_without_conditions(tasks).filter(pk__in=capped).annotate(
-            total_rows=Window(Count("pk"))).values_list("pk", "total_rows")[start:stop])
-        if found and found[0][1] <= count_limit:
-            return rows_in_order(tasks, [pk for pk, _total in found]), found[0][1]
-        if not found and start == 0:
-            return [], 0
+        capped = list(tasks.order_by().values_list("pk", flat=True)[:count_limit + 1])
+        if len(capped) <= count_limit:
+            if start >= len(capped):
+                return [], len(capped)
+            ids = list(_without_conditions(tasks).filter(pk__in=capped)
+                       .values_list("pk", flat=True)[start:stop])
+            return rows_in_order(tasks, ids), len(capped)
         ids = list(tasks.values_list("pk", flat=True)[start:stop])
-        if found:  # more than count_limit rows
-            return rows_in_order(tasks, ids), max(
-                count_limit + 1, start + len(ids) + (1 if len(ids) == stop - start else 0))
-        total = tasks.order_by().values("pk")[:count_limit + 1].count()
-        if total > count_limit and ids:
-            total = max(total, start + len(ids) + (1 if len(ids) == stop - start else 0))
-        return rows_in_order(tasks, ids), total
+        if not ids:  # a page past the end: the pager goes back to the first
+            return [], count_limit + 1
+        return rows_in_order(tasks, ids), max(
+            count_limit + 1, start + len(ids) + (1 if len(ids) == stop - start else 0))
     if filters.status or filters.query:
         ids_and_total = list(tasks.annotate(total_rows=Window(Count("pk")))
                              .values_list("pk", "total_rows")[start:stop])
