@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dondoc.core.dates import parse_day
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words
 from dondoc.obstacles.models import (
     CLOSED_STATES,
     UNRESOLVED_STATES,
@@ -143,8 +143,7 @@ def apply_filters(obstacles: QuerySet[Obstacle], filters: ObstacleFilters,
         _label, fewest, most = AGE_FILTERS[filters.age]
         obstacles = obstacles.filter(aged_between(filters.day, fewest, most))
     if filters.query:
-        for word in fold(filters.query).split():
-            obstacles = obstacles.filter(search_text__contains=word)
+        obstacles = containing_words(obstacles, filters.query)
     return obstacles
 
 

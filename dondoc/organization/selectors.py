@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words, fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 
@@ -112,7 +112,6 @@ def unit_options(*, user: Any, query: str, chosen: list[int] | None = None,
         rows = list(units.filter(pk__in=chosen[:PICKER_RESULTS])
                     .values_list("pk", "code", "name"))
         return rows, False
-    for word in fold(query[:100]).split()[:8]:
-        units = units.filter(search_text__contains=word)
+    units = containing_words(units, query[:100], most=8)
     rows = list(units.values_list("pk", "code", "name")[:PICKER_RESULTS + 1])
     return rows[:PICKER_RESULTS], len(rows) > PICKER_RESULTS

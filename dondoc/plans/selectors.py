@@ -35,7 +35,7 @@ from django.db.models.sql.where import WhereNode
 from dondoc.core import limits
 from dondoc.core.dates import DayOutOfRange, parse_day
 from dondoc.core.paging import paginate_counted
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
@@ -345,8 +345,7 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.priority:
         tasks = tasks.filter(priority=filters.priority)
     if filters.query:
-        for word in fold(filters.query).split():
-            tasks = tasks.filter(search_text__contains=word)
+        tasks = containing_words(tasks, filters.query)
     return tasks
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words
 from dondoc.plans.models import AccessLevel, Document, Task, TaskGroup
 from dondoc.portal.models import Article, Category, Tag, WebLink
 
@@ -28,8 +28,7 @@ def public_articles() -> QuerySet[Article]:
 
 def search_articles(query: str) -> QuerySet[Article]:
     articles = public_articles()
-    for word in fold(query).split()[:10]:
-        articles = articles.filter(search_text__contains=word)
+    articles = containing_words(articles, query)
     return articles
 
 

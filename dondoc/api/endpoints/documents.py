@@ -26,7 +26,7 @@ from dondoc.api.schemas import (
     QueryId,
     SearchText,
 )
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit
 from dondoc.plans import services
@@ -82,8 +82,7 @@ def document_list(request: HttpRequest, query: Query[DocumentQuery]) -> dict[str
     """Documents managed in your scope, and the directives above it that you implement."""
     caller = user(request)
     documents = _readable(scoping.documents_visible_to(caller))
-    for word in fold(query.q).split():
-        documents = documents.filter(search_text__contains=word)
+    documents = containing_words(documents, query.q)
     if query.kind:
         documents = documents.filter(kind=query.kind)
     if query.parent:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from dondoc.api.common import PageQuery, paginate, responses, unit_ref, user
 from dondoc.api.schemas import MeOut, ObjectId, SearchText, UnitOut, UnitPage
-from dondoc.core.text import fold
+from dondoc.core.text import containing_words
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, UnitKind
 
@@ -43,8 +43,7 @@ def present_units(caller: Any, units: list[Unit]) -> list[dict[str, Any]]:
 
 
 def _filtered(units: Any, query: UnitQuery) -> Any:
-    for word in fold(query.q).split():
-        units = units.filter(search_text__contains=word)
+    units = containing_words(units, query.q)
     if query.kind:
         units = units.filter(kind=query.kind)
     if query.active is not None:
