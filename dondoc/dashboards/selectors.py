@@ -473,11 +473,12 @@ def trend_months(scope: Scope, lifetime: bool) -> list[dt.date]:
 
 
 def trend(user: Any, scope: Scope, lines: list[Unit], lifetime: bool = False,
-          ) -> tuple[list[dt.date], list[TrendLine]]:
+          shown: Figures | None = None) -> tuple[list[dt.date], list[TrendLine]]:
     """On-time rate and overdue count at each month end, one line per unit (its subtree).
 
     Past month ends come from the snapshots; a month end that is today or later (only the
-    current month's, when the date is one) is computed live."""
+    current month's, when the date is one) is computed live, unless it is the dashboard's
+    own date and scope, whose figures the page already has (``shown``)."""
     months = trend_months(scope, lifetime)
     past = [day for day in months if snapshots.snapshottable(day)]
     result = []
@@ -488,6 +489,8 @@ def trend(user: Any, scope: Scope, lines: list[Unit], lifetime: bool = False,
         for day in months:
             if day in past:
                 points.append((day, series.get(day, Figures())))
+            elif shown is not None and day == scope.as_of and unit.pk == scope.unit.pk:
+                points.append((day, shown))
             else:
                 line_scope = Scope(unit=unit, as_of=day, document=scope.document,
                                    document_ids=scope.document_ids)

@@ -85,7 +85,8 @@ def _trend(request: HttpRequest, context: dict[str, Any]) -> None:
     if not lines:
         lines = [scope.unit]
     lifetime = request.GET.get("lifetime") == "1" and scope.document is not None
-    months, trend = selectors.trend(user, scope, lines, lifetime=lifetime)
+    months, trend = selectors.trend(user, scope, lines, lifetime=lifetime,
+                                    shown=board.figures)
     context["trend"] = (months, trend)
     context["trend_lines"] = lines
     context["trend_line_ids"] = [unit.pk for unit in lines]
