@@ -100,6 +100,12 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
         unit = page.locator(".survey-consolidation tbody th").last
         assert unit.bounding_box()["width"] >= min(width * 0.6, 200)
         assert page.locator(".survey-consolidation tbody td").first.is_visible()
+        # One drawing of the chart for the screen, its labels readable (a phone's too).
+        chart = page.locator("svg.survey-chart:visible")
+        assert chart.count() == 1
+        heights = [box["height"] for box in (label.bounding_box() for label in
+                                             chart.locator("text").all()) if box]
+        assert heights and min(heights) >= 9.5, heights
     saved = Submission.objects.select_related("current").get(pk=submission.pk)
     assert saved.status == SubmissionStatus.SUBMITTED
     assert saved.answers["vehicles"][1] == {"row": "motorbikes", "quantity": 12, "good": 8,
