@@ -8,6 +8,7 @@ sees and on what every filter means.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
+    Expression,
     F,
     IntegerField,
     Prefetch,
@@ -767,7 +770,7 @@ def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFil
         if len(capped) <= count_limit:
             if start >= len(capped):
                 return [], len(capped)
-            ids = list(_without_conditions(tasks).filter(pk__in=capped)
+            ids = list(_without_conditions(tasks).filter(_AmongListed("pk", capped))
                        .values_list("pk", flat=True)[start:stop])
             return rows_in_order(tasks, ids), len(capped)
         ids = list(tasks.values_list("pk", flat=True)[start:stop])
@@ -787,6 +790,35 @@ def task_slice(tasks: QuerySet[Task], start: int, stop: int, *, filters: TaskFil
         return [], total
     ids = list(tasks.values_list("pk", flat=True)[start:stop])
     return rows_in_order(tasks, ids), total
+
+
+class _AmongListed(Expression):
+    """``column IN (ids)`` with the ids as one parameter: ``= ANY(%s)`` (an array) on
+    PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` on SQLite. Written as
+    ``pk__in=ids``, 10,000 ids were 10,000 placeholders, ~100 ms of Python to build and
+    parse per page."""
+
+    conditional = True
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.column: Any = F(column)
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.column)
+        return (f"{column} IN (SELECT value FROM json_each(%s))",  # noqa: S608 - compiled column
+                (*params, json.dumps(self.ids)))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.column)
+        return f"{column} = ANY(%s)", (*params, self.ids)
 
 
 def _without_conditions(tasks: QuerySet[Task]) -> QuerySet[Task]:
