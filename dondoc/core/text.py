@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from django.db.models import Model, QuerySet
 
-_Row = TypeVar("_Row", bound=Any)
+_Row = TypeVar("_Row", bound="Model")
 _SPACES = re.compile(r"\s+")
 
 

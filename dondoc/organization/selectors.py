@@ -109,9 +109,7 @@ def unit_options(*, user: Any, query: str, chosen: list[int] | None = None,
     whether there are more; or, with ``chosen``, those of these ids the user may pick."""
     units = pickable_units(user)
     if chosen is not None:
-        rows = list(units.filter(pk__in=chosen[:PICKER_RESULTS])
-                    .values_list("pk", "code", "name"))
-        return rows, False
+        return UnitChoices(units).rows(chosen[:PICKER_RESULTS]), False
     units = containing_words(units, query[:100], most=8)
     rows = list(units.values_list("pk", "code", "name")[:PICKER_RESULTS + 1])
     return rows[:PICKER_RESULTS], len(rows) > PICKER_RESULTS
