@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,9 +31,31 @@ def notifications_of(*, user: Any, unread_only: bool = False,
     return rows.order_by("-created_at", "-id")
 
 
+# Above this many unread notifications, the bell counts them in the one query that tests
+# each row against the whole task scope (see unread_count).
+UNREAD_ROWS_LISTED = 500
+
+
 def unread_count(*, user: Any) -> int:
-    """The bell's number: one query."""
-    return notifications_of(user=user, unread_only=True).count()
+    """The bell's number: exactly ``notifications_of(user=user, unread_only=True).count()``.
+
+    Shown on every page, so it avoids compiling the task scope into a correlated EXISTS:
+    it reads the task of each unread top-level notification (index
+    ``notification_unread``); those without a task count as they are, and the scope is
+    asked only about the few tasks named (not at all when there are none). Past
+    :data:`UNREAD_ROWS_LISTED` unread notifications, the reference query."""
+    task_ids = list(Notification.objects.filter(
+        recipient=user, digest__isnull=True, read_at__isnull=True)
+        .order_by().values_list("task_id", flat=True)[:UNREAD_ROWS_LISTED + 1])
+    if len(task_ids) > UNREAD_ROWS_LISTED:
+        return notifications_of(user=user, unread_only=True).count()
+    per_task = Counter(pk for pk in task_ids if pk is not None)
+    total = len(task_ids) - per_task.total()
+    if per_task:
+        visible = (scoping.tasks_visible_to(user).filter(pk__in=list(per_task))
+                   .order_by().values_list("pk", flat=True))
+        total += sum(per_task[pk] for pk in visible)
+    return total
 
 
 def without_hidden(user: Any, rows: Iterable[Notification]) -> list[Notification]:
