@@ -85,7 +85,7 @@ def test_dashboards_and_reports_read_from_the_replica_and_other_pages_do_not(
         with _queries("replica") as on_replica, _queries("default") as on_primary:
             assert client.get(url).status_code == 200
         tables = " ".join(query["sql"] for query in on_replica.captured_queries)
-        assert ("plans_task" if url == "/dashboard/" else "reports_") in tables, url
+        assert ("dashboards_" if url == "/dashboard/" else "reports_") in tables, url
         # The primary serves only what comes before the view (session, user) and writes.
         assert len(on_primary.captured_queries) < len(on_replica.captured_queries), url
 
