@@ -59,6 +59,16 @@ def _title(title: str) -> str:
     return esc(title if len(title) <= TITLE_CHARS else Truncator(title).chars(TITLE_CHARS))
 
 
+_PK_MARK = 987654321  # a task id no path of the site's URLs contains otherwise
+
+
+def task_url_parts() -> tuple[str, str]:
+    """What comes before and after the id in a task's URL (``reverse`` once per table,
+    not once per row)."""
+    head, _mark, tail = reverse("task_detail", args=[_PK_MARK]).partition(str(_PK_MARK))
+    return head, tail
+
+
 def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool = False,
                    ) -> SafeString:
     """The ``<tr>`` of each task: code and title linking to the task (as of the list's
@@ -71,13 +81,15 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
     as_of = getattr(filters, "as_of", None)
     overdue_list = status in OVERDUE_LISTS
     awaiting_list = status == "awaiting_confirmation"
-    suffix = f"?as_of={_day(as_of)}" if as_of else ""
+    url_head, url_tail = task_url_parts()
+    url_tail += f"?as_of={_day(as_of)}" if as_of else ""
+    badges: dict[tuple[str, bool, bool], str] = {}  # the few kinds of badge of a table
     days_label, requested_label, progress_label, deadline_label = (
         esc(gettext("Days overdue")), esc(gettext("Requested on")), esc(gettext("Progress")),
         esc(gettext("Deadline")))
     rows = []
     for task in tasks:
-        url = esc(reverse("task_detail", args=[task.pk]) + suffix)
+        url = esc(f"{url_head}{task.pk}{url_tail}")
         code = esc(task.code)
         unit = esc(task.lead_unit.label)
         cells = ["<tr>"]
@@ -102,7 +114,11 @@ def task_rows_html(tasks: Iterable[Any], filters: Any = None, selectable: bool =
             since = _day(getattr(task, "awaiting_since", None)) or "—"
             cells.append('<td class="text-nowrap small requested-on"><span class="cell-label">'
                          f"{requested_label}: </span>{since}</td>")
-        cells.append(f"<td>{status_badge(task.status, task.due_soon, task.no_deadline)}</td>")
+        kind = (task.status, task.due_soon, task.no_deadline)
+        badge = badges.get(kind)
+        if badge is None:
+            badge = badges[kind] = str(status_badge(*kind))
+        cells.append(f"<td>{badge}</td>")
         progress = esc(task.progress_at)
         cells.append(
             '<td class="text-end task-progress"><div class="progress progress-thin"'
