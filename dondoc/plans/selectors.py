@@ -841,21 +841,15 @@ def _slice_within_limit(tasks: QuerySet[Task], start: int, stop: int,
         return [], cursor.fetchone()[0]
 
 
-def _without_conditions(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """``tasks`` with its annotations, joins and order but not its conditions, for rows
-    already chosen by them: they are not compiled and run a second time (the scope's
-    test, subtree subqueries and the status ``CASE`` of a status filter: most of the cost
-    of a list query). The joins are to-one relations (``select_related``), so no chosen
-    row is lost or repeated."""
-    rows_query = tasks.all()
-    rows_query.query.where = WhereNode()
-    return rows_query
-
-
 def rows_in_order(tasks: QuerySet[Task], ids: list[int]) -> list[Task]:
-    """The rows ``ids`` of ``tasks`` in that order, with its annotations and relations
-    (the ids were chosen by ``tasks``' own conditions: see ``_without_conditions``)."""
+    """The rows ``ids`` of ``tasks`` in that order, with its annotations and relations.
+    The ids were chosen by ``tasks``' own conditions, so these are not compiled and run a
+    second time (the scope's test, subtree subqueries and the status ``CASE`` of a status
+    filter: most of the cost of this query); its joins are to-one relations
+    (``select_related``), so no chosen row is lost or repeated."""
     if not ids:
         return []
-    rows = {task.pk: task for task in _without_conditions(tasks).filter(pk__in=ids)}
+    rows_query = tasks.all()
+    rows_query.query.where = WhereNode()
+    rows = {task.pk: task for task in rows_query.filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]

@@ -114,3 +114,22 @@ def test_the_api_and_the_print_view_keep_the_exact_total(org, people, login, pla
         printed = login(people.staff).get("/tasks/print/").content.decode()
     assert body["count"] == 8
     assert "8 nhiệm vụ" in printed and "hơn" not in printed
+
+
+def test_an_order_the_one_query_cannot_sort_still_counts_and_pages(
+        org, people, login, plan) -> None:  # noqa: F811
+    """An order that is not made of names (an expression): the count, then the slice."""
+    from django.db.models.functions import Lower
+
+    from dondoc.plans import selectors
+
+    made = _tasks(people, org, plan, 6)
+    filters = selectors.filters_from_params({})
+    tasks = selectors.task_list(user=people.staff, filters=filters).order_by(
+        Lower("title").desc())
+    rows, total = selectors.task_slice(tasks, 0, 4, filters=filters, count_limit=10)
+    assert total == 6
+    assert [task.title for task in rows] == sorted(
+        (task.title for task in made), reverse=True)[:4]
+    rows, total = selectors.task_slice(tasks, 0, 4, filters=filters, count_limit=5)
+    assert len(rows) == 4 and total == 6  # past the limit: at least one more than shown
