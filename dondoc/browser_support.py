@@ -19,6 +19,14 @@ def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None
 
 
+def expect(target: Any) -> Any:
+    """Playwright's assertions, which wait for the page (a bare ``is_visible()`` right
+    after a click can run before the next page has drawn)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 @contextmanager
 def browser_page(*, width: int = 1280, height: int = 900) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

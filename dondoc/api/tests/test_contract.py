@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
 from dondoc.api.common import COMMON_ERRORS
 from dondoc.api.v1 import api
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -121,6 +121,6 @@ def test_the_docs_page_renders_in_a_browser_without_leaving_the_machine(live_ser
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.goto(f"{live_server.url}/api/v1/docs")
         page.get_by_text("/api/v1/tasks/{task_id}/progress").first.wait_for(timeout=15000)
-        assert page.get_by_role("heading", name=re.compile("dondoc API")).is_visible()
+        expect(page.get_by_role("heading", name=re.compile("dondoc API"))).to_be_visible()
     assert outside == []
     assert errors == []

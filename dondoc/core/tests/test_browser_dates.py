@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans.tests.factories import make_document, make_task
 
@@ -41,14 +41,14 @@ def test_an_officer_types_or_picks_the_new_deadline(live_server, org, people, wi
 
         # The calendar button sits beside the field and picks a day as dd/mm/yyyy.
         button = page.get_by_role("button", name="Chọn ngày trên lịch")
-        assert button.is_visible()
+        expect(button).to_be_visible()
         field_box, button_box = field.bounding_box(), button.bounding_box()
         assert abs(field_box["y"] - button_box["y"]) < 2  # on the same line
         assert button_box["x"] >= field_box["x"] + field_box["width"] - 1
         button.click()
         assert button.get_attribute("aria-expanded") == "true"
         calendar = page.locator(".date-popover")
-        assert calendar.is_visible()
+        expect(calendar).to_be_visible()
         popover_box = calendar.bounding_box()
         assert popover_box["x"] >= 0 and popover_box["x"] + popover_box["width"] <= width
         screenshot(page, f"date-picker-{width}")

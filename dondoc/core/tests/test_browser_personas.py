@@ -27,7 +27,13 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_available, screenshot
+from dondoc.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    chromium_available,
+    expect,
+    screenshot,
+)
 from dondoc.organization.models import Role, UnitKind
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD, UserFactory, make_unit
 from dondoc.plans import services
@@ -136,7 +142,7 @@ def test_canbo_reports_progress_on_the_overdue_task(live_server, walk, window) -
     task_url = page.url
     assert header_statuses(page) == 1
     page.get_by_role("link", name="Báo cáo tiến độ").click()
-    assert page.get_by_role("link", name="Quay lại").is_visible()
+    expect(page.get_by_role("link", name="Quay lại")).to_be_visible()
     assert page.get_by_role("link", name="Hủy", exact=True).count() == 0
     page.locator("#id_percent").fill("60")
     page.locator("#id_results").fill("Đã hoàn thành khảo sát 3/5 tuyến đường")
@@ -155,7 +161,7 @@ def test_thammuu_decides_and_filters(live_server, org, walk, window) -> None:
     # Another unit's task that the staff department coordinates: no progress report here.
     page.goto(f"{base}/tasks/{walk['overdue'].pk}/")
     assert page.get_by_role("link", name="Báo cáo tiến độ").count() == 0
-    assert page.get_by_role("link", name="Hủy nhiệm vụ").is_visible()
+    expect(page.get_by_role("link", name="Hủy nhiệm vụ")).to_be_visible()
     assert header_statuses(page) == 1
     screenshot(page, f"persona-{size}-thammuu-task")
 
@@ -170,7 +176,7 @@ def test_thammuu_decides_and_filters(live_server, org, walk, window) -> None:
     page.wait_for_load_state()
     error = page.locator("#id_completion-note_error")
     assert error.inner_text() == "Nêu lý do."
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert page.locator("fieldset#id_completion-decision").get_by_label(
         "Trả lại / không đồng ý").is_checked()
     screenshot(page, f"persona-{size}-thammuu-decision-error")

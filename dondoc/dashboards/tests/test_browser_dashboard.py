@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
 from dondoc.plans.tests.factories import make_document, make_group, make_task
@@ -52,7 +52,7 @@ def test_leader_ranks_units_and_opens_a_units_overdue_tasks(live_server, org, pe
     base = live_server.url
     with browser_page(width=1366, height=768) as page:
         log_in(page, base, "leader")
-        assert page.locator("#league-title").is_visible()  # the home page has the picture
+        expect(page.locator("#league-title")).to_be_visible()  # the home page has the picture
         page.goto(f"{base}/dashboard/")
         assert "Xếp hạng theo tỷ lệ đúng hạn" in page.locator("#league-caption").inner_text()
         page.screenshot(path=str(SHOTS / "dashboard-1366.png"), full_page=True)
@@ -87,14 +87,14 @@ def test_leader_ranks_units_and_opens_a_units_overdue_tasks(live_server, org, pe
         assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         pc08 = page.locator("tr[data-unit=PC08]")
-        assert pc08.get_by_text("Tỷ lệ đúng hạn").is_visible()
+        expect(pc08.get_by_text("Tỷ lệ đúng hạn")).to_be_visible()
         assert pc08.locator("a[data-col=in_progress_overdue]").inner_text() == "2"
         # Tasks, overdue and rate first; every other figure on request.
-        assert not pc08.get_by_text("Chờ xác nhận").is_visible()
+        expect(pc08.get_by_text("Chờ xác nhận")).to_be_hidden()
         page.get_by_label("Hiện đủ các số liệu của từng đơn vị").check()
-        assert pc08.get_by_text("Chờ xác nhận").is_visible()
+        expect(pc08.get_by_text("Chờ xác nhận")).to_be_visible()
         assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
         page.goto(f"{base}/")  # the home page shows the same table
-        assert page.locator("#league-title").is_visible()
+        expect(page.locator("#league-title")).to_be_visible()
         league = page.locator("table.league")
         assert league.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")

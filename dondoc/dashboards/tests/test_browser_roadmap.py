@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
 from dondoc.plans.models import DeadlineKind
@@ -102,15 +102,15 @@ def test_roadmap_and_calendar_on_desktop_phone_and_paper(live_server, org, peopl
         page.locator("svg.gantt a").first.click()
         page.wait_for_url(f"{base}/tasks/**")
         page.goto(f"{base}/calendar/")
-        assert page.locator("table.cal-grid").is_visible()
+        expect(page.locator("table.cal-grid")).to_be_visible()
         page.screenshot(path=str(SHOTS / "calendar-1366.png"), full_page=True)
     with browser_page(width=390, height=844) as page:
         browser_support.log_in(page, base, "leader", DEFAULT_PASSWORD)
         page.goto(f"{base}/documents/{document.pk}/roadmap/")
-        assert page.locator(".roadmap-phone li").first.is_visible()  # dated list, no scroll
+        expect(page.locator(".roadmap-phone li").first).to_be_visible()  # dated list, no scroll
         page.screenshot(path=str(SHOTS / "roadmap-390.png"), full_page=True)
         page.goto(f"{base}/calendar/")
-        assert not page.locator("table.cal-grid").is_visible()
-        assert page.locator(".cal-list").is_visible()
+        expect(page.locator("table.cal-grid")).to_be_hidden()
+        expect(page.locator(".cal-list")).to_be_visible()
         page.screenshot(path=str(SHOTS / "calendar-390.png"), full_page=True)
     assert (SHOTS / "roadmap-a4.pdf").read_bytes().startswith(b"%PDF")

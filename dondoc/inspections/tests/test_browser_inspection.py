@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [
@@ -36,7 +36,7 @@ def test_inspector_records_and_the_unit_sees_its_own_part(live_server, org, peop
         page.locator("#id_period_start").fill(_day(-10))
         page.locator("#id_period_end").fill(_day(-12))  # before the start: refused
         page.locator("main button[type=submit]").click()
-        assert page.locator("#id_period_end_error").is_visible()
+        expect(page.locator("#id_period_end_error")).to_be_visible()
         screenshot(page, "inspection-form-error-1366")
         page.locator("#id_period_end").fill(_day(-6))
         page.locator("main button[type=submit]").click()
@@ -59,7 +59,7 @@ def test_inspector_records_and_the_unit_sees_its_own_part(live_server, org, peop
         page.locator("#id_text").fill("Cập nhật đầy đủ tiến độ lắp đặt camera")
         page.locator("#id_due_date").fill(_day(-20))  # before the inspection: refused
         page.locator("main button[type=submit]").click()
-        assert page.locator("#id_due_date_error").is_visible()
+        expect(page.locator("#id_due_date_error")).to_be_visible()
         page.locator("#id_due_date").fill(_day(30))
         page.locator("main button[type=submit]").click()
         page.wait_for_url(detail)
@@ -69,7 +69,7 @@ def test_inspector_records_and_the_unit_sees_its_own_part(live_server, org, peop
         page.locator("#id_issue_date").fill(_day(0))
         page.locator("main button[type=submit]").click()
         page.wait_for_url(detail)
-        assert page.get_by_text("25/KL-TTr").first.is_visible()
+        expect(page.get_by_text("25/KL-TTr").first).to_be_visible()
         assert page.locator(".recommendation").get_by_text("Đang thực hiện trong hạn").count()
         screenshot(page, "inspection-detail-1366")
 

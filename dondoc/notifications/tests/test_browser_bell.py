@@ -9,7 +9,7 @@ import re
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
 
@@ -40,13 +40,13 @@ def test_the_bell_counts_the_list_opens_and_leads_to_the_task(live_server, org,
             screenshot(page, f"notifications-bell-{name}")
             bell.click()
             page.wait_for_url(re.compile(r".*/notifications/\?show=unread$"))
-            assert page.get_by_text("Nhiệm vụ mới KH118.1 giao cho Phòng Cảnh sát giao "
-                                    "thông").is_visible()
-            assert page.get_by_text("Ưu tiên các nút giao").is_visible()
+            expect(page.get_by_text("Nhiệm vụ mới KH118.1 giao cho Phòng Cảnh sát giao "
+                                    "thông")).to_be_visible()
+            expect(page.get_by_text("Ưu tiên các nút giao")).to_be_visible()
             screenshot(page, f"notifications-list-{name}")
             if name == "phone":
                 continue
             page.get_by_role("button", name=re.compile("Nhiệm vụ mới KH118.1")).click()
             page.wait_for_url(f"{base}/tasks/{task.pk}/")
-            assert page.get_by_text("Lắp đặt camera giám sát giao thông").first.is_visible()
+            expect(page.get_by_text("Lắp đặt camera giám sát giao thông").first).to_be_visible()
             assert page.get_by_test_id("unread-count").inner_text() == "1"

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.obstacles.models import Obstacle
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
@@ -47,14 +47,14 @@ def test_progress_report_to_escalated_obstacle(live_server, org, people, width: 
     with browser_page(width=width, height=height) as page:
         browser_support.log_in(page, base, "manager", DEFAULT_PASSWORD)
         page.goto(f"{base}/tasks/{task.pk}/")
-        assert page.get_by_role("link", name="Nêu khó khăn, vướng mắc").is_visible()
+        expect(page.get_by_role("link", name="Nêu khó khăn, vướng mắc")).to_be_visible()
         page.get_by_role("link", name="Nêu thành khó khăn, vướng mắc").click()
         page.wait_for_url(re.compile(r".*/obstacles/new/\?progress=\d+$"))
         assert page.locator("#id_description").input_value() == \
             "Chưa được bố trí kinh phí lắp đặt camera"
         # Sent without a kind: the error is next to the radios, in their fieldset.
         page.locator("main button[type=submit]").click()
-        assert page.locator("fieldset#id_category .invalid-feedback").is_visible()
+        expect(page.locator("fieldset#id_category .invalid-feedback")).to_be_visible()
         screenshot(page, f"obstacle-form-error-{name}")
         assert no_sideways_scroll(page)
         page.get_by_label("Kinh phí").check()
@@ -64,15 +64,15 @@ def test_progress_report_to_escalated_obstacle(live_server, org, people, width: 
         page.wait_for_url(re.compile(r".*/obstacles/\d+/$"))
         obstacle = Obstacle.objects.get()
         assert obstacle.progress_update is not None
-        assert page.get_by_text("Đang mở").first.is_visible()
+        expect(page.get_by_text("Đang mở").first).to_be_visible()
         page.goto(f"{base}/tasks/{task.pk}/")
-        assert page.get_by_role("link", name=f"Đã nêu thành vướng mắc số {obstacle.pk}").is_visible()
+        expect(page.get_by_role("link", name=f"Đã nêu thành vướng mắc số {obstacle.pk}")).to_be_visible()
         screenshot(page, f"obstacle-on-task-{name}")
         assert no_sideways_scroll(page)
 
         browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
         page.goto(f"{base}/obstacles/")
-        assert page.get_by_role("link", name=re.compile("Chưa được bố trí kinh phí")).is_visible()
+        expect(page.get_by_role("link", name=re.compile("Chưa được bố trí kinh phí"))).to_be_visible()
         screenshot(page, f"obstacle-register-{name}")
         assert no_sideways_scroll(page)
         page.get_by_role("link", name=re.compile("Chưa được bố trí kinh phí")).click()
@@ -80,7 +80,7 @@ def test_progress_report_to_escalated_obstacle(live_server, org, people, width: 
         page.locator("#id_text").fill("Đề nghị Ban Giám đốc làm việc với Sở Tài chính")
         page.locator("main button[type=submit]").click()
         page.wait_for_url(f"{base}/obstacles/{obstacle.pk}/")
-        assert page.get_by_text("Đã báo cáo lãnh đạo").first.is_visible()
+        expect(page.get_by_text("Đã báo cáo lãnh đạo").first).to_be_visible()
         screenshot(page, f"obstacle-detail-{name}")
         assert no_sideways_scroll(page)
         page.goto(f"{base}/obstacles/ageing/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [
@@ -25,9 +25,9 @@ def test_staff_logs_in_and_sees_the_unit_tree_in_vietnamese(live_server, people)
         page.get_by_role("button", name="Tổ chức").click()  # the Organisation menu
         page.get_by_role("link", name="Đơn vị", exact=True).click()
         page.wait_for_url(f"{live_server.url}/units/")
-        assert page.get_by_role("heading", name="Cây đơn vị").is_visible()
-        assert page.get_by_role("link", name="Phòng Cảnh sát giao thông").is_visible()
-        assert page.get_by_role("columnheader", name="Mã").is_visible()
+        expect(page.get_by_role("heading", name="Cây đơn vị")).to_be_visible()
+        expect(page.get_by_role("link", name="Phòng Cảnh sát giao thông")).to_be_visible()
+        expect(page.get_by_role("columnheader", name="Mã")).to_be_visible()
         errors: list[str] = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.reload()

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services
 
@@ -46,7 +46,7 @@ def test_assign_report_complete_approve(live_server, org, people) -> None:
         page.locator("main button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/tasks/\d+/$"))
         task_url = page.url
-        assert page.get_by_text("KH118-I.1").first.is_visible()
+        expect(page.get_by_text("KH118-I.1").first).to_be_visible()
 
         # The officer of the lead unit reports progress, then asks for completion.
         log_in(page, base, "officer")
@@ -60,7 +60,7 @@ def test_assign_report_complete_approve(live_server, org, people) -> None:
         page.locator("#id_note").fill("Đã hoàn thành, gửi kèm báo cáo")
         page.locator("main button[type=submit]").click()
         page.wait_for_url(task_url)
-        assert page.locator(".status-awaiting_confirmation").first.is_visible()
+        expect(page.locator(".status-awaiting_confirmation").first).to_be_visible()
 
         # Staff approves; the status reads 'completed on time'.
         log_in(page, base, "staff")
@@ -69,5 +69,5 @@ def test_assign_report_complete_approve(live_server, org, people) -> None:
         page.get_by_role("button", name="Ghi nhận quyết định").first.click()
         page.wait_for_url(task_url)
         badge = page.locator(".status-completed_on_time").first
-        assert badge.is_visible()
+        expect(badge).to_be_visible()
         assert "Hoàn thành đúng hạn" in badge.inner_text()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.plans import services
 from dondoc.plans.models import Task, TaskState
 from dondoc.plans.tests.test_browser_flow import log_in
@@ -67,7 +67,7 @@ def test_walkthrough_paths(live_server, org, people, size, tmp_path) -> None:
         task_url = page.url
         task = Task.objects.get(title="Tổ chức hội nghị quán triệt")
         page.goto(f"{base}/documents/{document.pk}/")
-        assert page.get_by_role("link", name="Nhiệm vụ không thuộc nhóm").is_visible()
+        expect(page.get_by_role("link", name="Nhiệm vụ không thuộc nhóm")).to_be_visible()
         shot(page, f"{size}-document-detail")
 
         # 6. The unit manager names the officer responsible; 12. and comments.
@@ -91,7 +91,7 @@ def test_walkthrough_paths(live_server, org, people, size, tmp_path) -> None:
         # 2. The officer asks for completion with a file.
         log_in(page, base, "officer")
         page.goto(f"{base}/tasks/mine/?assignee=me")
-        assert page.get_by_role("link", name="Tổ chức hội nghị quán triệt").first.is_visible()
+        expect(page.get_by_role("link", name="Tổ chức hội nghị quán triệt").first).to_be_visible()
         shot(page, f"{size}-my-tasks-assigned")
         page.goto(task_url)
         page.get_by_role("link", name="Đề nghị hoàn thành").click()
@@ -103,7 +103,7 @@ def test_walkthrough_paths(live_server, org, people, size, tmp_path) -> None:
         # 12. Staff confirm both waiting completions at once from the awaiting list.
         log_in(page, base, "staff")
         page.goto(f"{base}/tasks/?status=awaiting_confirmation&decide=mine")
-        assert page.get_by_text("Chờ bạn quyết định").first.is_visible()
+        expect(page.get_by_text("Chờ bạn quyết định").first).to_be_visible()
         page.locator(f"#pick-{task.pk}").check()
         page.locator(f"#pick-{other.pk}").check()
         shot(page, f"{size}-awaiting-bulk-confirm")

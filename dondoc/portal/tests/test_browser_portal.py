@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.portal.models import Article, ArticleStatus
 
@@ -31,11 +31,11 @@ def test_visitor_reads_news_and_related_news_on_phone_and_desktop(live_server, m
             page.on("console", errors_into(errors))
             page.goto(f"{base}/")
             assert page.url == f"{base}/portal/"
-            assert page.get_by_role("link", name="Đăng nhập").is_visible()
+            expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
             screenshot(page, f"portal-home-{width}")
             page.locator("main").get_by_role("link", name=first.title).first.click()
             page.wait_for_url(f"{base}/portal/news/quan-triet/")
-            assert page.get_by_role("heading", name=first.title).is_visible()
+            expect(page.get_by_role("heading", name=first.title)).to_be_visible()
             related = page.get_by_role("region", name="Tin cùng chuyên mục")
             related.get_by_role("link", name="Tọa đàm Công an phường chính quy").click()
             page.wait_for_url(f"{base}/portal/news/toa-dam/")

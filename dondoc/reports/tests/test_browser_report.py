@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.reports import signing
 from dondoc.reports.models import ConsolidatedReport
@@ -36,7 +36,7 @@ def test_staff_generate_edit_and_issue_a_signed_report(live_server, org, people,
         page.locator("#id_period").fill("Q3/2026")
         page.locator("main button[type=submit]").click()
         page.wait_for_url(f"{base}/reports/*/")
-        assert page.locator("[data-testid=by-unit]").is_visible()
+        expect(page.locator("[data-testid=by-unit]")).to_be_visible()
         page.screenshot(path=str(SHOTS / "draft-1366.png"), full_page=True)
         page.locator("#id_signer_name").fill("Đại tá Nguyễn Văn Bình")
         page.locator("form:has(#id_signer_name) button[type=submit]").click()

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.surveys import services
 from dondoc.surveys.builtin_forms import ensure_builtin_forms
@@ -74,14 +74,14 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
         assert clipped_inputs(page) == []
         assert cut_off(page, ".survey-table") == []  # every column in sight, phone too
         if name == "phone":  # each input says which column it is for
-            assert page.locator("#row-vehicles-0 .card-label").first.is_visible()
+            expect(page.locator("#row-vehicles-0 .card-label").first).to_be_visible()
         for column in ("quantity", "good", "fair", "unusable"):
             page.locator(f"#t-vehicles-2-{column}").fill("0")
         page.get_by_role("button", name="Gửi").click()
         page.wait_for_load_state()
-        assert page.locator("#form-top").is_visible()
-        assert page.locator("#row-vehicles-1").get_by_text(
-            "Tốt + trung bình + hỏng phải bằng số lượng.").first.is_visible()
+        expect(page.locator("#form-top")).to_be_visible()
+        expect(page.locator("#row-vehicles-1").get_by_text(
+            "Tốt + trung bình + hỏng phải bằng số lượng.").first).to_be_visible()
         assert page.locator("#t-vehicles-0-average_age").input_value() == "6,5"
         screenshot(page, f"survey-error-{name}")
         assert no_sideways_scroll(page)
@@ -99,7 +99,7 @@ def test_a_unit_manager_fills_the_table_and_submits(live_server, org, people, wi
         assert cut_off(page, ".survey-consolidation") == []
         unit = page.locator(".survey-consolidation tbody th").last
         assert unit.bounding_box()["width"] >= min(width * 0.6, 200)
-        assert page.locator(".survey-consolidation tbody td").first.is_visible()
+        expect(page.locator(".survey-consolidation tbody td").first).to_be_visible()
         # One drawing of the chart for the screen, its labels readable (a phone's too).
         chart = page.locator("svg.survey-chart:visible")
         assert chart.count() == 1

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services as plans
 from dondoc.targets import services
@@ -57,7 +57,7 @@ def test_unit_enters_a_measurement(live_server, org, people, width: int, height:
         page.get_by_role("link", name="Camera giám sát lắp đặt").click()
         page.wait_for_url(re.compile(r".*/targets/\d+/$"))
         assert page.locator("svg polyline").count() == 2
-        assert page.get_by_role("heading", name="Bảng xếp hạng đơn vị").is_visible()
+        expect(page.get_by_role("heading", name="Bảng xếp hạng đơn vị")).to_be_visible()
         screenshot(page, f"target-detail-{name}")
         assert no_sideways_scroll(page)
         # The chart's years and figures stay readable (about 12 px) on a phone too.
@@ -68,7 +68,7 @@ def test_unit_enters_a_measurement(live_server, org, people, width: int, height:
         page.locator("#id_value").fill("một trăm")
         page.locator("#id_note").fill("Báo cáo quý III")
         page.locator("main button[type=submit]").click()
-        assert page.locator("#id_value_error").is_visible()
+        expect(page.locator("#id_value_error")).to_be_visible()
         screenshot(page, f"target-measure-error-{name}")
         assert no_sideways_scroll(page)
         page.locator("#id_value").fill("150")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available, screenshot
+from dondoc.browser_support import browser_page, chromium_available, expect, screenshot
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.plans import services as plan_services
 from dondoc.plans.tests.factories import make_document, make_task
@@ -55,7 +55,7 @@ def test_fill_submit_return_resubmit(live_server, org, people, width, height) ->
         screenshot(page, f"unitreports-{size}-2-fill")
         page.locator("button[name=submit]").click()
         page.wait_for_url(url)
-        assert page.locator(".status[data-state=submitted]").first.is_visible()
+        expect(page.locator(".status[data-state=submitted]").first).to_be_visible()
 
         browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
         page.goto(url)
@@ -63,7 +63,7 @@ def test_fill_submit_return_resubmit(live_server, org, people, width, height) ->
         screenshot(page, f"unitreports-{size}-3-review")
         page.locator("form[action$='/return/'] button").click()
         page.wait_for_url(url)
-        assert page.locator(".status[data-state=returned]").first.is_visible()
+        expect(page.locator(".status[data-state=returned]").first).to_be_visible()
 
         browser_support.log_in(page, base, "officer", DEFAULT_PASSWORD)
         page.goto(url)
@@ -71,12 +71,12 @@ def test_fill_submit_return_resubmit(live_server, org, people, width, height) ->
         page.locator("#id_results").fill("Đã lắp đặt 40 camera: Hải Châu 15, Thanh Khê 25")
         page.locator("button[name=submit]").click()
         page.wait_for_url(url)
-        assert page.locator(".status[data-state=submitted]").first.is_visible()
+        expect(page.locator(".status[data-state=submitted]").first).to_be_visible()
         screenshot(page, f"unitreports-{size}-4-resubmitted")
 
         browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
         page.goto(f"{base}/unit-reports/matrix/")
-        assert page.locator(".report-matrix [data-state=submitted]").first.is_visible()
+        expect(page.locator(".report-matrix [data-state=submitted]").first).to_be_visible()
         screenshot(page, f"unitreports-{size}-5-matrix")
     report = UnitReport.objects.get()
     assert report.state == ReportState.SUBMITTED and "Hải Châu 15" in report.results

@@ -12,7 +12,7 @@ import pytest
 from docx import Document as Docx
 
 from dondoc import browser_support
-from dondoc.browser_support import browser_page, chromium_available
+from dondoc.browser_support import browser_page, chromium_available, expect
 from dondoc.organization.tests.factories import DEFAULT_PASSWORD
 from dondoc.urging.models import UrgingLetter, UrgingRecord
 
@@ -65,14 +65,14 @@ def test_staff_urge_all_units_with_overdue_tasks_and_download_the_letter(
         notice = page.locator("button.notification-open", has_text=letter.number)
         notice.first.click()
         page.wait_for_url(f"{base}/urging/{letter.pk}/")
-        assert page.locator("#download-docx").is_visible()
+        expect(page.locator("#download-docx")).to_be_visible()
         page.screenshot(path=str(SHOTS / "urging-manager-letter-1366.png"), full_page=True)
         with page.expect_download() as download_info:
             page.locator("#download-docx").click()
         assert Path(download_info.value.path()).read_bytes() == data
         browser_support.log_in(page, base, "staff", DEFAULT_PASSWORD)
         page.goto(f"{base}/urging/template/")
-        assert page.locator("#variables").is_visible()
+        expect(page.locator("#variables")).to_be_visible()
         page.screenshot(path=str(SHOTS / "urging-template-1366.png"), full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/urging/{letter.pk}/")
