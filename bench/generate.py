@@ -546,6 +546,7 @@ def write_city(shape: Shape, *, log: Any = print) -> dict[str, int]:
     from dondoc.organization.models import Role, Unit, User
     from dondoc.organization.scoping import agencies_along
     from dondoc.plans.models import (
+        AgencyCoordination,
         CompletionRequest,
         DeadlineExtension,
         Direction,
@@ -653,6 +654,10 @@ def write_city(shape: Shape, *, log: Any = print) -> dict[str, int]:
         through = Task.coordinating_units.through
         counts["coordinations"] = _bulk(through, (
             through(task_id=t.pk, unit_id=u.pk) for t in plans for u in t.coordinators))
+        counts["agency_coordinations"] = _bulk(AgencyCoordination, (
+            AgencyCoordination(agency_id=agency, task_id=t.pk) for t in plans
+            for agency in sorted({agency_of[u.pk] for u in t.coordinators}
+                                 - {agency_of[t.lead.pk], None})))
         counts["progress_updates"] = _bulk(ProgressUpdate, update_rows)
         counts["extensions"] = _bulk(DeadlineExtension, (
             DeadlineExtension(task_id=t.pk, requested_by_id=author_of[t.lead.pk],

@@ -307,6 +307,7 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
     from dondoc.organization.models import Unit, User
     from dondoc.organization.scoping import agencies_along
     from dondoc.plans.models import (
+        AgencyCoordination,
         CompletionRequest,
         DeadlineExtension,
         Direction,
@@ -322,8 +323,9 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     tables = [model._meta.db_table for model in (
-        Unit, User, Document, TaskGroup, Task, Task.coordinating_units.through, ProgressUpdate,
-        DeadlineExtension, CompletionRequest, Suspension, TaskEvent, Direction)]
+        Unit, User, Document, TaskGroup, Task, Task.coordinating_units.through,
+        AgencyCoordination, ProgressUpdate, DeadlineExtension, CompletionRequest, Suspension,
+        TaskEvent, Direction)]
     with connect() as admin, admin.cursor() as cursor:
         dropped = secondary_indexes(cursor, tables)
         for name, _definition in dropped:
@@ -433,6 +435,7 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
                              "agency_id"])
         through = Task.coordinating_units.through
         coordinations = table(through, ["task_id", "unit_id"])
+        elsewhere = table(AgencyCoordination, ["agency_id", "task_id"])
         updates = table(ProgressUpdate, ["task_id", "unit_id", "author_id", "reported_on",
                                          "created_at", "percent", "results", "difficulties",
                                          "proposals"])
@@ -452,9 +455,10 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
                     agency_of=agency_of,
                     staff_of={p.spec.pk: next_user + 2 + i for i, p in enumerate(provinces)},
                     ministry_staff=ministry_staff, leader=next_user + 1,
-                    out=_Out(tasks, coordinations, updates, extensions, requests,
-                             suspensions, events, directions), log=log)
+                    out=_Out(tasks, coordinations, elsewhere, updates, extensions,
+                             requests, suspensions, events, directions), log=log)
         for name, item in (("tasks", tasks), ("coordinations", coordinations),
+                           ("agency_coordinations", elsewhere),
                            ("progress_updates", updates), ("extensions", extensions),
                            ("completion_requests", requests), ("suspensions", suspensions),
                            ("task_events", events), ("directions", directions)):
@@ -484,6 +488,7 @@ def generate(shape: Shape, connect: Callable[[], Any], *, today: dt.date,
 class _Out:
     tasks: Table
     coordinations: Table
+    agency_coordinations: Table  # what services.agency_coordinations_refresh keeps
     updates: Table
     extensions: Table
     requests: Table
@@ -618,6 +623,9 @@ def write_tasks(shape: Shape, rng: random.Random, today: dt.date, provinces: lis
             agency_of[lead.pk])
         for unit in coordinators:
             out.coordinations.add(pk, unit.pk)
+        for agency in sorted({agency_of[unit.pk] for unit in coordinators}
+                             - {agency_of[lead.pk], None}):
+            out.agency_coordinations.add(agency, pk)
         if task.extension is not None:
             requested, current, proposed, status, decided = task.extension
             out.extensions.add(pk, lead.pk, requested, current, proposed,

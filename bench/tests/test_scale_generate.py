@@ -107,6 +107,17 @@ def test_each_task_stores_the_agency_of_its_lead_unit(ministry: scale_generate.F
         assert agency == agency_of[lead]
 
 
+def test_the_coordinations_by_other_agencies_are_what_the_services_keep(
+        ministry: scale_generate.Facts) -> None:
+    from dondoc.plans.models import AgencyCoordination
+    from dondoc.plans.services import agency_coordinations_refresh
+
+    written = AgencyCoordination.objects.count()
+    assert written == ministry.counts["agency_coordinations"] > 0
+    assert agency_coordinations_refresh(Task.objects.values_list("pk", flat=True)) == 0
+    assert AgencyCoordination.objects.count() == written
+
+
 def test_the_status_sql_and_the_engine_agree_on_it(ministry: scale_generate.Facts) -> None:
     counts = statistics(Task.objects.all())
     assert counts.total > 0

@@ -100,6 +100,21 @@ def agencies_of(units: Iterable[Unit]) -> dict[int, Unit | None]:
     return found
 
 
+def agency_ids_of(unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """:func:`agency_of` by id for many units: their paths and every scope root's are read
+    (a ministry has a few hundred scope roots), the rest is matching path prefixes."""
+    roots = dict(Unit.objects.filter(is_scope_root=True).values_list("path", "pk"))
+    step = Unit.steplen
+    found: dict[int, int | None] = {}
+    ids = list(unit_ids)
+    for start in range(0, len(ids), 2000):
+        for pk, path in Unit.objects.filter(pk__in=ids[start:start + 2000]).values_list(
+                "pk", "path"):
+            found[pk] = next((roots[path[:end]] for end in range(len(path), 0, -step)
+                              if path[:end] in roots), None)
+    return found
+
+
 def agencies_in_subtree(unit: Unit) -> dict[int, int | None]:
     """For every unit of ``unit``'s subtree (itself included), the id of its agency, as
     :func:`agency_of` gives it: two queries for the whole subtree."""
@@ -477,8 +492,11 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
 
     For an agency (a scope root) the tasks it leads are those whose stored ``agency`` is
     one of the scope roots of its subtree (the lead unit's nearest scope root lies between
-    the root and the lead unit): one index read. The few tasks its units assigned to, or
-    coordinate for, another agency come from two small index reads. Other subtrees (an
+    the root and the lead unit): one index read. The few tasks its units assigned to another
+    agency come from a small index read; those they coordinate for another agency from the
+    stored :class:`~dondoc.plans.models.AgencyCoordination` rows of its scope roots (kept
+    by the services; reading the coordinations themselves meant reading every one of the
+    province's units, nearly all on tasks it leads itself). Other subtrees (an
     officer's unit) test the unit paths. ``agencies``: the ids of the scope roots in the
     subtree (written into the query, so that PostgreSQL estimates the agency's rows).
 
@@ -488,7 +506,7 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     its two subqueries (every coordination of the city) on each query — page 2 of the
     bench city's whole list took 84 ms p95 with the path form and 128 ms with the agency
     form. Both forms give the same rows (``plans/tests/test_agency.py``)."""
-    from dondoc.plans.models import Task
+    from dondoc.plans.models import AgencyCoordination, Task
 
     through = Task.coordinating_units.through
     if not root.is_scope_root or connection.vendor != "postgresql":
@@ -501,9 +519,8 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     led = Q(agency_id__in=agencies)
     assigned_elsewhere = (Task.objects.filter(_AmongIds("assigning_unit_id", units))
                           .exclude(led).order_by().values("pk"))
-    coordinated_elsewhere = (through.objects.filter(_AmongIds("unit_id", units))
-                             .exclude(task_id__in=Task.objects.filter(led).order_by()
-                                      .values("pk")).order_by().values("task_id"))
+    coordinated_elsewhere = (AgencyCoordination.objects.filter(agency_id__in=agencies)
+                             .order_by().values("task_id"))
     return (led | Q(_AmongIds("pk", assigned_elsewhere))
             | Q(_AmongIds("pk", coordinated_elsewhere)))
 

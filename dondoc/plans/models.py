@@ -292,6 +292,35 @@ class Task(SearchTextMixin, VersionedModel):
             raise ValidationError({"due_date": _("Only fixed-date tasks have a due date.")})
 
 
+class AgencyCoordination(models.Model):
+    """An agency whose units coordinate a task led by another agency (derived data).
+
+    One row per task and per agency of its coordinating units, other than the task's own
+    agency (``Task.agency``); coordinating units outside every scope root give no row. A
+    province's staff see the tasks its units coordinate for other agencies through one
+    index read of these rows (``scoping.tasks_visible_to``), where the coordinating units
+    themselves would mean reading every coordination of the province's units, nearly all
+    of them on tasks the province leads itself. Kept by
+    ``plans.services.agency_coordinations_refresh``, which the services call wherever a
+    task's coordinating units, its lead unit or the unit tree change."""
+
+    agency = models.ForeignKey("organization.Unit", on_delete=models.CASCADE,
+                               db_index=False, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("coordination by another agency")
+        verbose_name_plural = _("coordinations by other agencies")
+        ordering = ["agency_id", "task_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "task"],
+                                    name="plans_agencycoordination_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.task_id}"
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")

@@ -29,6 +29,7 @@ from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
     AccessLevel,
+    AgencyCoordination,
     CompletionRequest,
     DeadlineExtension,
     DeadlineKind,
@@ -250,6 +251,8 @@ def task_create(
     task.full_clean(exclude=["coordinating_units"])
     task.save()
     task.coordinating_units.set(coordinators)
+    if coordinators:
+        agency_coordinations_refresh([task.pk])
     summary = _("Assigned to %(unit)s") % {"unit": lead_unit.name}
     if parent is not None:
         _event(parent, actor, TaskEventKind.CASCADED,
@@ -389,11 +392,11 @@ def tasks_bulk_insert(*, actor: Any, batch: TaskBatch) -> list[Task]:
         task._state.adding = False
         task._state.db = "default"
     through = Task.coordinating_units.through
-    insert_rows(prepare_rows(through, [
-        through(task_id=task.pk, unit_id=unit.pk)
-        for task, item in zip(tasks, items, strict=True)
-        for unit in _check_units(item.lead_unit, item.coordinating_units)
-    ]))
+    coordinations = [through(task_id=task.pk, unit_id=unit.pk)
+                     for task, item in zip(tasks, items, strict=True)
+                     for unit in _check_units(item.lead_unit, item.coordinating_units)]
+    insert_rows(prepare_rows(through, coordinations))
+    agency_coordinations_refresh({row.task_id for row in coordinations})
     task_column = batch.events.column_index("task_id")
     for task, row in zip(tasks, batch.events.rows, strict=True):
         row[task_column] = task.pk
@@ -459,6 +462,8 @@ def task_update(*, actor: Any, task: Task, expected_version: int,
     save_versioned(task, expected_version=expected_version, fields=list(fields))
     if coordinating_units is not None:
         task.coordinating_units.set(_check_units(task.lead_unit, coordinating_units))
+    if coordinating_units is not None or "lead_unit" in fields:
+        agency_coordinations_refresh([task.pk])
     changes = diff(before, snapshot(task, TASK_FIELDS))
     if changes:
         _event(task, actor, TaskEventKind.EDITED,
@@ -988,6 +993,45 @@ def task_agencies_refresh(*, under: Unit) -> int:
             stale = (led.filter(agency__isnull=False) if agency_id is None
                      else led.exclude(agency_id=agency_id))
             changed += stale.update(agency_id=agency_id)
+    through = Task.coordinating_units.through
+    agency_coordinations_refresh([
+        *Task.objects.filter(lead_unit__path__startswith=under.path).values_list(
+            "pk", flat=True),
+        *through.objects.filter(unit__path__startswith=under.path).values_list(
+            "task_id", flat=True)])
+    return changed
+
+
+def agency_coordinations_refresh(task_ids: Iterable[int]) -> int:
+    """Make the :class:`AgencyCoordination` rows of these tasks match their coordinating
+    units, their lead's agency and the unit tree: a row for each agency of a coordinating
+    unit other than the task's own (units outside every scope root give none). Only the
+    rows that change are written. Called by every service that changes a task's
+    coordinating units or lead unit, or the unit tree; returns the rows added or removed.
+    The rows are derived data: not audited (the change that caused them is)."""
+    through = Task.coordinating_units.through
+    ids = sorted(set(task_ids))
+    agency_of_unit: dict[int, int | None] = {}
+    changed = 0
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        pairs = list(through.objects.filter(task_id__in=chunk).values_list("task_id", "unit_id"))
+        missing = {unit for _, unit in pairs} - agency_of_unit.keys()
+        if missing:
+            agency_of_unit.update(scoping.agency_ids_of(missing))
+        lead_agency = dict(Task.objects.filter(pk__in=chunk).values_list("pk", "agency_id"))
+        wanted = {(agency, task) for task, unit in pairs
+                  if (agency := agency_of_unit.get(unit)) is not None
+                  and agency != lead_agency.get(task)}
+        have = {(agency, task): pk for pk, agency, task in AgencyCoordination.objects.filter(
+            task_id__in=chunk).values_list("pk", "agency_id", "task_id")}
+        gone = [pk for key, pk in have.items() if key not in wanted]
+        if gone:
+            AgencyCoordination.objects.filter(pk__in=gone).delete()
+        new = [AgencyCoordination(agency_id=agency, task_id=task)
+               for agency, task in sorted(wanted - have.keys())]
+        AgencyCoordination.objects.bulk_create(new, batch_size=1000)
+        changed += len(gone) + len(new)
     return changed
 
 
@@ -1003,6 +1047,7 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
     day = on or today()
     moved = 0
     agency = scoping.agency_of(to_unit)
+    touched: list[int] = []
     open_filter = Q(state__in=[s.value for s in TaskState if s not in
                                {TaskState.COMPLETED, TaskState.CANCELLED}])
     for task in Task.objects.select_for_update().filter(open_filter, lead_unit=from_unit):
@@ -1012,6 +1057,7 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
         task.agency = agency
         _save_task(task, ["lead_unit", "agency"])
         task.coordinating_units.remove(to_unit)
+        touched.append(task.pk)
         _event(task, actor, TaskEventKind.TRANSFERRED, _(
             "Lead transferred from %(old)s to %(new)s") % {"old": from_unit.name,
                                                            "new": to_unit.name}, on=day)
@@ -1028,6 +1074,8 @@ def tasks_transfer(*, actor: Any, from_unit: Unit, to_unit: Unit,
         record(actor=actor, action=Action.UPDATE, obj=task, unit_id=task.lead_unit_id,
                changes={"coordinating_units": [from_unit.pk, to_unit.pk]}, message="transfer")
         moved += 1
+        touched.append(task.pk)
+    agency_coordinations_refresh(touched)
     return moved
 
 

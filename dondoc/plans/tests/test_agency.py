@@ -38,7 +38,7 @@ from dondoc.organization import services as organization
 from dondoc.organization.models import Role, Unit, UnitKind
 from dondoc.organization.tests.factories import UserFactory, make_unit
 from dondoc.plans import services
-from dondoc.plans.models import Task
+from dondoc.plans.models import AgencyCoordination, Task
 from dondoc.plans.tests.factories import make_document, make_task
 
 pytestmark = pytest.mark.django_db
@@ -96,9 +96,17 @@ def tasks(units: dict[str, Unit]) -> list[Task]:
 
 
 def assert_agencies_right() -> None:
+    """The stored agency of every task, and the stored coordinations by other agencies,
+    are what the unit tree and the coordinating units give now."""
     for task in Task.objects.select_related("lead_unit"):
         expected = scoping.agency_of(task.lead_unit)
         assert task.agency_id == (expected.pk if expected else None), task.lead_unit.code
+    expected_rows = set()
+    for row in Task.coordinating_units.through.objects.select_related("task", "unit"):
+        agency = scoping.agency_of(row.unit)
+        if agency is not None and agency.pk != row.task.agency_id:
+            expected_rows.add((agency.pk, row.task_id))
+    assert set(AgencyCoordination.objects.values_list("agency_id", "task_id")) == expected_rows
 
 
 def assert_same_rows_as_the_path_test() -> None:
@@ -127,6 +135,33 @@ def test_a_task_stores_the_agency_of_its_lead_unit(units, tasks) -> None:
 
 
 def test_the_scope_gives_the_same_tasks_as_the_unit_path_test(units, tasks) -> None:
+    assert_agencies_right()
+    assert_same_rows_as_the_path_test()
+
+
+def test_coordinations_for_other_agencies_are_stored_per_agency(units) -> None:
+    document = make_document(units["BCA"])
+    task = make_task(document, units["T02-PV"], units["BCA"], coordinating_units=[
+        units["T01-Q1-P1"], units["T01-PV"], units["T01-SUB-D"], units["T02-Q1"],
+        units["LOOSE-A"]])
+    # T01 once for its two units, T01-SUB for its own; none for T02 (the task's own
+    # agency) nor for a unit outside every scope root.
+    assert set(AgencyCoordination.objects.filter(task=task).values_list(
+        "agency__code", flat=True)) == {"T01", "T01-SUB"}
+    services.task_update(actor=None, task=task, expected_version=task.version,
+                         coordinating_units=[units["T01-SUB-D"], units["BCA-V01"]])
+    assert set(AgencyCoordination.objects.filter(task=task).values_list(
+        "agency__code", flat=True)) == {"T01-SUB", "BCA"}
+    task.refresh_from_db()
+    services.task_update(actor=None, task=task, expected_version=task.version,
+                         lead_unit=units["T01-SUB"])
+    assert set(AgencyCoordination.objects.filter(task=task).values_list(
+        "agency__code", flat=True)) == {"BCA"}
+    sub_staff = UserFactory(unit=units["T01-SUB-D"], role=Role.STAFF)
+    t02_staff = UserFactory(unit=units["T02-Q1"], role=Role.STAFF)
+    assert task in scoping.tasks_visible_to(sub_staff)
+    assert task not in scoping.tasks_visible_to(t02_staff)  # no longer leads nor coordinates
+    assert_agencies_right()
     assert_same_rows_as_the_path_test()
 
 
@@ -217,6 +252,17 @@ def test_the_migration_fills_the_agency_of_existing_tasks(units, tasks) -> None:
     migration: Any = importlib.import_module("dondoc.plans.migrations.0010_task_agency")
     Task.objects.update(agency=None)
     migration.backfill(apps, None)
+    assert AgencyCoordination.objects.exists()
+    assert_agencies_right()
+
+
+def test_the_migration_fills_the_coordinations_by_other_agencies(units, tasks) -> None:
+    migration: Any = importlib.import_module("dondoc.plans.migrations.0011_agency_coordination")
+    stored = set(AgencyCoordination.objects.values_list("agency_id", "task_id"))
+    assert stored
+    AgencyCoordination.objects.all().delete()
+    migration.backfill(apps, None)
+    assert set(AgencyCoordination.objects.values_list("agency_id", "task_id")) == stored
     assert_agencies_right()
 
 
