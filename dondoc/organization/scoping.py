@@ -40,8 +40,13 @@ _NOTHING = Q(pk__in=[])
 
 
 def _ancestor_paths(unit: Unit) -> list[str]:
+    return _paths_down_to(unit.path)
+
+
+def _paths_down_to(path: str) -> list[str]:
+    """The paths from the top of the tree down to ``path`` (itself included)."""
     step = Unit.steplen
-    return [unit.path[: step * depth] for depth in range(1, len(unit.path) // step + 1)]
+    return [path[: step * depth] for depth in range(1, len(path) // step + 1)]
 
 
 def scope_root(user: Any) -> Unit | None:
@@ -104,14 +109,13 @@ def agency_ids_of(unit_ids: Iterable[int]) -> dict[int, int | None]:
     """:func:`agency_of` by id for many units: their paths and every scope root's are read
     (a ministry has a few hundred scope roots), the rest is matching path prefixes."""
     roots = dict(Unit.objects.filter(is_scope_root=True).values_list("path", "pk"))
-    step = Unit.steplen
     found: dict[int, int | None] = {}
     ids = list(unit_ids)
     for start in range(0, len(ids), 2000):
         for pk, path in Unit.objects.filter(pk__in=ids[start:start + 2000]).values_list(
                 "pk", "path"):
-            found[pk] = next((roots[path[:end]] for end in range(len(path), 0, -step)
-                              if path[:end] in roots), None)
+            found[pk] = next((roots[above] for above in reversed(_paths_down_to(path))
+                              if above in roots), None)
     return found
 
 
