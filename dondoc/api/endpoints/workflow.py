@@ -80,6 +80,14 @@ def _task_for(request: HttpRequest, task_id: int, allowed: Any) -> Task:
 # Presenters ----------------------------------------------------------------------------
 
 
+# The columns ``present_update`` reads, with its unit's reference and its author's name.
+PRESENTED_UPDATE_FIELDS = (
+    "task_id", "reported_on", "percent", "results", "difficulties", "proposals",
+    "corrects_id", "unit__code", "unit__name", "author__username", "author__first_name",
+    "author__last_name",
+)
+
+
 def present_update(update: ProgressUpdate) -> dict[str, Any]:
     return {"id": update.pk, "task": update.task_id, "unit": unit_ref(update.unit),
             "author": person(update.author), "reported_on": update.reported_on,
@@ -145,7 +153,7 @@ def progress_list(request: HttpRequest, query: Query[PageQuery],
     # updates; only an empty page asks whether the task is visible at all (404 if not).
     visible = scoping.tasks_visible_to(user(request)).filter(pk=task_id).values("pk")
     updates = ProgressUpdate.objects.filter(task__in=visible).select_related(
-        "unit", "author").order_by("reported_on", "id")
+        "unit", "author").only(*PRESENTED_UPDATE_FIELDS).order_by("reported_on", "id")
     page = paginate(updates, query, lambda page: [present_update(item) for item in page])
     if not page["results"]:
         _visible_task(request, task_id)
