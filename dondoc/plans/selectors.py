@@ -29,14 +29,14 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import OrderBy, Window
+from django.db.models.expressions import OrderBy, RawSQL, Window
 from django.db.models.functions import StrIndex
 from django.db.models.sql.where import WhereNode
 
 from dondoc.core import limits
 from dondoc.core.dates import DayOutOfRange, parse_day
 from dondoc.core.paging import paginate_counted
-from dondoc.core.text import containing_words
+from dondoc.core.text import SEARCH_WORDS, containing_words, fold
 from dondoc.organization import scoping
 from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
@@ -346,7 +346,51 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.priority:
         tasks = tasks.filter(priority=filters.priority)
     if filters.query:
-        tasks = containing_words(tasks, filters.query)
+        tasks = tasks_containing_words(tasks, filters.query)
+    return tasks
+
+
+# SQLite's trigram index of the tasks' search text (plans migration 0012). The trigram
+# tokenizer finds a quoted string of three or more characters as a substring: the same
+# matches as LIKE '%word%'. Shorter words keep LIKE, on the rows the index left.
+TASK_SEARCH_TABLE = "plans_task_search"
+TRIGRAM = 3
+
+
+def _task_search_index(alias: str) -> bool:
+    """Whether the database ``alias`` has the trigram index (an SQLite built without FTS5
+    has none); asked once per connection settings."""
+    connection = connections[alias]
+    if connection.vendor != "sqlite":
+        return False
+    known: dict[Any, bool] = connection.__dict__.setdefault("_dondoc_task_search", {})
+    name = connection.settings_dict["NAME"]
+    if name not in known:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                           [TASK_SEARCH_TABLE])
+            known[name] = cursor.fetchone() is not None
+    return known[name]
+
+
+def tasks_containing_words(tasks: QuerySet[Task], query: str) -> QuerySet[Task]:
+    """:func:`~dondoc.core.text.containing_words` for tasks: on SQLite the words of three
+    or more characters are looked up in the trigram index (one subquery for all of them)
+    instead of testing every task's text (the bench city's search: 9 ms of SQL)."""
+    if not _task_search_index(tasks.db):
+        return containing_words(tasks, query)
+    words = fold(query).split()[:SEARCH_WORDS]
+    indexed = [word for word in words if len(word) >= TRIGRAM]
+    if indexed:
+        # Each word a quoted FTS5 string (its quotes doubled): every character is literal.
+        match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+        # A constant table name; the words are the parameter.
+        tasks = tasks.filter(pk__in=RawSQL(  # noqa: S611
+            f"SELECT rowid FROM {TASK_SEARCH_TABLE} WHERE {TASK_SEARCH_TABLE} MATCH %s",  # noqa: S608
+            [match]))
+    for word in words:
+        if len(word) < TRIGRAM:
+            tasks = tasks.filter(search_text__contains=word)
     return tasks
 
 
