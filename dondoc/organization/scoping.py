@@ -485,20 +485,6 @@ class _AmongIds(models.Expression):
         return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
 
 
-class _InPerRow(_AmongIds):
-    """``column IN (subquery)`` tested on each row as it is read, never as an index
-    lookup: SQLite's ``+column`` keeps the term off the indexes. Three such terms ORed
-    (the agency's scope) would otherwise be read as three index lookups whose row ids are
-    merged, each term reading nearly the whole city: twice the cost of one pass over the
-    table testing each row (the bench city's whole list: 9 + 13 ms of SQL against
-    4 + 8 ms). The subqueries do not depend on the row: SQLite runs each once."""
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        column, column_params = compiler.compile(self.column)
-        subquery, subquery_params = compiler.compile(self.subquery)
-        return f"+{column} IN {subquery}", (*column_params, *subquery_params)
-
-
 def among_ids(column: str, queryset: models.QuerySet[Any]) -> Q:
     """``column IN (queryset)`` as a condition PostgreSQL can combine with other indexed
     conditions (see :class:`_AmongIds`); the same rows as ``column__in=queryset``."""
@@ -518,10 +504,13 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     officer's unit) test the unit paths. ``agencies``: the ids of the scope roots in the
     subtree (written into the query, so that PostgreSQL estimates the agency's rows).
 
-    On SQLite (one city on one machine) an agency's scope is the same three tests, each
-    made on every row in one pass over the tasks (:class:`_InPerRow`): the city's staff see
-    nearly every task, so the tasks are read anyway, and a row's stored agency settles it
-    without joining its units. Other subtrees (an officer's unit, or a unit manager's)
+    On SQLite (one city on one machine) an agency's scope is the same three tests made on
+    each row, in that order: the stored agency settles nearly every row of a city without
+    joining its units; the assigning unit and the stored coordinations are asked (each an
+    indexed look-up) only of a row that fails it. (As three ``IN (subquery)`` terms SQLite
+    read them as three index lookups over nearly the whole city and merged the row ids:
+    twice the cost of one pass; and each query, even for one task, first built the list of
+    the city's units.) Other subtrees (an officer's unit, or a unit manager's)
     keep the unit-path form, which tests each row's joined lead and assigning units first
     and asks the coordination subquery only of the rare task that fails both. All forms
     give the same rows (``plans/tests/test_agency.py``)."""
@@ -529,18 +518,18 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
 
     through = Task.coordinating_units.through
     if not root.is_scope_root:
-        coordinated = through.objects.filter(task_id=models.OuterRef("pk"),
-                                             unit__path__startswith=root.path)
+        by_unit = through.objects.filter(task_id=models.OuterRef("pk"),
+                                         unit__path__startswith=root.path)
         return (Q(lead_unit__path__startswith=root.path)
                 | Q(assigning_unit__path__startswith=root.path)
-                | Q(models.Exists(coordinated)))
+                | Q(models.Exists(by_unit)))
     if connection.vendor != "postgresql":
-        roots = Unit.objects.filter(pk__in=agencies).order_by().values("pk")
-        return (Q(_InPerRow("agency_id", roots))
-                | Q(_InPerRow("assigning_unit_id", Unit.objects.filter(
-                    path__startswith=root.path).order_by().values("pk")))
-                | Q(_InPerRow("pk", AgencyCoordination.objects.filter(
-                    agency_id__in=agencies).order_by().values("task_id"))))
+        assigning = Unit.objects.filter(pk=models.OuterRef("assigning_unit_id"),
+                                        path__startswith=root.path)
+        coordinated = AgencyCoordination.objects.filter(task_id=models.OuterRef("pk"),
+                                                        agency_id__in=agencies)
+        return (Q(agency_id__in=agencies) | Q(models.Exists(assigning))
+                | Q(models.Exists(coordinated)))
     units = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
     led = Q(agency_id__in=agencies)
     assigned_elsewhere = (Task.objects.filter(_AmongIds("assigning_unit_id", units))

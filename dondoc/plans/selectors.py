@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
+    Expression,
     F,
     IntegerField,
     Prefetch,
@@ -29,7 +31,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import OrderBy, RawSQL, Window
+from django.db.models.expressions import OrderBy, Window
 from django.db.models.functions import StrIndex
 from django.db.models.sql.where import WhereNode
 
@@ -346,7 +348,10 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.priority:
         tasks = tasks.filter(priority=filters.priority)
     if filters.query:
-        tasks = tasks_containing_words(tasks, filters.query)
+        narrowed = any((filters.lead, filters.involving, filters.coordinator, filters.document,
+                        filters.group, filters.parent, filters.assignee, filters.assignee_me,
+                        filters.to_decide, filters.direction_pending, filters.extension_pending))
+        tasks = tasks_containing_words(tasks, filters.query, narrowed=narrowed)
     return tasks
 
 
@@ -373,21 +378,48 @@ def _task_search_index(alias: str) -> bool:
     return known[name]
 
 
-def tasks_containing_words(tasks: QuerySet[Task], query: str) -> QuerySet[Task]:
+class _SearchMatch(Expression):
+    """``id IN (the rows of the trigram index that hold every word)``."""
+
+    conditional = True
+
+    def __init__(self, match: str) -> None:
+        super().__init__(output_field=BooleanField())
+        self.match = match
+        self.task: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.task]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.task,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        task, params = compiler.compile(self.task)
+        table = connection.ops.quote_name(TASK_SEARCH_TABLE)
+        # A quoted constant table name; the words are the parameter.
+        return (f"{task} IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)",  # noqa: S608
+                (*params, self.match))
+
+
+def tasks_containing_words(tasks: QuerySet[Task], query: str, *,
+                           narrowed: bool = False) -> QuerySet[Task]:
     """:func:`~dondoc.core.text.containing_words` for tasks: on SQLite the words of three
     or more characters are looked up in the trigram index (one subquery for all of them)
-    instead of testing every task's text (the bench city's search: 9 ms of SQL)."""
-    if not _task_search_index(tasks.db):
+    instead of testing every task's text (the bench city's search: 9 -> 5 ms of SQL).
+
+    ``narrowed``: another filter (a unit, a document, a person) already picks a few tasks
+    through an index. The words are then tested on those tasks' text: the index would
+    list every task of the city holding a common word first (a district's overdue tasks
+    with the word "don": 1.5 ms with LIKE, 3.6 ms led by the index's matches)."""
+    if narrowed or not _task_search_index(tasks.db):
         return containing_words(tasks, query)
     words = fold(query).split()[:SEARCH_WORDS]
     indexed = [word for word in words if len(word) >= TRIGRAM]
     if indexed:
         # Each word a quoted FTS5 string (its quotes doubled): every character is literal.
         match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
-        # A constant table name; the words are the parameter.
-        tasks = tasks.filter(pk__in=RawSQL(  # noqa: S611
-            f"SELECT rowid FROM {TASK_SEARCH_TABLE} WHERE {TASK_SEARCH_TABLE} MATCH %s",  # noqa: S608
-            [match]))
+        tasks = tasks.filter(_SearchMatch(match))
     for word in words:
         if len(word) < TRIGRAM:
             tasks = tasks.filter(search_text__contains=word)

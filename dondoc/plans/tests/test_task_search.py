@@ -53,8 +53,8 @@ def _index_is_whole() -> None:
     """FTS5's own check that the index holds exactly the tasks' current text."""
     if selectors._task_search_index(Task.objects.db):
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {selectors.TASK_SEARCH_TABLE}"
-                           f"({selectors.TASK_SEARCH_TABLE}) VALUES ('integrity-check')")
+            cursor.execute("INSERT INTO plans_task_search(plans_task_search) "
+                           "VALUES ('integrity-check')")
 
 
 def test_the_index_finds_exactly_what_like_finds(tasks) -> None:
@@ -76,6 +76,19 @@ def test_sqlite_reads_words_of_three_letters_from_the_index(tasks) -> None:
     sql = queries.captured_queries[-1]["sql"]
     assert "MATCH" in sql and '"camera" "giam"' in sql
     assert "LIKE '%ao%'" in sql  # two letters: tested on the rows the index left
+    assert '"plans_task"."id" IN (SELECT rowid' in sql  # the search leads the query
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the trigram index is SQLite's")
+def test_sqlite_tests_the_words_on_the_rows_a_unit_filter_found(tasks, org, people) -> None:
+    """With a lead unit filter, the tasks are found through the unit and the words are
+    tested on their text, not looked up in the whole city's index first."""
+    filters = selectors.filters_from_params({"lead": str(org.pc08.pk), "q": "camera giam"})
+    listed = selectors.task_list(user=people.staff, filters=filters)
+    with CaptureQueriesContext(connection) as queries:
+        assert [task.title for task in listed] == [TITLES[0]]
+    sql = queries.captured_queries[0]["sql"]
+    assert "MATCH" not in sql and "LIKE '%camera%'" in sql
 
 
 def test_the_index_follows_every_write_to_the_tasks(tasks, org, people) -> None:
