@@ -506,14 +506,14 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
 
     On SQLite (one city on one machine) an agency's scope is the same three tests made on
     each row, in that order: the stored agency settles nearly every row of a city without
-    joining its units; the assigning unit and the stored coordinations are asked (each an
-    indexed look-up) only of a row that fails it. (As three ``IN (subquery)`` terms SQLite
-    read them as three index lookups over nearly the whole city and merged the row ids:
-    twice the cost of one pass; and each query, even for one task, first built the list of
-    the city's units.) Other subtrees (an officer's unit, or a unit manager's)
-    keep the unit-path form, which tests each row's joined lead and assigning units first
-    and asks the coordination subquery only of the rare task that fails both. All forms
-    give the same rows (``plans/tests/test_agency.py``)."""
+    testing its units' paths; the assigning unit's path (a joined row) and the stored
+    coordinations (an indexed look-up) are asked only of a row that fails it. (As three
+    ``IN (subquery)`` terms SQLite read them as three index lookups over nearly the whole
+    city and merged the row ids: twice the cost of one pass; and each query, even for one
+    task, first built the list of the city's units.) Other subtrees (an officer's unit, or
+    a unit manager's) keep the unit-path form, which tests each row's joined lead and
+    assigning units first and asks the coordination subquery only of the rare task that
+    fails both. All forms give the same rows (``plans/tests/test_agency.py``)."""
     from dondoc.plans.models import AgencyCoordination, Task
 
     through = Task.coordinating_units.through
@@ -524,11 +524,9 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
                 | Q(assigning_unit__path__startswith=root.path)
                 | Q(models.Exists(by_unit)))
     if connection.vendor != "postgresql":
-        assigning = Unit.objects.filter(pk=models.OuterRef("assigning_unit_id"),
-                                        path__startswith=root.path)
         coordinated = AgencyCoordination.objects.filter(task_id=models.OuterRef("pk"),
                                                         agency_id__in=agencies)
-        return (Q(agency_id__in=agencies) | Q(models.Exists(assigning))
+        return (Q(agency_id__in=agencies) | Q(assigning_unit__path__startswith=root.path)
                 | Q(models.Exists(coordinated)))
     units = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
     led = Q(agency_id__in=agencies)
