@@ -6,8 +6,8 @@ city's search: 9 ms of SQL per page). ``plans_task_search`` is an FTS5 table wit
 ``trigram`` tokenizer over that column (external content: it stores the index, not a
 copy of the text), so a word of three or more characters is found as a substring from
 the index, with the same matches as ``LIKE``. Triggers keep it in step with every insert,
-update of ``search_text`` and delete, whatever writes the row (the ORM, bulk writes, a
-restore). PostgreSQL has its trigram index since 0010; nothing changes there.
+change of ``search_text`` and delete, whatever writes the row (the ORM, bulk writes, a
+restore); a save that writes the same text again (most saves) costs the index nothing. PostgreSQL has its trigram index since 0010; nothing changes there.
 
 When SQLite is built without FTS5 the migration creates nothing and the search keeps
 ``LIKE`` (``plans.selectors.tasks_containing_words`` checks the table is there).
@@ -25,7 +25,8 @@ CREATE = [
     f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON plans_task BEGIN "
     f"INSERT INTO {TABLE}({TABLE}, rowid, search_text) "
     "VALUES ('delete', old.id, old.search_text); END",
-    f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF search_text ON plans_task BEGIN "
+    f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF search_text ON plans_task "
+    "WHEN old.search_text IS NOT new.search_text BEGIN "
     f"INSERT INTO {TABLE}({TABLE}, rowid, search_text) "
     "VALUES ('delete', old.id, old.search_text); "
     f"INSERT INTO {TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
