@@ -16,11 +16,9 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateField,
-    Expression,
     F,
     IntegerField,
     Prefetch,
@@ -31,7 +29,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import OrderBy, Window
+from django.db.models.expressions import OrderBy, RawSQL, Window
 from django.db.models.functions import StrIndex
 from django.db.models.sql.where import WhereNode
 
@@ -378,30 +376,6 @@ def _task_search_index(alias: str) -> bool:
     return known[name]
 
 
-class _SearchMatch(Expression):
-    """``id IN (the rows of the trigram index that hold every word)``."""
-
-    conditional = True
-
-    def __init__(self, match: str) -> None:
-        super().__init__(output_field=BooleanField())
-        self.match = match
-        self.task: Any = F("pk")
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.task]
-
-    def set_source_expressions(self, exprs: Any) -> None:
-        (self.task,) = exprs
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        task, params = compiler.compile(self.task)
-        table = connection.ops.quote_name(TASK_SEARCH_TABLE)
-        # A quoted constant table name; the words are the parameter.
-        return (f"{task} IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)",  # noqa: S608
-                (*params, self.match))
-
-
 def tasks_containing_words(tasks: QuerySet[Task], query: str, *,
                            narrowed: bool = False) -> QuerySet[Task]:
     """:func:`~dondoc.core.text.containing_words` for tasks: on SQLite the words of three
@@ -419,7 +393,10 @@ def tasks_containing_words(tasks: QuerySet[Task], query: str, *,
     if indexed:
         # Each word a quoted FTS5 string (its quotes doubled): every character is literal.
         match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
-        tasks = tasks.filter(_SearchMatch(match))
+        # A constant table name; the words are the parameter.
+        tasks = tasks.filter(pk__in=RawSQL(  # noqa: S611
+            f"SELECT rowid FROM {TASK_SEARCH_TABLE} WHERE {TASK_SEARCH_TABLE} MATCH %s",  # noqa: S608
+            [match]))
     for word in words:
         if len(word) < TRIGRAM:
             tasks = tasks.filter(search_text__contains=word)

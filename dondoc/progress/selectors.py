@@ -124,10 +124,6 @@ class _RecurringOverdue(Expression):
         return "(" + " OR ".join(parts) + ")", params
 
 
-def _recurring_overdue(as_of: dt.date) -> Any:
-    return _RecurringOverdue(as_of)
-
-
 def _deadline_at(as_of: dt.date) -> Any:
     extension = DeadlineExtension.objects.filter(
         task=OuterRef("pk"), status=RequestStatus.APPROVED, decided_on__lte=as_of
@@ -169,7 +165,7 @@ def _annotate_current(queryset: QuerySet[Task], day: dt.date, soon: dt.date) -> 
              then=Value(Status.COMPLETED_ON_TIME)),
         When(state=TaskState.COMPLETED, then=Value(Status.COMPLETED_LATE)),
         When(state=TaskState.SUBMITTED, then=Value(Status.AWAITING_CONFIRMATION)),
-        When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
+        When(_RecurringOverdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
         When(deadline_kind__in=UNDATED_KINDS, then=Value(Status.STANDING)),
         When(deadline__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
         default=Value(Status.IN_PROGRESS_ON_TIME),
@@ -221,7 +217,7 @@ def _annotate_historic(queryset: QuerySet[Task], day: dt.date, soon: dt.date) ->
         When(accepted_late=False, then=Value(Status.COMPLETED_ON_TIME)),
         When(accepted_late=True, then=Value(Status.COMPLETED_LATE)),
         When(has_pending=True, then=Value(Status.AWAITING_CONFIRMATION)),
-        When(_recurring_overdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
+        When(_RecurringOverdue(day), then=Value(Status.IN_PROGRESS_OVERDUE)),
         When(deadline_kind__in=UNDATED_KINDS, then=Value(Status.STANDING)),
         When(deadline_at__lt=day, then=Value(Status.IN_PROGRESS_OVERDUE)),
         default=Value(Status.IN_PROGRESS_ON_TIME),

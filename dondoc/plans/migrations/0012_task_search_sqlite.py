@@ -7,7 +7,8 @@ city's search: 9 ms of SQL per page). ``plans_task_search`` is an FTS5 table wit
 copy of the text), so a word of three or more characters is found as a substring from
 the index, with the same matches as ``LIKE``. Triggers keep it in step with every insert,
 change of ``search_text`` and delete, whatever writes the row (the ORM, bulk writes, a
-restore); a save that writes the same text again (most saves) costs the index nothing. PostgreSQL has its trigram index since 0010; nothing changes there.
+restore); a save that writes the same text again (most saves) costs the index nothing.
+PostgreSQL has its trigram index since 0010; nothing changes there.
 
 When SQLite is built without FTS5 the migration creates nothing and the search keeps
 ``LIKE`` (``plans.selectors.tasks_containing_words`` checks the table is there).
