@@ -8,6 +8,7 @@ sees and on what every filter means.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -16,9 +17,11 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
+    ExpressionWrapper,
     F,
     IntegerField,
     Prefetch,
@@ -29,7 +32,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import OrderBy, RawSQL, Window
+from django.db.models.expressions import Expression, OrderBy, RawSQL, Window
 from django.db.models.functions import StrIndex
 from django.db.models.sql.where import WhereNode
 
@@ -42,7 +45,6 @@ from dondoc.organization.models import Unit, User
 from dondoc.plans.models import (
     CompletionRequest,
     DeadlineExtension,
-    DeadlineKind,
     Direction,
     Document,
     LeadUnitChange,
@@ -54,6 +56,7 @@ from dondoc.plans.models import (
 )
 from dondoc.progress.engine import Counts, Status, period_containing
 from dondoc.progress.selectors import (
+    DATED_KINDS,
     RECURRENCE_OF_KIND,
     annotate_list_facts,
     annotate_status,
@@ -87,7 +90,49 @@ URGENCY_ORDER = ("urgency", F("due_soon").desc(), F("deadline_at").asc(nulls_las
 URGENCY_NAMES = "|".join(URGENCY)
 OPEN_FIXED_STATES = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
 TODAY_URGENCY_ORDER = ("urgency", F("deadline").asc(nulls_last=True), "-priority", "code")
+# The same order on SQLite, whose indexes cannot hold NULLS LAST: "deadline IS NULL", then
+# the deadline. Its expression index (migration plans 0013) holds exactly these terms, so
+# a page of a broad list is an index walk that stops after its rows instead of a sort of
+# every task (the city's second page: 11 ms → 0.04 ms of SQL).
+SQLITE_TODAY_URGENCY_ORDER = ("urgency", "deadline_missing", "deadline", "-priority", "code")
 assert all(a == b or a not in b for a in URGENCY for b in URGENCY)
+
+
+class TodayUrgency(Expression):
+    """Today's urgency rank from stored fields: 0 open with a dated (or to-be-set)
+    deadline, 1 awaiting confirmation, 2 other open tasks, 3 suspended, 4 closed.
+
+    Its values are written into the SQL text, not passed as parameters: a database
+    matches an ORDER BY to an expression index only on the same expression, and on
+    SQLite a bound parameter matches no literal. The text is the one the indexes of
+    migrations plans 0009 (PostgreSQL) and 0013 (SQLite) were made from; the tests read
+    both plans."""
+
+    def __init__(self) -> None:
+        super().__init__(output_field=IntegerField())
+        self.state: Any = F("state")
+        self.kind: Any = F("deadline_kind")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.state, self.kind]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.state, self.kind = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        state, _state_params = compiler.compile(self.state)
+        kind, _kind_params = compiler.compile(self.kind)
+        open_states = _literals(OPEN_FIXED_STATES)
+        return (f"CASE WHEN ({kind} IN ({_literals(DATED_KINDS)}) AND {state} IN "
+                f"({open_states})) THEN 0 WHEN ({state} = {_literals([TaskState.SUBMITTED])}) "
+                f"THEN 1 WHEN ({state} IN ({open_states})) THEN 2 WHEN ({state} = "
+                f"{_literals([TaskState.SUSPENDED])}) THEN 3 ELSE 4 END"), []
+
+
+def _literals(values: list[Any]) -> str:
+    """Choice values as SQL string literals (lower-case words only: nothing to escape)."""
+    assert all(re.fullmatch(r"[a-z_]+", str(value)) for value in values), values
+    return ", ".join(f"'{value}'" for value in values)
 # The officers named on each task, with their unit (shown in lists and on the task page).
 ASSIGNEES = Prefetch("assignees", queryset=User.objects.select_related("unit").order_by(
     "last_name", "first_name", "username"))
@@ -428,16 +473,15 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         # Today: the same urgency from stored fields, so the database sorts on plain columns
         # and computes the status only for the rows of the page. Open tasks with a fixed
         # deadline come first by deadline (overdue, then due soon, then the rest).
-        annotated = annotated.annotate(urgency=Case(
-            When(state__in=OPEN_FIXED_STATES,
-                 deadline_kind__in=[DeadlineKind.FIXED, DeadlineKind.NONE], then=Value(0)),
-            When(state=TaskState.SUBMITTED, then=Value(1)),
-            When(state__in=OPEN_FIXED_STATES, then=Value(2)),
-            When(state=TaskState.SUSPENDED, then=Value(3)),
-            default=Value(4), output_field=IntegerField()))
+        annotated = annotated.annotate(urgency=TodayUrgency())
+        today_order: tuple[Any, ...] = TODAY_URGENCY_ORDER
+        if connections[annotated.db].vendor == "sqlite":
+            annotated = annotated.annotate(deadline_missing=ExpressionWrapper(
+                Q(deadline__isnull=True), output_field=BooleanField()))
+            today_order = SQLITE_TODAY_URGENCY_ORDER
         result: QuerySet[Task] = annotated.select_related(
             "lead_unit", "document", "group").prefetch_related(LIST_ASSIGNEES).order_by(
-            *TODAY_URGENCY_ORDER)
+            *today_order)
         return result
     if not filters.sort:
         # One evaluation of the status per row. A Case(When(status=…)) per rank would repeat
@@ -902,7 +946,7 @@ def rows_in_order(tasks: QuerySet[Task], ids: list[int]) -> list[Task]:
     (``select_related``), so no chosen row is lost or repeated."""
     if not ids:
         return []
-    rows_query = tasks.all()
+    rows_query = tasks.order_by()
     rows_query.query.where = WhereNode()
     rows = {task.pk: task for task in rows_query.filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
