@@ -290,8 +290,12 @@ def facts() -> dict[str, Any]:
                      .order_by("path").values_list("pk", flat=True))
     detail_tasks = list(Task.objects.filter(lead_unit__path__startswith=first.path)
                         .order_by("pk").values_list("pk", flat=True)[:40])
+    # The most numerous users: an officer of a district and one of a ward (their subtree).
+    officers = {kind: User.objects.select_related("unit").filter(
+        unit__path__startswith=first.path, unit__kind=kind, role="officer",
+    ).order_by("unit__path").first() for kind in ("district", "ward")}
     return {"ministry": ministry, "province_staff": province_staff, "provinces": provinces,
-            "districts": districts, "detail_tasks": detail_tasks}
+            "districts": districts, "detail_tasks": detail_tasks, "officers": officers}
 
 
 def timed(client: Any, url: str, expect: str | None = None) -> float:
@@ -387,8 +391,11 @@ def bench_dashboard(report: Report, city: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_tasks(report: Report, city: dict[str, Any]) -> None:
-    section("Task list: a province's staff and the ministry's staff (today, urgency order)")
+    section("Task list: a province's staff, the ministry's staff and two officers of the "
+            "province (today, urgency order)")
     staff = client_for(city["province_staff"][0])
+    district_officer = client_for(city["officers"]["district"])
+    ward_officer = client_for(city["officers"]["ward"])
     ministry = client_for(city["ministry"])
     districts = city["districts"]
     provinces = city["provinces"]
@@ -401,6 +408,8 @@ def bench_tasks(report: Report, city: dict[str, Any]) -> None:
         "ministry_overdue": (ministry, lambda i: "/tasks/?status=in_progress_overdue"),
         "ministry_province": (ministry, lambda i: (
             f"/tasks/?lead={provinces[i % len(provinces)].pk}&status=in_progress_overdue")),
+        "district_officer": (district_officer, lambda i: "/tasks/"),
+        "ward_officer_overdue": (ward_officer, lambda i: "/tasks/?status=in_progress_overdue"),
     }
     measure(report, "tasks.list", variants)
     section("Task search (diacritic-insensitive words; the pg_trgm index on search_text)")
