@@ -501,8 +501,8 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
     stored :class:`~dondoc.plans.models.AgencyCoordination` rows of its scope roots (kept
     by the services; reading the coordinations themselves meant reading every one of the
     province's units, nearly all on tasks it leads itself). Other subtrees: below.
-    ``agencies``: the ids of the scope roots in the
-    subtree (written into the query, so that PostgreSQL estimates the agency's rows).
+    ``agencies``: the ids of the scope roots in the subtree (written into the query, so
+    that PostgreSQL estimates the agency's rows).
 
     On SQLite (one city on one machine) an agency's scope is the same three tests made on
     each row, in that order: the stored agency settles nearly every row of a city without

@@ -133,6 +133,8 @@ def _literals(values: list[Any]) -> str:
     """Choice values as SQL string literals (lower-case words only: nothing to escape)."""
     assert all(re.fullmatch(r"[a-z_]+", str(value)) for value in values), values
     return ", ".join(f"'{value}'" for value in values)
+
+
 # The officers named on each task, with their unit (shown in lists and on the task page).
 ASSIGNEES = Prefetch("assignees", queryset=User.objects.select_related("unit").order_by(
     "last_name", "first_name", "username"))

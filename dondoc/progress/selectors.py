@@ -199,7 +199,7 @@ class _CurrentStatus(Expression):
             str(TaskState.COMPLETED), str(Status.COMPLETED_LATE),
             str(TaskState.SUBMITTED), str(Status.AWAITING_CONFIRMATION),
             *owed_params, str(Status.IN_PROGRESS_OVERDUE),
-            *(str(kind) for kind in UNDATED_KINDS), str(Status.STANDING),
+            *(str(undated_kind) for undated_kind in UNDATED_KINDS), str(Status.STANDING),
             connection.ops.adapt_datefield_value(self.as_of), str(Status.IN_PROGRESS_OVERDUE),
             str(Status.IN_PROGRESS_ON_TIME),
         ]
