@@ -401,8 +401,12 @@ def follow_ups(user: Any, limit: int = 15) -> list[Direction]:
 def coordinated(user: Any, scope: Scope) -> tuple[Counts, str]:
     """Tasks the scope's units coordinate (whoever leads them), as the task list shows
     them with ``unit=…&role=coordinator``."""
+    # The subtree's unit ids, then their coordinations by the (unit, task) index: joining
+    # every coordination to its unit to test the path read them all (an officer's home
+    # page, 10 ms of SQL).
+    subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
     through = Task.coordinating_units.through.objects.filter(
-        unit__path__startswith=scope.unit.path).values("task_id")
+        unit_id__in=subtree).values("task_id")
     tasks = scoped_tasks(user, scope).filter(pk__in=through)
     params = {"unit": str(scope.unit.pk), "role": "coordinator",
               "as_of": day_text(scope.as_of)}
