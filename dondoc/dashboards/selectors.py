@@ -178,7 +178,7 @@ def led_in_scope(user: Any, scope: Scope, day: dt.date, *, broad: bool = False,
     lead-unit index (20,000 row lookups out of order: 47 → 32 ms for the benchmark city),
     so the test is written on ``lead_unit_id + 0``, which no index serves; the rows kept
     are the same."""
-    subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
+    subtree = Unit.objects.subtree_of(scope.unit).values("pk")
     condition = (Q(lead_unit_unindexed__in=subtree) if broad
                  else Q(lead_unit__in=subtree))
     if day < business_today():
@@ -404,7 +404,7 @@ def coordinated(user: Any, scope: Scope) -> tuple[Counts, str]:
     # The subtree's unit ids, then their coordinations by the (unit, task) index: joining
     # every coordination to its unit to test the path read them all (an officer's home
     # page, 10 ms of SQL).
-    subtree = Unit.objects.filter(path__startswith=scope.unit.path).values("pk")
+    subtree = Unit.objects.subtree_of(scope.unit).values("pk")
     through = Task.coordinating_units.through.objects.filter(
         unit_id__in=subtree).values("task_id")
     tasks = scoped_tasks(user, scope).filter(pk__in=through)

@@ -521,7 +521,7 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
 
     through = Task.coordinating_units.through
     if not root.is_scope_root:
-        subtree = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
+        subtree = Unit.objects.subtree_of(root).order_by().values("pk")
         by_subtree = through.objects.filter(_AmongIds("unit_id", subtree)).values("task_id")
         return (Q(_AmongIds("lead_unit_id", subtree)) | Q(_AmongIds("assigning_unit_id", subtree))
                 | Q(_AmongIds("pk", by_subtree)))
@@ -530,7 +530,7 @@ def _task_scope_q(root: Unit, agencies: list[int]) -> Q:
                                                         agency_id__in=agencies)
         return (Q(agency_id__in=agencies) | Q(assigning_unit__path__startswith=root.path)
                 | Q(models.Exists(coordinated)))
-    units = Unit.objects.filter(path__startswith=root.path).order_by().values("pk")
+    units = Unit.objects.subtree_of(root).order_by().values("pk")
     led = Q(agency_id__in=agencies)
     assigned_elsewhere = (Task.objects.filter(_AmongIds("assigning_unit_id", units))
                           .exclude(led).order_by().values("pk"))

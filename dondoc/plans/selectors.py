@@ -57,6 +57,7 @@ from dondoc.plans.models import (
 from dondoc.progress.engine import Counts, Status, period_containing
 from dondoc.progress.selectors import (
     DATED_KINDS,
+    OPEN_IN_PROGRESS,
     RECURRENCE_OF_KIND,
     annotate_list_facts,
     annotate_status,
@@ -88,7 +89,6 @@ URGENCY_ORDER = ("urgency", F("due_soon").desc(), F("deadline_at").asc(nulls_las
 # The rank is the position of the status's name in this text. No status name is part of
 # another (checked below), so the positions order like the list.
 URGENCY_NAMES = "|".join(URGENCY)
-OPEN_FIXED_STATES = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
 TODAY_URGENCY_ORDER = ("urgency", F("deadline").asc(nulls_last=True), "-priority", "code")
 # The same order on SQLite, whose indexes cannot hold NULLS LAST: "deadline IS NULL", then
 # the deadline. Its expression index (migration plans 0013) holds exactly these terms, so
@@ -122,7 +122,7 @@ class TodayUrgency(Expression):
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         state, _state_params = compiler.compile(self.state)
         kind, _kind_params = compiler.compile(self.kind)
-        open_states = _literals(OPEN_FIXED_STATES)
+        open_states = _literals(OPEN_IN_PROGRESS)
         return (f"CASE WHEN ({kind} IN ({_literals(DATED_KINDS)}) AND {state} IN "
                 f"({open_states})) THEN 0 WHEN ({state} = {_literals([TaskState.SUBMITTED])}) "
                 f"THEN 1 WHEN ({state} IN ({open_states})) THEN 2 WHEN ({state} = "
