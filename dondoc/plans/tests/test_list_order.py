@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from dondoc.plans import selectors, services
 from dondoc.plans.models import DeadlineKind, Task, TaskState
@@ -110,10 +111,27 @@ def test_the_sqlite_task_list_reads_the_urgency_index(people, shaped) -> None:
     assert "TEMP B-TREE" not in plan, plan  # no sort, not even of a part of the order
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own index (0014)")
+def test_the_sqlite_count_of_a_broad_list_reads_only_an_index(people, shaped) -> None:
+    """An unfiltered list is counted apart from its page; for the agency's staff that
+    count looks at every task of the agency, from the scope index, not the task rows."""
+    tasks = _default_list(people.staff)
+    with CaptureQueriesContext(connection) as queries:
+        rows, total = selectors.task_slice(tasks, 0, 5, filters=selectors.filters_from_params(
+            QueryDict()))
+    assert total == len(shaped) and len(rows) == 5
+    counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 1, counts
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {counts[0]}")
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "SCAN plans_task USING COVERING INDEX plans_task_scope_count" in plan, plan
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own objects")
 @pytest.mark.django_db
 def test_the_migrated_sqlite_database_has_its_index_and_search_triggers() -> None:
-    """Migrations 0012 and 0013 write SQLite objects Django's model state does not know.
+    """Migrations 0012 to 0014 write SQLite objects Django's model state does not know.
     A later migration that makes SQLite rebuild ``plans_task`` (Django copies the table
     to change a column) would drop them silently: the list would sort every task again
     and the search index would stop following the tasks. This database was built by the
@@ -122,7 +140,7 @@ def test_the_migrated_sqlite_database_has_its_index_and_search_triggers() -> Non
         cursor.execute("SELECT type, name FROM sqlite_master WHERE tbl_name = 'plans_task' "
                        "AND type IN ('index', 'trigger')")
         objects = set(cursor.fetchall())
-    assert ("index", "plans_task_urgency") in objects
+    assert {("index", "plans_task_urgency"), ("index", "plans_task_scope_count")} <= objects
     if selectors._task_search_index(Task.objects.db):
         assert {("trigger", f"plans_task_search_{event}")
                 for event in ("insert", "delete", "update")} <= objects
