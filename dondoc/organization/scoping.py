@@ -599,9 +599,12 @@ def tasks_requests_decidable_by(user: Any) -> models.QuerySet[Any]:
     return tasks_decidable_by(user)
 
 
-def decision_refusal(user: Any, task: Any, requested_by_id: int | None) -> str | None:
+def decision_refusal(user: Any, task: Any, requested_by_id: int | None, *,
+                     in_scope: bool | None = None) -> str | None:
     """Why ``user`` may not decide a request on ``task`` made by ``requested_by_id``, as a
-    translated sentence; ``None`` when they may."""
+    translated sentence; ``None`` when they may. ``in_scope``: whether ``task`` is among
+    :func:`tasks_requests_decidable_by` for ``user``, when the caller has already asked
+    (the task page asks it with the user's other rights in one query)."""
     from django.utils.translation import gettext as _
 
     if requested_by_id is not None and requested_by_id == user.pk:
@@ -611,7 +614,9 @@ def decision_refusal(user: Any, task: Any, requested_by_id: int | None) -> str |
             and unit.path.startswith(task.lead_unit.path)):
         return _("Your unit leads this task: the request is decided by a leader whose scope "
                  "contains the assigning unit.")
-    if not tasks_requests_decidable_by(user).filter(pk=task.pk).exists():
+    if in_scope is None:
+        in_scope = tasks_requests_decidable_by(user).filter(pk=task.pk).exists()
+    if not in_scope:
         return _("You may not decide on this task's requests.")
     return None
 

@@ -307,17 +307,23 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     return scoping.get_visible_or_404(scoping.tasks_visible_to(request.user), pk=pk)
 
 
-def _permissions(user: Any, task: Task) -> dict[str, bool]:
-    # The three scope tests asked of this one task, in one query.
+def _permissions(user: Any, task: Task, *, requests: bool = False) -> dict[str, bool]:
+    """What ``user`` may do on ``task``. The scope tests are asked of this one task in one
+    query; ``requests``: also whether its requests are the user's to decide (the scope
+    part of ``scoping.decision_refusal``), as ``can["requests"]``."""
     def here(tasks: Any) -> Exists:
         return Exists(tasks.filter(pk=OuterRef("pk")))
 
-    row = Task.objects.filter(pk=task.pk).annotate(
-        decidable=here(scoping.tasks_decidable_by(user)),
-        reportable=here(scoping.tasks_reportable_by(user)),
-        leads=here(scoping.tasks_led_by_own_subtree(user)),
-    ).values_list("decidable", "reportable", "leads").first()
-    decidable, reportable, leads = (bool(value) for value in row or (False, False, False))
+    tests = {
+        "decidable": here(scoping.tasks_decidable_by(user)),
+        "reportable": here(scoping.tasks_reportable_by(user)),
+        "leads": here(scoping.tasks_led_by_own_subtree(user)),
+    }
+    if requests:
+        tests["requests"] = here(scoping.tasks_requests_decidable_by(user))
+    row = Task.objects.filter(pk=task.pk).annotate(**tests).values(*tests).first() or {}
+    decidable, reportable, leads = (bool(row.get(name)) for name in
+                                    ("decidable", "reportable", "leads"))
     open_task = task.state in {TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED}
     return {
         "edit": decidable and task.is_open,
@@ -337,6 +343,7 @@ def _permissions(user: Any, task: Task) -> dict[str, bool]:
         "suspend": decidable and open_task,
         "resume": decidable and task.state == TaskState.SUSPENDED,
         "cancel": decidable and task.state not in {TaskState.COMPLETED, TaskState.CANCELLED},
+        "requests": bool(row.get("requests")),
     }
 
 
@@ -372,11 +379,12 @@ def _task_page(request: HttpRequest, pk: int, *, completion_form: DecisionForm |
     )) if task.has_subtasks else []  # type: ignore[attr-defined]
     rollup = (sum(child.progress_at for child in child_list) / len(child_list)
               if child_list else None)
-    can = _permissions(request.user, task)
     pending_completion = next((r for r in task.completion_requests.all()
                                if r.status == RequestStatus.PENDING), None)
     pending_extension = next((e for e in task.extensions.all()
                               if e.status == RequestStatus.PENDING), None)
+    can = _permissions(request.user, task,
+                       requests=pending_completion is not None or pending_extension is not None)
     staffed_unit = scoping.unit_staffed_by_manager(request.user, task) if task.is_open else None
     people_form = None
     if staffed_unit is not None:
@@ -385,9 +393,9 @@ def _task_page(request: HttpRequest, pk: int, *, completion_form: DecisionForm |
     # Segregation of duties: each pending request is offered to the user only when they
     # may decide it (not the requester, not the lead side; leaders too).
     can["decide_completion"] = pending_completion is not None and scoping.decision_refusal(
-        request.user, task, pending_completion.submitted_by_id) is None
+        request.user, task, pending_completion.submitted_by_id, in_scope=can["requests"]) is None
     can["decide_extension"] = pending_extension is not None and scoping.decision_refusal(
-        request.user, task, pending_extension.requested_by_id) is None
+        request.user, task, pending_extension.requested_by_id, in_scope=can["requests"]) is None
     return render(request, "plans/task_detail.html", {
         "comments": task.comments.all(), "comment_form": CommentForm(),
         "people_form": people_form, "staffed_unit": staffed_unit,
