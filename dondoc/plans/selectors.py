@@ -735,7 +735,7 @@ def task_detail(*, user: Any, pk: int) -> Task:
         "document", "group", "parent", "lead_unit", "assigning_unit",
     )
     task = scoping.get_visible_or_404(queryset, pk=pk)
-    present = _relations_present(task, [*when_present, "children", "obstacles"])
+    present = _relations_present(task, [*when_present, "children", "obstacles", "files"])
     task.has_subtasks = "children" in present
     task.has_obstacles = "obstacles" in present  # the obstacle box reads none when False
     for lookup in always:
@@ -745,7 +745,7 @@ def task_detail(*, user: Any, pk: int) -> Task:
             _read_related(task, lookup)
         else:
             _set_prefetched(task, name, [])
-    _attach_step_files(task)
+    _attach_step_files(task, any_files="files" in present)
     return task
 
 
@@ -813,17 +813,18 @@ STEP_FILE_FIELDS = {"updates": "progress_update_id", "completion_requests": "com
                     "extensions": "extension_id", "directions": "direction_id"}
 
 
-def _attach_step_files(task: Task) -> None:
+def _attach_step_files(task: Task, *, any_files: bool = True) -> None:
     """The files of each step of ``task`` (progress updates, completion and extension
     requests, directions) as their prefetched ``files``: one query for the task's files
-    instead of one per kind of step. Every step file belongs to the step's task."""
+    instead of one per kind of step, none when the caller knows the task has no files
+    (``any_files``). Every step file belongs to the step's task."""
     from dondoc.plans.models import TaskFile
 
     steps = {name: list(getattr(task, name).all()) for name in STEP_FILE_FIELDS}
     if not any(steps.values()):
         return
     by_step: dict[tuple[str, int], list[TaskFile]] = {}
-    for item in TaskFile.objects.filter(task=task):
+    for item in (TaskFile.objects.filter(task=task) if any_files else ()):
         for name, column in STEP_FILE_FIELDS.items():
             step_id = getattr(item, column)
             if step_id is not None:
