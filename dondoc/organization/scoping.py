@@ -27,6 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Length, Substr
+from django.db.models.lookups import In
 from django.http import Http404
 
 from dondoc.organization.models import Role, Unit, UnitKind, User
@@ -361,9 +362,15 @@ def _under_any(roots: list[str] | None, agencies: list[str]) -> Q:
     """Documents managed under one of the scope roots ``roots`` (``None``: under any scope
     root other than the user's ``agencies``, tested per document)."""
     if roots is not None:
-        inside = Q(pk__in=[])
+        # One prefix test per path length (a ministry's provinces: one), not one LIKE per
+        # root: the 62 other provinces of a province's staff cost 124 LIKE terms to build,
+        # compile and plan on every page with the document filter (measured below).
+        by_length: dict[int, list[str]] = {}
         for path in roots:
-            inside |= Q(owner_unit__path__startswith=path)
+            by_length.setdefault(len(path), []).append(path)
+        inside = Q(pk__in=[])
+        for length, paths in sorted(by_length.items()):
+            inside |= Q(In(Substr("owner_unit__path", 1, length), paths))
         return inside
     others = Unit.objects.filter(is_scope_root=True).exclude(
         path__in=agencies).annotate(

@@ -62,6 +62,7 @@ from dondoc.progress.selectors import (
     annotate_status,
     business_today,
     lead_unit_at,
+    today_status_bound,
 )
 
 SORTS = {
@@ -463,6 +464,21 @@ def status_condition(status: str) -> Q:
     return Q(status=status)
 
 
+def status_bound(status: str, day: dt.date) -> Q | None:
+    """What every row of a list's status filter meets on stored columns, for today's
+    status (:func:`dondoc.progress.selectors.today_status_bound`), or None."""
+    statuses: list[str] = (
+        [Status.IN_PROGRESS_ON_TIME] if status in ("due_soon", "no_deadline")
+        else list(STATUS_GROUPS.get(status, [status])))
+    combined = Q()
+    for one in statuses:
+        bound = today_status_bound(one, day)
+        if bound is None:
+            return None
+        combined |= bound
+    return combined
+
+
 def task_list_counts(*, user: Any, params: Any, statuses: list[str]) -> dict[str, int]:
     """For each of ``statuses``, the number of rows of the list ``params`` with that
     status filter added, in one query: the same list (:func:`task_list` without its
@@ -487,6 +503,9 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.filter(deadline_at__lte=filters.due_to)
     if filters.status:
         annotated = annotated.filter(status_condition(filters.status))
+        bound = status_bound(filters.status, business_today()) if filters.as_of is None else None
+        if bound is not None:  # the same rows, found through the state indexes
+            annotated = annotated.filter(bound)
     if not filters.sort and filters.as_of is None:
         # Today: the same urgency from stored fields, so the database sorts on plain columns
         # and computes the status only for the rows of the page. Open tasks with a fixed

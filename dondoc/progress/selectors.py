@@ -138,6 +138,36 @@ UNDATED_KINDS = [DeadlineKind.STANDING, *RECURRENCE_OF_KIND]
 OPEN_IN_PROGRESS = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.RETURNED]
 
 
+# The states the status's first tests do not settle (suspended, completed, awaiting
+# confirmation): a task in one of these is in progress, standing or overdue.
+UNSETTLED_STATES = [*OPEN_IN_PROGRESS, TaskState.CANCELLED]
+
+
+def today_status_bound(status: str, day: dt.date) -> Q | None:
+    """A condition on stored columns that every task whose status on ``day`` (today) is
+    ``status`` meets: necessary, not sufficient (the status itself still decides), and
+    ``None`` when there is none. Written beside the status, it lets the database find the
+    candidates of a status filter through its indexes on the state and the deadline
+    (``plans_task_lead_state``, ``plans_task_agency_state``) instead of working out the
+    status of every task in scope. Only for today's status (``_CurrentStatus``), which
+    follows the task's current state; ``test_status_sql`` checks it task by task."""
+    if status == Status.SUSPENDED:
+        return Q(state=TaskState.SUSPENDED)
+    if status in (Status.COMPLETED_ON_TIME, Status.COMPLETED_LATE):
+        return Q(state=TaskState.COMPLETED)
+    if status == Status.AWAITING_CONFIRMATION:
+        return Q(state=TaskState.SUBMITTED)
+    unsettled = Q(state__in=UNSETTLED_STATES)
+    if status == Status.IN_PROGRESS_OVERDUE:  # a report owed, or past its date
+        return unsettled & (Q(deadline_kind__in=list(RECURRENCE_OF_KIND))
+                            | Q(deadline__lt=day))
+    if status == Status.STANDING:
+        return unsettled & Q(deadline_kind__in=UNDATED_KINDS)
+    if status == Status.IN_PROGRESS_ON_TIME:
+        return unsettled
+    return None
+
+
 def _may_be_not_started() -> Q:
     """The engine flags *not started* on open tasks in progress and on recurring tasks
     (which owe periodic reports), never on a standing task without reporting periods."""

@@ -42,6 +42,7 @@ from dondoc.progress.selectors import (
     statistics,
     statistics_by,
     statistics_by_subtree,
+    today_status_bound,
 )
 
 # Every test reads the shared world; the mark also makes pytest-django create the test
@@ -227,6 +228,21 @@ def test_the_fast_form_for_today_agrees_with_the_historic_form(world: World) -> 
     assert "plans_completionrequest" not in str(fast.query)
     assert "plans_completionrequest" in str(historic.query)
     assert sql_rows(fast) == sql_rows(historic) == world.engine_rows(TODAY)
+
+
+def test_todays_status_bounds_keep_every_task_of_that_status(world: World) -> None:
+    """A status filter of today's list also filters on ``today_status_bound`` (so that the
+    database can use its state indexes): no task with that status may fall outside it.
+    Each bound also leaves out some tasks, or it would not help."""
+    today = world.engine_rows(TODAY)
+    for status in Status:
+        bound = today_status_bound(status, TODAY)
+        assert bound is not None, status
+        having = {pk for pk, row in today.items() if row[0] == status}
+        assert having, status
+        inside = set(Task.objects.filter(bound).values_list("pk", flat=True))
+        assert having <= inside, (status, having - inside)
+        assert set(world.tasks) - inside, status
 
 
 def test_progress_and_request_date_as_of_d_are_those_known_at_d(world: World) -> None:
