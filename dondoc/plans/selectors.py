@@ -503,9 +503,13 @@ def task_list(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
         annotated = annotated.filter(deadline_at__lte=filters.due_to)
     if filters.status:
         annotated = annotated.filter(status_condition(filters.status))
-        bound = status_bound(filters.status, business_today()) if filters.as_of is None else None
-        if bound is not None:  # the same rows, found through the state indexes
-            annotated = annotated.filter(bound)
+        # The same rows, found through PostgreSQL's state indexes. SQLite would walk its
+        # state index and then fetch most of the city's rows one by one: slower than its
+        # scan (the bench city's overdue list, 20.7 → 27.4 ms), so it goes without.
+        if filters.as_of is None and connections[tasks.db].vendor == "postgresql":
+            bound = status_bound(filters.status, business_today())
+            if bound is not None:
+                annotated = annotated.filter(bound)
     if not filters.sort and filters.as_of is None:
         # Today: the same urgency from stored fields, so the database sorts on plain columns
         # and computes the status only for the rows of the page. Open tasks with a fixed
