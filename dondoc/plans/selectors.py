@@ -14,6 +14,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page
 from django.db import connections
 from django.db.models import (
@@ -981,7 +982,10 @@ def _slice_within_limit(tasks: QuerySet[Task], start: int, stop: int,
     if keys is None:
         return None
     inner = tasks.order_by().values_list("pk", *(name for name, _ in keys))[:count_limit + 1]
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # conditions that hold for no row (``none()``): nothing to read
+        return [], 0
     # Positions, not names: the outer query sorts the inner one's columns 2, 3, …
     order = ", ".join(f"{position} {direction}"
                       for position, (_, direction) in enumerate(keys, start=2))

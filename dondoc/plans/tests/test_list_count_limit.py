@@ -133,3 +133,19 @@ def test_an_order_the_one_query_cannot_sort_still_counts_and_pages(
         (task.title for task in made), reverse=True)[:4]
     rows, total = selectors.task_slice(tasks, 0, 4, filters=filters, count_limit=5)
     assert len(rows) == 4 and total == 6  # past the limit: at least one more than shown
+
+
+@pytest.mark.parametrize("query", ["decide=mine", "extension=pending&decide=mine",
+                                   "decide=mine&status=in_progress_overdue"])
+def test_a_list_that_can_hold_no_task_is_empty_not_an_error(org, people, login, plan,  # noqa: F811
+                                                             query) -> None:
+    """An officer decides nothing: "to decide" is a list of no task (an empty queryset,
+    whose SQL Django does not write). With the count limit on it is the empty list, not
+    a server error (a 500 on PostgreSQL, where the limit is on by default)."""
+    _tasks(people, org, plan, 3)
+    client = login(people.officer)
+    with override_settings(DONDOC_TASK_LIST_COUNT_LIMIT=5):
+        response = client.get(f"/tasks/?{query}")
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [] and response.context["page"].paginator.count == 0
+    assert "0 nhiệm vụ" in response.content.decode()
