@@ -22,9 +22,11 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -307,11 +309,26 @@ def tasks_awaiting_decision_by(user: Any) -> QuerySet[Task]:
     """Tasks with a pending completion or extension request that ``user`` may decide: in
     :func:`scoping.tasks_requests_decidable_by` and not requested by the user."""
     completions = CompletionRequest.objects.filter(status=RequestStatus.PENDING).exclude(
-        submitted_by=user).values("task_id")
+        submitted_by=user)
     extensions = DeadlineExtension.objects.filter(status=RequestStatus.PENDING).exclude(
-        requested_by=user).values("task_id")
-    return scoping.tasks_requests_decidable_by(user).filter(
-        Q(pk__in=completions) | Q(pk__in=extensions))
+        requested_by=user)
+    if _probe_per_task():
+        waiting = (Q(Exists(completions.filter(task=OuterRef("pk"))))
+                   | Q(Exists(extensions.filter(task=OuterRef("pk")))))
+    else:
+        waiting = (Q(pk__in=completions.values("task_id"))
+                   | Q(pk__in=extensions.values("task_id")))
+    return scoping.tasks_requests_decidable_by(user).filter(waiting)
+
+
+def _probe_per_task() -> bool:
+    """Whether "has a row in that set" is written as a correlated EXISTS, probed for each
+    task through an index, rather than ``pk IN (the set)``. On PostgreSQL: an ``IN`` ORed
+    with another made it read every task and every request of the database (a province's
+    "to decide" card at 1,000,000 tasks: 545 → 42 ms as EXISTS). Not on SQLite, whose
+    ``IN`` builds the set once and whose EXISTS probes cost more (the bench city's list to
+    decide: 14 ms as IN, 29 ms as EXISTS)."""
+    return connections[Task.objects.db].vendor == "postgresql"
 
 
 def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
@@ -336,7 +353,9 @@ def task_scope(*, user: Any, filters: TaskFilters) -> QuerySet[Task]:
     if filters.ungrouped:
         tasks = tasks.filter(group__isnull=True)
     if filters.to_decide:  # exactly the tasks whose pending request this user may decide
-        tasks = tasks.filter(pk__in=tasks_awaiting_decision_by(user).values("pk"))
+        awaiting = tasks_awaiting_decision_by(user)
+        tasks = tasks.filter(Exists(awaiting.filter(pk=OuterRef("pk"))) if _probe_per_task()
+                             else Q(pk__in=awaiting.values("pk")))
     if filters.direction_pending:
         tasks = tasks.filter(pk__in=Direction.objects.filter(
             acknowledged_at__isnull=True).values("task_id"))
