@@ -35,6 +35,9 @@ def test_typing_finds_a_unit_on_the_server_and_filters_by_it(live_server, org, p
         page.locator("details.filters").evaluate("details => { details.open = true; }")
         assert page.locator("#f-lead option").count() == 1  # "All" only: nothing listed
         page.locator("#f-lead ~ .ts-wrapper .ts-control").click()
+        # Typed only once the picker's own input has the focus: on a busy machine the
+        # keys could otherwise land before it takes it, and no search would be asked.
+        expect(page.locator("#f-lead-ts-control")).to_be_focused()
         with page.expect_response(lambda r: "/units/options/?q=" in r.url):
             page.keyboard.type("quan ly hanh")
         option = page.locator("#f-lead-ts-dropdown .option", has_text="PC06")
