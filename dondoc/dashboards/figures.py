@@ -44,7 +44,7 @@ class Figures:
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(
-            counts=add_counts(self.counts, other.counts),
+            counts=self.counts + other.counts,
             ages=(self.ages[0] + other.ages[0], self.ages[1] + other.ages[1],
                   self.ages[2] + other.ages[2], self.ages[3] + other.ages[3]),
             due_7=self.due_7 + other.due_7, due_30=self.due_30 + other.due_30,
@@ -55,14 +55,6 @@ class Figures:
     def rate(self) -> Decimal | None:
         """The on-time rate in per cent, rounded half up to one decimal."""
         return percent(self.counts.on_time_rate)
-
-
-_COUNT_NAMES = tuple(item.name for item in fields(Counts))
-
-
-def add_counts(first: Counts, second: Counts) -> Counts:
-    return Counts(**{name: getattr(first, name) + getattr(second, name)
-                     for name in _COUNT_NAMES})
 
 
 def total(figures: Iterable[Figures]) -> Figures:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.conf import settings
@@ -577,11 +576,6 @@ class DocumentRollup:
     own_total: int  # tasks registered on the document itself
 
 
-def _add_counts(first: Counts, second: Counts) -> Counts:
-    return Counts(**{item.name: getattr(first, item.name) + getattr(second, item.name)
-                     for item in dataclass_fields(Counts)})
-
-
 def document_rollups(*, user: Any) -> dict[int, DocumentRollup]:
     """Per visible document, its visible tasks' counts and progress rolled up over its
     implementing documents (at any depth): three queries whatever the number of documents."""
@@ -608,7 +602,7 @@ def document_rollups(*, user: Any) -> dict[int, DocumentRollup]:
             if child in seen:
                 continue  # a cycle would be a data error; never loop on it
             child_counts, child_sum, child_n = walk(child, seen | {child})
-            counts = _add_counts(counts, child_counts)
+            counts = counts + child_counts
             progress_sum, top_level = progress_sum + child_sum, top_level + child_n
         totals[pk] = (counts, progress_sum, top_level)
         return totals[pk]

@@ -121,7 +121,7 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
         span: dict[str, Any] = spans.get(group_id, {})
         row = merged.setdefault(key, _MergedGroup(
             counts=Counts(), order=(group.order, group.number) if group else (10**6, "")))
-        row.counts = _add(row.counts, figures.counts)
+        row.counts = row.counts + figures.counts
         if first := span.get("first") or span.get("assigned"):
             row.firsts.append(first)
         if last := span.get("last"):
@@ -137,7 +137,7 @@ def public_progress(document: Document, as_of: dt.date) -> PublicProgress:
         ))
     totals = Counts()
     for row in merged.values():
-        totals = _add(totals, row.counts)
+        totals = totals + row.counts
     completed, on_time, overdue, other = _split(totals)
     days = [d for g in groups for d in (g.first_day, g.last_day) if d]
     return PublicProgress(
@@ -154,12 +154,6 @@ class _MergedGroup:
     order: tuple[int, str]
     firsts: list[dt.date] = field(default_factory=list)
     lasts: list[dt.date] = field(default_factory=list)
-
-
-def _add(first: Any, second: Any) -> Any:
-    from dondoc.dashboards.figures import add_counts
-
-    return add_counts(first, second)
 
 
 def document_tree_ids(document: Document) -> list[int]:

@@ -11,7 +11,7 @@ import calendar
 import enum
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -329,6 +329,11 @@ class Counts:
     not_started: int = 0
     no_deadline: int = 0
 
+    def __add__(self, other: Counts) -> Counts:
+        """The counts of two disjoint sets of tasks together (every field is a count)."""
+        return Counts(**{name: getattr(self, name) + getattr(other, name)
+                         for name in _COUNT_FIELDS})
+
     @property
     def completed(self) -> int:
         """Completed tasks, on time or late."""
@@ -367,6 +372,9 @@ class Counts:
     def on_time_percent(self) -> Decimal | None:
         """The on-time rate as shown everywhere: see :func:`rate_percent`."""
         return rate_percent(self.on_time_rate)
+
+
+_COUNT_FIELDS = tuple(item.name for item in fields(Counts))
 
 
 def summarize(evaluations: Iterable[Evaluation | None]) -> Counts:

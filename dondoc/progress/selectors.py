@@ -420,21 +420,57 @@ def statistics_by(queryset: QuerySet[Task], key: str, as_of: dt.date | None = No
     return [StatRow(key=row[key], counts=_counts(row)) for row in rows]
 
 
+def _by_branch(queryset: QuerySet[Task], parent_path: str, steplen: int,
+               as_of: dt.date | None, *keys: str) -> Any:
+    """Counts of the tasks led on D by the subtree of ``parent_path``, grouped by child
+    subtree (``branch``: the child's path, or ``parent_path`` for the parent's own tasks)
+    and by ``keys``."""
+    return (
+        annotate_status(queryset, as_of)
+        .annotate(lead_path=lead_path_at(as_of))
+        .filter(lead_path__startswith=parent_path)
+        .annotate(branch=Substr("lead_path", 1, len(parent_path) + steplen))
+        .order_by()
+        .values("branch", *keys)
+        .annotate(**_aggregates())
+    )
+
+
 def statistics_by_subtree(queryset: QuerySet[Task], *, parent_path: str, steplen: int,
                           as_of: dt.date | None = None) -> list[StatRow]:
     """Counts per child subtree of the unit with ``parent_path`` (each child with all its
     descendants), plus the parent's own tasks under the key ``parent_path``: one query."""
-    prefix_length = len(parent_path) + steplen
-    rows = (
-        annotate_status(queryset, as_of)
-        .annotate(lead_path=lead_path_at(as_of))
-        .filter(lead_path__startswith=parent_path)
-        .annotate(branch=Substr("lead_path", 1, prefix_length))
-        .order_by()
-        .values("branch")
-        .annotate(**_aggregates())
-    )
-    return [StatRow(key=row["branch"], counts=_counts(dict(row))) for row in rows]
+    return [StatRow(key=row["branch"], counts=_counts(dict(row)))
+            for row in _by_branch(queryset, parent_path, steplen, as_of)]
+
+
+@dataclass(frozen=True)
+class SubtreeStatistics:
+    """The counts of the tasks a unit's subtree led on D: in all, per child subtree (the
+    unit's own tasks under its own path) and per document."""
+
+    total: engine.Counts
+    branches: dict[str, engine.Counts]
+    documents: dict[int, engine.Counts]
+
+
+def subtree_statistics(queryset: QuerySet[Task], *, parent_path: str, steplen: int,
+                       as_of: dt.date | None = None) -> SubtreeStatistics:
+    """:class:`SubtreeStatistics` in ONE pass over the tasks: counted per (child subtree,
+    document) by the database and added up here, since every field is a count. Three
+    aggregates (in all, per child, per document) each computed the status of every task
+    again: a province's statistics at 1,000,000 tasks took three times 230 ms."""
+    total = engine.Counts()
+    branches: dict[str, engine.Counts] = {}
+    documents: dict[int, engine.Counts] = {}
+    for row in _by_branch(queryset, parent_path, steplen, as_of, "document"):
+        counts = _counts(row)
+        total += counts
+        branch, document = row["branch"], row["document"]
+        branches[branch] = branches[branch] + counts if branch in branches else counts
+        documents[document] = (documents[document] + counts if document in documents
+                               else counts)
+    return SubtreeStatistics(total=total, branches=branches, documents=documents)
 
 
 # Engine facts from the database ------------------------------------------------------

@@ -57,10 +57,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
     rows: list[tuple[Unit | None, Any]] = []
     total = None
     if unit is not None:
-        scoped = tasks.filter(lead_unit__path__startswith=unit.path)
-        total = selectors.statistics(scoped, as_of)
-        branches = {row.key: row.counts for row in selectors.statistics_by_subtree(
-            tasks, parent_path=unit.path, steplen=Unit.steplen, as_of=as_of)}
+        # In all, per child subtree and per document: one pass over the tasks the unit's
+        # subtree led on the date (the total is the sum of the rows below it).
+        found = selectors.subtree_statistics(tasks, parent_path=unit.path,
+                                             steplen=Unit.steplen, as_of=as_of)
+        total, branches, per_document = found.total, found.branches, found.documents
         children = {child.path: child for child in Unit.objects.filter(
             path__in=[key for key in branches if key != unit.path])}
         rows = [(children.get(path), counts) for path, counts in branches.items()
@@ -69,10 +70,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
         own = branches.get(unit.path)
         if own is not None:
             rows.insert(0, (None, own))
-    by_document = selectors.statistics_by(
-        tasks.filter(lead_unit__path__startswith=unit.path) if unit else tasks, "document",
-        as_of)
-    documents = Document.objects.in_bulk([row.key for row in by_document])
+    else:
+        per_document = {row.key: row.counts
+                        for row in selectors.statistics_by(tasks, "document", as_of)}
+    # In the documents' own order (date of issue, number).
+    by_document = [(document, per_document[document.pk]) for document in
+                   Document.objects.filter(pk__in=list(per_document)).only("number", "title")]
     side_by_side = None
     if unit is not None and (period is not None or compare is not None):
         side_by_side, more_error = _periods_side_by_side(
@@ -81,7 +84,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/statistics.html", {
         "unit": unit, "as_of": as_of, "raw_day": request.GET.get("as_of", ""), "error": error,
         "total": total, "rows": rows,
-        "by_document": [(documents.get(row.key), row.counts) for row in by_document],
+        "by_document": by_document,
         # Any unit in scope, with or without sub-units (a ward, a leaf department).
         "units": UnitChoices(pickable_units(user)),
         "period": period, "period_error": period_error, "compare": compare,

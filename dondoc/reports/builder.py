@@ -23,7 +23,7 @@ from django.db.models import (
     Subquery,
 )
 
-from dondoc.dashboards.figures import Figures, add_counts, live_figures
+from dondoc.dashboards.figures import Figures, live_figures
 from dondoc.organization.models import Unit
 from dondoc.plans.models import (
     CompletionRequest,
@@ -96,7 +96,7 @@ def _unit_rows(scope_unit: Unit, own: dict[int, Figures]) -> list[dict[str, Any]
         path = units[pk][4]
         key = scope_unit.pk if path == scope_unit.path else branch_of[path[:len(
             scope_unit.path) + step]]
-        totals[key] = add_counts(totals.get(key, Counts()), figures.counts)
+        totals[key] = totals.get(key, Counts()) + figures.counts
     rows = []
     ordered = sorted(children, key=lambda row: (row[5], row[2]))
     if scope_unit.pk in totals:
@@ -176,10 +176,10 @@ def build_report_data(*, user: Any, scope_unit: Unit, document: Document,
         if unit_id not in in_scope_units:
             continue
         per_unit[unit_id] = per_unit[unit_id] + figures if unit_id in per_unit else figures
-        per_group[group_id] = add_counts(per_group.get(group_id, Counts()), figures.counts)
+        per_group[group_id] = per_group.get(group_id, Counts()) + figures.counts
     total = Counts()
     for figures in per_unit.values():
-        total = add_counts(total, figures.counts)
+        total = total + figures.counts
 
     groups = {group.pk: group for group in TaskGroup.objects.filter(
         pk__in=[key for key in per_group if key]).select_related("document")}

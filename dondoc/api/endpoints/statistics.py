@@ -40,11 +40,6 @@ def present_counts(counts: engine.Counts) -> dict[str, Any]:
                                 else float(counts.on_time_percent))}
 
 
-def _add(total: engine.Counts, more: engine.Counts) -> engine.Counts:
-    return engine.Counts(**{field.name: getattr(total, field.name) + getattr(more, field.name)
-                            for field in dataclasses.fields(engine.Counts)})
-
-
 @router.get("/statistics", response=responses({200: StatisticsOut}), summary="Statistics")
 def statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> dict[str, Any]:
     """Counts by status and the on-time rate as of a date: completed on time ÷ (completed
@@ -66,19 +61,24 @@ def statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> dict[str,
         if unit is None:  # administrators see several trees: say which
             raise invalid("unit", _("Give the unit whose sub-units are compared."))
     groups: list[dict[str, Any]] = []
-    if unit is not None:
+    if unit is not None and query.group_by == "document":
+        found = stats.subtree_statistics(tasks, parent_path=unit.path, steplen=Unit.steplen,
+                                         as_of=day)
+        total = found.total
+        groups = _document_groups(found.documents)
+    elif unit is not None:
         rows = stats.statistics_by_subtree(tasks, parent_path=unit.path, steplen=Unit.steplen,
                                            as_of=day)
-        total = engine.Counts()
-        for row in rows:
-            total = _add(total, row.counts)
+        total = sum((row.counts for row in rows), engine.Counts())
         if query.group_by == "child_unit":
             groups = _child_unit_groups(unit, rows)
-        tasks = tasks.filter(lead_unit__path__startswith=unit.path)
+    elif query.group_by == "document":
+        per_document = {row.key: row.counts
+                        for row in stats.statistics_by(tasks, "document", day)}
+        total = sum(per_document.values(), engine.Counts())
+        groups = _document_groups(per_document)
     else:
         total = stats.statistics(tasks, day)
-    if query.group_by == "document":
-        groups = _document_groups(tasks, day)
     return {"as_of": day, "unit": unit.pk if unit else None, "document": query.document,
             "counts": present_counts(total), "groups": groups}
 
@@ -96,9 +96,8 @@ def _child_unit_groups(unit: Unit, rows: list[stats.StatRow]) -> list[dict[str, 
     return result
 
 
-def _document_groups(tasks: Any, day: Any) -> list[dict[str, Any]]:
-    rows = stats.statistics_by(tasks, "document", day)
-    names = dict(Document.objects.filter(pk__in=[row.key for row in rows])
-                 .values_list("pk", "number"))
-    return [{"key": row.key, "label": names.get(row.key, ""),
-             "counts": present_counts(row.counts)} for row in rows]
+def _document_groups(per_document: dict[int, engine.Counts]) -> list[dict[str, Any]]:
+    """One group per document, in the documents' own order (date of issue, number)."""
+    return [{"key": pk, "label": number, "counts": present_counts(per_document[pk])}
+            for pk, number in Document.objects.filter(pk__in=list(per_document))
+            .values_list("pk", "number")]

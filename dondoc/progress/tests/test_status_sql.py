@@ -8,7 +8,6 @@ same records, and the aggregate statistics must be the engine's summary.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 from collections import defaultdict
@@ -42,6 +41,7 @@ from dondoc.progress.selectors import (
     statistics,
     statistics_by,
     statistics_by_subtree,
+    subtree_statistics,
     today_status_bound,
 )
 
@@ -123,9 +123,10 @@ def _build_world() -> World:
              make_unit(district, "Q1-P2", kind=UnitKind.WARD)]
     units = list(Unit.objects.filter(pk__in=[unit.pk for unit in leads]))  # fresh paths
     staff = UserFactory(username="world-staff", unit=staff_unit, role=Role.STAFF)
-    document = make_document(staff_unit, code_prefix="W", actor=staff)
-    for _ in range(TASK_COUNT):
-        random_history(rng, units, staff, START, TODAY, document=document)
+    documents = [make_document(staff_unit, code_prefix=prefix, actor=staff)
+                 for prefix in ("W", "V")]
+    for index in range(TASK_COUNT):
+        random_history(rng, units, staff, START, TODAY, document=documents[index % 2])
     tasks = {task.pk: task for task in Task.objects.select_related("lead_unit").prefetch_related(
         "extensions", "completion_requests", "suspensions", "updates")}
     changes: dict[int, list[LeadUnitChange]] = defaultdict(list)
@@ -320,6 +321,9 @@ def test_each_statistic_is_one_query(world: World,
         with django_assert_num_queries(1):
             assert statistics_by_subtree(Task.objects.all(), parent_path=world.root.path,
                                          steplen=Unit.steplen, as_of=as_of)
+        with django_assert_num_queries(1):
+            assert subtree_statistics(Task.objects.all(), parent_path=world.root.path,
+                                      steplen=Unit.steplen, as_of=as_of).total.total
 
 
 # --- Invariants over any date -------------------------------------------------------------
@@ -328,11 +332,6 @@ any_day = st.dates(min_value=START - dt.timedelta(days=30), max_value=TODAY + dt
 # The examples only read the module's world, so the function-scoped db fixture is safe.
 read_only_examples = settings(max_examples=25, deadline=None, derandomize=True,
                               suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def add(left: Counts, right: Counts) -> Counts:
-    return Counts(**{field.name: getattr(left, field.name) + getattr(right, field.name)
-                     for field in dataclasses.fields(Counts)})
 
 
 @read_only_examples
@@ -364,10 +363,33 @@ def test_a_subtree_counts_the_sum_of_its_branches(world: World, data: st.DataObj
     by_branch = {row.key: row.counts for row in rows}
     assert by_branch == {key: summary(world, day, pks) for key, pks in branches.items()}
     whole = [pk for pks in branches.values() for pk in pks]
-    total = Counts()
-    for counts in by_branch.values():
-        total = add(total, counts)
-    assert total == summary(world, day, whole)
+    assert sum(by_branch.values(), Counts()) == summary(world, day, whole)
+
+
+@read_only_examples
+@given(data=st.data())
+def test_a_subtrees_statistics_in_one_pass_equal_the_engine(world: World,
+                                                            data: st.DataObject) -> None:
+    """In all, per branch and per document: each the engine's summary of the tasks the
+    subtree led on D (the documents of the world's tasks are split in two for this)."""
+    day = data.draw(any_day)
+    unit = data.draw(st.sampled_from(world.units))
+    documents = sorted({task.document_id for task in world.tasks.values()})
+    found = subtree_statistics(Task.objects.all(), parent_path=unit.path,
+                               steplen=Unit.steplen, as_of=day)
+    evaluations = world.evaluations(day)
+    led = [pk for pk, evaluation in evaluations.items()
+           if evaluation is not None and world.lead_path_at(pk, day).startswith(unit.path)]
+    branches: dict[str, list[int]] = defaultdict(list)
+    per_document: dict[int, list[int]] = defaultdict(list)
+    for pk in led:
+        branches[world.lead_path_at(pk, day)[: len(unit.path) + Unit.steplen]].append(pk)
+        per_document[world.tasks[pk].document_id].append(pk)
+    assert len(documents) == 2
+    assert found.total == summary(world, day, led)
+    assert found.branches == {key: summary(world, day, pks) for key, pks in branches.items()}
+    assert found.documents == {key: summary(world, day, pks)
+                               for key, pks in per_document.items()}
 
 
 @read_only_examples
