@@ -460,17 +460,21 @@ def subtree_statistics(queryset: QuerySet[Task], *, parent_path: str, steplen: i
     document) by the database and added up here, since every field is a count. Three
     aggregates (in all, per child, per document) each computed the status of every task
     again: a province's statistics at 1,000,000 tasks took three times 230 ms."""
-    total = engine.Counts()
-    branches: dict[str, engine.Counts] = {}
-    documents: dict[int, engine.Counts] = {}
+    names = [f"n_{item.name}" for item in fields(engine.Counts)]
+    total = [0] * len(names)
+    branches: dict[str, list[int]] = {}
+    documents: dict[int, list[int]] = {}
+    # Plain lists added in place: a province has thousands of (branch, document) groups.
     for row in _by_branch(queryset, parent_path, steplen, as_of, "document"):
-        counts = _counts(row)
-        total += counts
-        branch, document = row["branch"], row["document"]
-        branches[branch] = branches[branch] + counts if branch in branches else counts
-        documents[document] = (documents[document] + counts if document in documents
-                               else counts)
-    return SubtreeStatistics(total=total, branches=branches, documents=documents)
+        values = [row[name] or 0 for name in names]
+        for sums in (total, branches.setdefault(row["branch"], [0] * len(names)),
+                     documents.setdefault(row["document"], [0] * len(names))):
+            for index, value in enumerate(values):
+                sums[index] += value
+    return SubtreeStatistics(
+        total=engine.Counts(*total),
+        branches={key: engine.Counts(*sums) for key, sums in branches.items()},
+        documents={key: engine.Counts(*sums) for key, sums in documents.items()})
 
 
 # Engine facts from the database ------------------------------------------------------
