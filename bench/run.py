@@ -468,6 +468,7 @@ def bench_dashboard(report: Report, staff: Any, city: dict[str, Any]) -> None:
     report.add("dashboard.baseline.p95_ms", p95(baseline), "ms")
     report.add("dashboard.stats_floor.p95_ms", p95(floor), "ms")
     bench_roadmap(report, client, today)
+    bench_overview(report, client, city, today)
 
 
 def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
@@ -483,6 +484,28 @@ def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
               f"&month={(today.year * 12 + today.month - 1 - back) % 12 + 1}"
               for back in range(-2, 10)]
     for name, urls, marker in (("roadmap", roadmaps, "gantt"), ("calendar", months, "cal-grid")):
+        print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
+        timed_get(client, urls[0], expect=marker)
+        samples, cpu = [], []
+        for i in range(DASHBOARD_ROUNDS):
+            samples.append(timed_get(client, urls[i % len(urls)]))
+            cpu.append(CPU_MS[-1])
+        report.add(f"{name}.city.p50_ms", p50(samples), "ms")
+        report.add(f"{name}.city.p95_ms", p95(samples), "ms")
+        report.add(f"{name}.city.cpu_p50_ms", p50(cpu), "ms")
+
+
+def bench_overview(report: Report, client: Any, city: dict[str, Any], today: dt.date) -> None:
+    """The two pages the staff open most to see where things stand: the home page (the
+    attention cards and today's dashboard of the city) and the statistics page (in all,
+    per sub-unit and per document) of the city and of its departments and districts, as
+    of today and of a past day."""
+    past = (today - dt.timedelta(days=75)).strftime("%d/%m/%Y")
+    statistics = [f"/statistics/?{scope}{as_of}"
+                  for scope in ["", *(f"unit={pk}" for pk in city["lead_units"][:8])]
+                  for as_of in ("", f"&as_of={past}")]
+    for name, urls, marker in (("home", ["/"], 'id="board-title"'),
+                               ("statistics", statistics, 'id="s-unit"')):
         print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
         timed_get(client, urls[0], expect=marker)
         samples, cpu = [], []

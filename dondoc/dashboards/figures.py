@@ -25,6 +25,7 @@ from dondoc.progress.selectors import (
     RECURRENCE_OF_KIND,
     annotate_status,
     business_today,
+    derived_table,
     lead_unit_at,
 )
 
@@ -114,7 +115,7 @@ def live_figures(tasks: QuerySet[Task], as_of: dt.date | None,
                                nodl_=F("no_deadline"),
                                due_=F("deadline_at")).order_by().values(
         *names, "status", "kind_", "late_", "soon_", "idle_", "nodl_", "due_")
-    sql, params = inner.query.sql_with_params()
+    table, params = derived_table(inner)  # each task's status computed once per row
     adapt = connection.ops.adapt_datefield_value
     overdue, on_time = Status.IN_PROGRESS_OVERDUE.value, Status.IN_PROGRESS_ON_TIME.value
     columns: list[str] = ["COUNT(*)"]
@@ -151,13 +152,8 @@ def live_figures(tasks: QuerySet[Task], as_of: dt.date | None,
     columns.append("MIN(CASE WHEN t.status = %s AND t.kind_ = %s THEN t.due_ END)")
     extra_params.extend([overdue, fixed])
     group = ", ".join(f"t.{name}" for name in names)
-    # An optimisation fence, so that the database evaluates the derived table once per
-    # row instead of pasting its expressions into every count (SQLite's flattener does
-    # not flatten a subquery with a LIMIT into an aggregate; PostgreSQL does not pull up
-    # a subquery with an OFFSET).
-    fence = "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
     # Every piece is written here or compiled by Django; values are parameters.
-    query = f"SELECT {group}, {', '.join(columns)} FROM ({sql} {fence}) t GROUP BY {group}"  # noqa: S608
+    query = f"SELECT {group}, {', '.join(columns)} FROM {table} t GROUP BY {group}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(query, [*extra_params, *params])  # in the order of the text
         rows = cursor.fetchall()

@@ -11,16 +11,16 @@ engine give the same answer for every task and date.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass, fields
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
     CharField,
-    Count,
     Exists,
     Expression,
     ExpressionWrapper,
@@ -358,30 +358,62 @@ class StatRow:
     counts: engine.Counts
 
 
-def _aggregates() -> dict[str, Any]:
-    """Conditional counts, one per :class:`engine.Counts` field, aliased ``n_<field>``.
+def derived_table(rows: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The SQL of ``rows`` as a derived table that the database computes once per row,
+    and its parameters: an optimisation fence keeps the table from being merged into the
+    query that reads it (SQLite's flattener leaves a subquery with a LIMIT alone,
+    PostgreSQL does not pull up a subquery with an OFFSET)."""
+    sql, params = rows.query.sql_with_params()
+    fence = "LIMIT -1" if connections[rows.db].vendor == "sqlite" else "OFFSET 0"
+    return f"({sql} {fence})", list(params)
 
-    The aliases must not reuse the names of the annotations they count: an aggregate
-    named ``awaiting_late`` replaces the ``awaiting_late`` annotation of the inner query,
-    which then counts nothing on SQLite and fails on PostgreSQL.
-    """
-    values: dict[str, Any] = {"n_total": Count("pk")}
-    for status in Status:
-        values[f"n_{status.value}"] = Count("pk", filter=Q(status=status.value))
-    values["n_awaiting_late"] = Count("pk", filter=Q(status=Status.AWAITING_CONFIRMATION,
-                                                     awaiting_late=True))
-    values["n_due_soon"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME,
-                                                due_soon=True))
+
+# Each :class:`engine.Counts` field as a condition on a derived row ``t`` of
+# ``annotate_status`` (its status, with its flags); the statuses are parameters.
+_ON_TIME = Status.IN_PROGRESS_ON_TIME.value
+_COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{status.value: ("t.status = %s", (status.value,)) for status in Status},
+    "awaiting_late": ("t.status = %s AND t.awaiting_late",
+                      (Status.AWAITING_CONFIRMATION.value,)),
+    "due_soon": ("t.status = %s AND t.due_soon", (_ON_TIME,)),
     # As in engine.summarize: every task the engine flags, including recurring ones.
-    values["n_not_started"] = Count("pk", filter=Q(not_started=True))
-    values["n_no_deadline"] = Count("pk", filter=Q(status=Status.IN_PROGRESS_ON_TIME,
-                                                   no_deadline=True))
-    return values
+    "not_started": ("t.not_started", ()),
+    "no_deadline": ("t.status = %s AND t.no_deadline", (_ON_TIME,)),
+}
 
 
-def _counts(row: dict[str, Any]) -> engine.Counts:
-    return engine.Counts(**{field.name: row[f"n_{field.name}"] or 0
-                            for field in fields(engine.Counts)})
+def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[tuple[Any, ...],
+                                                                       engine.Counts]]:
+    """:class:`engine.Counts` of ``annotated`` (a queryset of ``annotate_status``) per
+    value of ``keys`` (fields or annotations; none: one row for all), in one query.
+
+    Each task's status is computed once, in a derived table, and counted outside it.
+    Written as Django's conditional aggregates, every count repeats the whole status
+    ``CASE`` (with its subqueries for a past date): twelve times the work per task. The
+    city's statistics as of today 54 → 35 ms, as of a past day 1,350 → 415 ms; a
+    province at 1,000,000 tasks (PostgreSQL) 223–282 → 152–181 ms and 2.3–3.5 → 1.2–1.7 s.
+    """
+    rows = annotated.order_by().values(*keys, "status", "awaiting_late", "due_soon",
+                                       "not_started", "no_deadline")
+    table, params = derived_table(rows)
+    quote = connections[annotated.db].ops.quote_name
+    group = ", ".join(f"t.{quote(key)}" for key in keys)
+    columns: list[str] = [*(f"t.{quote(key)}" for key in keys), "COUNT(*)"]
+    condition_params: list[Any] = []
+    for item in fields(engine.Counts)[1:]:
+        condition, values = _COUNTED[item.name]
+        columns.append(f"COUNT(*) FILTER (WHERE {condition})")
+        condition_params.extend(values)
+    # Every piece is a quoted name, written here or compiled by Django; values are
+    # parameters, in the order of the text.
+    query = f"SELECT {', '.join(columns)} FROM {table} t"  # noqa: S608
+    if keys:
+        query += f" GROUP BY {group}"
+    with connections[annotated.db].cursor() as cursor:
+        cursor.execute(query, [*condition_params, *params])
+        found = cursor.fetchall()
+    width = len(keys)
+    return [(tuple(row[:width]), engine.Counts(*row[width:])) for row in found]
 
 
 def lead_path_at(as_of: dt.date | None) -> Any:
@@ -395,8 +427,8 @@ def lead_path_at(as_of: dt.date | None) -> Any:
 
 def statistics(queryset: QuerySet[Task], as_of: dt.date | None = None) -> engine.Counts:
     """All status counts for the tasks of ``queryset`` as of D, in one aggregate query."""
-    row = annotate_status(queryset, as_of).aggregate(**_aggregates())
-    return _counts(row)
+    counted = _counted(annotate_status(queryset, as_of), [])
+    return counted[0][1] if counted else engine.Counts()
 
 
 def lead_unit_at(as_of: dt.date | None) -> Any:
@@ -416,32 +448,30 @@ def statistics_by(queryset: QuerySet[Task], key: str, as_of: dt.date | None = No
     if key == "lead_unit":
         annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
         key = "lead_unit_on"
-    rows = annotated.order_by().values(key).annotate(**_aggregates())
-    return [StatRow(key=row[key], counts=_counts(row)) for row in rows]
+    return [StatRow(key=keys[0], counts=counts) for keys, counts in _counted(annotated, [key])]
 
 
 def _by_branch(queryset: QuerySet[Task], parent_path: str, steplen: int,
-               as_of: dt.date | None, *keys: str) -> Any:
+               as_of: dt.date | None, *keys: str) -> list[tuple[tuple[Any, ...],
+                                                             engine.Counts]]:
     """Counts of the tasks led on D by the subtree of ``parent_path``, grouped by child
     subtree (``branch``: the child's path, or ``parent_path`` for the parent's own tasks)
     and by ``keys``."""
-    return (
+    annotated = (
         annotate_status(queryset, as_of)
         .annotate(lead_path=lead_path_at(as_of))
         .filter(lead_path__startswith=parent_path)
         .annotate(branch=Substr("lead_path", 1, len(parent_path) + steplen))
-        .order_by()
-        .values("branch", *keys)
-        .annotate(**_aggregates())
     )
+    return _counted(annotated, ["branch", *keys])
 
 
 def statistics_by_subtree(queryset: QuerySet[Task], *, parent_path: str, steplen: int,
                           as_of: dt.date | None = None) -> list[StatRow]:
     """Counts per child subtree of the unit with ``parent_path`` (each child with all its
     descendants), plus the parent's own tasks under the key ``parent_path``: one query."""
-    return [StatRow(key=row["branch"], counts=_counts(dict(row)))
-            for row in _by_branch(queryset, parent_path, steplen, as_of)]
+    return [StatRow(key=keys[0], counts=counts)
+            for keys, counts in _by_branch(queryset, parent_path, steplen, as_of)]
 
 
 @dataclass(frozen=True)
@@ -460,15 +490,16 @@ def subtree_statistics(queryset: QuerySet[Task], *, parent_path: str, steplen: i
     document) by the database and added up here, since every field is a count. Three
     aggregates (in all, per child, per document) each computed the status of every task
     again: a province's statistics at 1,000,000 tasks took three times 230 ms."""
-    names = [f"n_{item.name}" for item in fields(engine.Counts)]
-    total = [0] * len(names)
+    width = len(fields(engine.Counts))
+    total = [0] * width
     branches: dict[str, list[int]] = {}
     documents: dict[int, list[int]] = {}
     # Plain lists added in place: a province has thousands of (branch, document) groups.
-    for row in _by_branch(queryset, parent_path, steplen, as_of, "document"):
-        values = [row[name] or 0 for name in names]
-        for sums in (total, branches.setdefault(row["branch"], [0] * len(names)),
-                     documents.setdefault(row["document"], [0] * len(names))):
+    for (branch, document), counts in _by_branch(queryset, parent_path, steplen, as_of,
+                                                 "document"):
+        values = astuple(counts)
+        for sums in (total, branches.setdefault(branch, [0] * width),
+                     documents.setdefault(document, [0] * width)):
             for index, value in enumerate(values):
                 sums[index] += value
     return SubtreeStatistics(
@@ -552,6 +583,4 @@ def statistics_by_keys(queryset: QuerySet[Task], keys: tuple[str, ...],
             annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
             key = "lead_unit_on"
         names.append(key)
-    rows = annotated.order_by().values(*names).annotate(**_aggregates())
-    return [StatRow(key=tuple(row[name] for name in names), counts=_counts(row))
-            for row in rows]
+    return [StatRow(key=key, counts=counts) for key, counts in _counted(annotated, names)]

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries, DjangoDbBlocker
@@ -324,6 +325,21 @@ def test_each_statistic_is_one_query(world: World,
         with django_assert_num_queries(1):
             assert subtree_statistics(Task.objects.all(), parent_path=world.root.path,
                                       steplen=Unit.steplen, as_of=as_of).total.total
+
+
+def test_each_statistic_computes_a_tasks_status_once(world: World) -> None:
+    """The status (with its subqueries for a past date) is computed once per task and
+    counted outside, not repeated in each of the twelve counts."""
+    past = dt.date(2023, 9, 30)
+    for as_of in (past, None):
+        with CaptureQueriesContext(connection) as queries:
+            statistics(Task.objects.all(), as_of)
+            statistics_by(Task.objects.all(), "lead_unit", as_of)
+            subtree_statistics(Task.objects.all(), parent_path=world.root.path,
+                               steplen=Unit.steplen, as_of=as_of)
+        assert len(queries) == 3
+        for query in queries.captured_queries:
+            assert query["sql"].count("THEN 'suspended'") == 1, (as_of, query["sql"][:200])
 
 
 # --- Invariants over any date -------------------------------------------------------------
