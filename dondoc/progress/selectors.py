@@ -11,7 +11,7 @@ engine give the same answer for every task and date.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
@@ -382,10 +382,10 @@ _COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[tuple[Any, ...],
-                                                                       engine.Counts]]:
-    """:class:`engine.Counts` of ``annotated`` (a queryset of ``annotate_status``) per
-    value of ``keys`` (fields or annotations; none: one row for all), in one query.
+def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[Any, ...]]:
+    """The counts of ``annotated`` (a queryset of ``annotate_status``) per value of
+    ``keys`` (fields or annotations; none: one row for all), in one query: rows of the
+    keys' values followed by the :class:`engine.Counts` fields in their order.
 
     Each task's status is computed once, in a derived table, and counted outside it.
     Written as Django's conditional aggregates, every count repeats the whole status
@@ -412,8 +412,7 @@ def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[tuple[Any
     with connections[annotated.db].cursor() as cursor:
         cursor.execute(query, [*condition_params, *params])
         found = cursor.fetchall()
-    width = len(keys)
-    return [(tuple(row[:width]), engine.Counts(*row[width:])) for row in found]
+    return found
 
 
 def lead_path_at(as_of: dt.date | None) -> Any:
@@ -428,7 +427,7 @@ def lead_path_at(as_of: dt.date | None) -> Any:
 def statistics(queryset: QuerySet[Task], as_of: dt.date | None = None) -> engine.Counts:
     """All status counts for the tasks of ``queryset`` as of D, in one aggregate query."""
     counted = _counted(annotate_status(queryset, as_of), [])
-    return counted[0][1] if counted else engine.Counts()
+    return engine.Counts(*counted[0]) if counted else engine.Counts()
 
 
 def lead_unit_at(as_of: dt.date | None) -> Any:
@@ -448,15 +447,15 @@ def statistics_by(queryset: QuerySet[Task], key: str, as_of: dt.date | None = No
     if key == "lead_unit":
         annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
         key = "lead_unit_on"
-    return [StatRow(key=keys[0], counts=counts) for keys, counts in _counted(annotated, [key])]
+    return [StatRow(key=row[0], counts=engine.Counts(*row[1:]))
+            for row in _counted(annotated, [key])]
 
 
 def _by_branch(queryset: QuerySet[Task], parent_path: str, steplen: int,
-               as_of: dt.date | None, *keys: str) -> list[tuple[tuple[Any, ...],
-                                                             engine.Counts]]:
-    """Counts of the tasks led on D by the subtree of ``parent_path``, grouped by child
-    subtree (``branch``: the child's path, or ``parent_path`` for the parent's own tasks)
-    and by ``keys``."""
+               as_of: dt.date | None, *keys: str) -> list[tuple[Any, ...]]:
+    """Rows of :func:`_counted` for the tasks led on D by the subtree of ``parent_path``,
+    grouped by child subtree (``branch``: the child's path, or ``parent_path`` for the
+    parent's own tasks) and by ``keys``."""
     annotated = (
         annotate_status(queryset, as_of)
         .annotate(lead_path=lead_path_at(as_of))
@@ -470,8 +469,8 @@ def statistics_by_subtree(queryset: QuerySet[Task], *, parent_path: str, steplen
                           as_of: dt.date | None = None) -> list[StatRow]:
     """Counts per child subtree of the unit with ``parent_path`` (each child with all its
     descendants), plus the parent's own tasks under the key ``parent_path``: one query."""
-    return [StatRow(key=keys[0], counts=counts)
-            for keys, counts in _by_branch(queryset, parent_path, steplen, as_of)]
+    return [StatRow(key=row[0], counts=engine.Counts(*row[1:]))
+            for row in _by_branch(queryset, parent_path, steplen, as_of)]
 
 
 @dataclass(frozen=True)
@@ -495,9 +494,8 @@ def subtree_statistics(queryset: QuerySet[Task], *, parent_path: str, steplen: i
     branches: dict[str, list[int]] = {}
     documents: dict[int, list[int]] = {}
     # Plain lists added in place: a province has thousands of (branch, document) groups.
-    for (branch, document), counts in _by_branch(queryset, parent_path, steplen, as_of,
-                                                 "document"):
-        values = astuple(counts)
+    for branch, document, *values in _by_branch(queryset, parent_path, steplen, as_of,
+                                                "document"):
         for sums in (total, branches.setdefault(branch, [0] * width),
                      documents.setdefault(document, [0] * width)):
             for index, value in enumerate(values):
@@ -570,17 +568,3 @@ def progress_on(task: Task, as_of: dt.date | None = None) -> int:
     reports = [(update.reported_on, update.pk, update.percent) for update in task.updates.all()
                if update.reported_on <= day and update.unit_id == lead_when(update.reported_on)]
     return max(reports)[2] if reports else 0
-
-
-def statistics_by_keys(queryset: QuerySet[Task], keys: tuple[str, ...],
-                       as_of: dt.date | None = None) -> list[StatRow]:
-    """Counts grouped by several fields at once (``StatRow.key`` is a tuple): one query.
-    ``lead_unit`` means the unit that led the task on D, as in :func:`statistics_by`."""
-    annotated = annotate_status(queryset, as_of)
-    names = []
-    for key in keys:
-        if key == "lead_unit":
-            annotated = annotated.annotate(lead_unit_on=lead_unit_at(as_of))
-            key = "lead_unit_on"
-        names.append(key)
-    return [StatRow(key=key, counts=counts) for key, counts in _counted(annotated, names)]
