@@ -483,7 +483,16 @@ def bench_roadmap(report: Report, client: Any, today: dt.date) -> None:
     months = [f"/calendar/?year={(today.year * 12 + today.month - 1 - back) // 12}"
               f"&month={(today.year * 12 + today.month - 1 - back) % 12 + 1}"
               for back in range(-2, 10)]
-    for name, urls, marker in (("roadmap", roadmaps, "gantt"), ("calendar", months, "cal-grid")):
+    measure_city_pages(report, client, [("roadmap", roadmaps, "gantt"),
+                                        ("calendar", months, "cal-grid")])
+
+
+def measure_city_pages(report: Report, client: Any,
+                       pages: list[tuple[str, list[str], str]]) -> None:
+    """For each (name, urls, marker): ``DASHBOARD_ROUNDS`` requests over ``urls`` (the
+    first checked to show ``marker``) → ``<name>.city.p50_ms``, ``p95_ms`` and
+    ``cpu_p50_ms``."""
+    for name, urls, marker in pages:
         print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
         timed_get(client, urls[0], expect=marker)
         samples, cpu = [], []
@@ -504,17 +513,8 @@ def bench_overview(report: Report, client: Any, city: dict[str, Any], today: dt.
     statistics = [f"/statistics/?{scope}{as_of}"
                   for scope in ["", *(f"unit={pk}" for pk in city["lead_units"][:8])]
                   for as_of in ("", f"&as_of={past}")]
-    for name, urls, marker in (("home", ["/"], 'id="board-title"'),
-                               ("statistics", statistics, 'id="s-unit"')):
-        print(f"  {name:12} {urls[0]}  queries={query_count(client, urls[0])}")
-        timed_get(client, urls[0], expect=marker)
-        samples, cpu = [], []
-        for i in range(DASHBOARD_ROUNDS):
-            samples.append(timed_get(client, urls[i % len(urls)]))
-            cpu.append(CPU_MS[-1])
-        report.add(f"{name}.city.p50_ms", p50(samples), "ms")
-        report.add(f"{name}.city.p95_ms", p95(samples), "ms")
-        report.add(f"{name}.city.cpu_p50_ms", p50(cpu), "ms")
+    measure_city_pages(report, client, [("home", ["/"], 'id="board-title"'),
+                                        ("statistics", statistics, 'id="s-unit"')])
 
 
 # ---------------------------------------------------------------------------------------
