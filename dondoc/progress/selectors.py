@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -395,7 +396,10 @@ def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[Any, ...]
     """
     rows = annotated.order_by().values(*keys, "status", "awaiting_late", "due_soon",
                                        "not_started", "no_deadline")
-    table, params = derived_table(rows)
+    try:
+        table, params = derived_table(rows)
+    except EmptyResultSet:  # conditions no row can meet (``none()``): nothing to count
+        return [] if keys else [(0,) * len(fields(engine.Counts))]
     quote = connections[annotated.db].ops.quote_name
     group = ", ".join(f"t.{quote(key)}" for key in keys)
     columns: list[str] = [*(f"t.{quote(key)}" for key in keys), "COUNT(*)"]
@@ -411,8 +415,7 @@ def _counted(annotated: QuerySet[Task], keys: list[str]) -> list[tuple[Any, ...]
         query += f" GROUP BY {group}"
     with connections[annotated.db].cursor() as cursor:
         cursor.execute(query, [*condition_params, *params])
-        found = cursor.fetchall()
-    return found
+        return cursor.fetchall()
 
 
 def lead_path_at(as_of: dt.date | None) -> Any:
@@ -426,8 +429,8 @@ def lead_path_at(as_of: dt.date | None) -> Any:
 
 def statistics(queryset: QuerySet[Task], as_of: dt.date | None = None) -> engine.Counts:
     """All status counts for the tasks of ``queryset`` as of D, in one aggregate query."""
-    counted = _counted(annotate_status(queryset, as_of), [])
-    return engine.Counts(*counted[0]) if counted else engine.Counts()
+    # Without keys the aggregate has no GROUP BY: always exactly one row, zeros included.
+    return engine.Counts(*_counted(annotate_status(queryset, as_of), [])[0])
 
 
 def lead_unit_at(as_of: dt.date | None) -> Any:

@@ -342,6 +342,17 @@ def test_each_statistic_computes_a_tasks_status_once(world: World) -> None:
             assert query["sql"].count("THEN 'suspended'") == 1, (as_of, query["sql"][:200])
 
 
+def test_the_statistics_of_no_task_are_zeros_not_an_error(world: World) -> None:
+    """A scope that can hold no task (``none()``: Django writes no SQL for it) counts
+    nothing, as of today and of a past date."""
+    for as_of in (dt.date(2023, 9, 30), None):
+        assert statistics(Task.objects.none(), as_of) == Counts()
+        assert statistics_by(Task.objects.none(), "lead_unit", as_of) == []
+        found = subtree_statistics(Task.objects.none(), parent_path=world.root.path,
+                                   steplen=Unit.steplen, as_of=as_of)
+        assert (found.total, found.branches, found.documents) == (Counts(), {}, {})
+
+
 # --- Invariants over any date -------------------------------------------------------------
 
 any_day = st.dates(min_value=START - dt.timedelta(days=30), max_value=TODAY + dt.timedelta(days=60))
